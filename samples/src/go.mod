@@ -1,0 +1,3 @@
+module leakscope.samples
+
+go 1.27

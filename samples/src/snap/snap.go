@@ -1,0 +1,104 @@
+// Package snap holds the small helpers the sample programs share: pacing the
+// "ticks" of a simulated service and writing runtime/pprof dumps to files.
+// It uses the standard library only.
+package snap
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"time"
+)
+
+// Out is the directory the program writes its dumps into (-out flag).
+var Out = flag.String("out", "out", "directory for the dumps")
+
+// Ticks is the number of snapshots to take (-ticks flag).
+var Ticks = flag.Int("ticks", 10, "number of ticks (snapshots)")
+
+// Interval is the time between two ticks (-interval flag).
+var Interval = flag.Duration("interval", 1100*time.Millisecond, "time between ticks")
+
+// Parse parses the flags and creates the output directory.
+func Parse() {
+	flag.Parse()
+	if err := os.MkdirAll(*Out, 0o755); err != nil {
+		fatal(err)
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "snap:", err)
+	os.Exit(1)
+}
+
+var lastSec int64
+
+// Now returns the current UTC time, after waiting (if needed) until the Unix
+// second differs from the one returned by the previous call, so that names
+// built from it at one-second resolution never collide.
+func Now() time.Time {
+	for {
+		t := time.Now().UTC()
+		if t.Unix() > lastSec {
+			lastSec = t.Unix()
+			return t
+		}
+		time.Sleep(time.Until(time.Unix(lastSec+1, 0)) + time.Millisecond)
+	}
+}
+
+// Stamp formats t like RFC 3339 but with '-' instead of ':' (safe on every
+// file system): 2026-11-27T03-20-05Z.
+func Stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15-04-05Z") }
+
+// Compact formats t as 20261127T032005Z.
+func Compact(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+
+// Write writes the named runtime/pprof profile with the given debug level to
+// Out/rel, creating parent directories.
+func Write(rel, profile string, debug int) {
+	p := pprof.Lookup(profile)
+	if p == nil {
+		fatal(fmt.Errorf("no profile %q", profile))
+	}
+	path := filepath.Join(*Out, rel)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fatal(err)
+	}
+	if err := p.WriteTo(f, debug); err != nil {
+		fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		fatal(err)
+	}
+}
+
+// GC runs a full collection, like /debug/pprof/heap?gc=1 does before it
+// writes the heap profile.
+func GC() { runtime.GC() }
+
+// Run calls work(i) for i = 1..Ticks, then waits and calls dump(i), keeping
+// a steady pace of Interval per tick.
+func Run(work func(tick int), dump func(tick int)) {
+	start := time.Now()
+	for i := 1; i <= *Ticks; i++ {
+		work(i)
+		next := start.Add(time.Duration(i) * *Interval)
+		time.Sleep(time.Until(next))
+		dump(i)
+	}
+}
+
+// Say prints one line on stdout for the driver script (e.g. "TICK 3").
+func Say(format string, args ...any) {
+	fmt.Fprintf(os.Stdout, format+"\n", args...)
+	os.Stdout.Sync()
+}

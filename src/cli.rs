@@ -1,0 +1,136 @@
+//! Command-line interface (clap derive). What the user typed; `lib.rs`
+//! turns it into stage options.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// leakscope: turns an archive of Go heap profiles and goroutine dumps into a
+/// forensic leak report.
+#[derive(Debug, Parser)]
+#[command(name = "leakscope", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every file of an archive: format, time and its source, counts.
+    Inspect(InspectArgs),
+    /// Analyse an archive and write the HTML report (plus JSON/Markdown).
+    Report(ReportArgs),
+}
+
+/// Bounds on what is read (see README "Limits").
+#[derive(Debug, Args, Clone)]
+pub struct LimitArgs {
+    /// Largest input file read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::ingest::Limits::default().max_file_bytes)]
+    pub max_file_size: u64,
+    /// Largest decompressed size of one file, in bytes (gzip bombs stop here).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::ingest::Limits::default().max_decompressed_bytes)]
+    pub max_decompressed_size: u64,
+    /// Longest text line, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::ingest::Limits::default().max_line_bytes)]
+    pub max_line_length: usize,
+    /// Deepest stack kept, in frames (deeper stacks are cut with a warning).
+    #[arg(long, value_name = "FRAMES", default_value_t = crate::ingest::Limits::default().max_stack_depth)]
+    pub max_stack_depth: usize,
+}
+
+impl LimitArgs {
+    /// The ingest limits.
+    pub fn limits(&self) -> crate::ingest::Limits {
+        crate::ingest::Limits {
+            max_file_bytes: self.max_file_size,
+            max_decompressed_bytes: self.max_decompressed_size,
+            max_line_bytes: self.max_line_length,
+            max_stack_depth: self.max_stack_depth,
+        }
+    }
+}
+
+/// `leakscope inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A directory of dumps (read recursively) or a single dump file.
+    pub path: PathBuf,
+    /// Also write the inventory as JSON to PATH (`-` for stdout, which then
+    /// replaces the table).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Input limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// When `report` exits with status 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Exit 1 when the verdict is "leak".
+    Leak,
+    /// Exit 1 when the verdict is "leak" or "suspect".
+    Suspect,
+    /// Never exit 1.
+    Never,
+}
+
+/// `leakscope report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A directory of dumps (read recursively) or a single dump file.
+    pub path: PathBuf,
+    /// Where to write the HTML report.
+    #[arg(short = 'o', long, value_name = "FILE", default_value = "leakscope-report.html")]
+    pub output: PathBuf,
+    /// Also write the JSON summary to PATH (`-` for stdout).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Also write the Markdown summary to PATH (`-` for stdout).
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
+    /// Exit with status 1 when the verdict reaches this level (CI gate).
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
+    /// File of ignore rules: one per line, a glob over the culprit function or
+    /// the created-by function; `#` starts a comment.
+    #[arg(long, value_name = "FILE")]
+    pub ignore: Option<PathBuf>,
+    /// Use templates from DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// No progress output and no summary on stdout.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Minimum growth of a goroutine group, in goroutines.
+    #[arg(long, value_name = "N", default_value_t = crate::analysis::Thresholds::default().min_goroutines)]
+    pub min_goroutines: u64,
+    /// Minimum relative growth of a goroutine group (0.5 = +50 %).
+    #[arg(long, value_name = "RATIO", default_value_t = crate::analysis::Thresholds::default().min_goroutine_ratio)]
+    pub min_goroutine_ratio: f64,
+    /// Minimum growth of a heap site, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::analysis::Thresholds::default().min_heap_bytes)]
+    pub min_heap_bytes: u64,
+    /// Minimum relative growth of a heap site (0.2 = +20 %).
+    #[arg(long, value_name = "RATIO", default_value_t = crate::analysis::Thresholds::default().min_heap_ratio)]
+    pub min_heap_ratio: f64,
+    /// Fewest snapshots of a kind for a statistical verdict.
+    #[arg(long, value_name = "N", default_value_t = crate::analysis::Thresholds::default().min_snapshots)]
+    pub min_snapshots: usize,
+    /// Input limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,1 @@
+//! gzip layers with a bound on the decompressed size.

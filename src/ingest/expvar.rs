@@ -1,0 +1,1 @@
+//! expvar `/debug/vars` JSON (memstats, cmdline).

@@ -1,0 +1,1 @@
+//! pprof `profile.proto` decoding into the model.

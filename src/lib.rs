@@ -1,0 +1,173 @@
+//! leakscope turns an archive of Go heap profiles and goroutine dumps into a
+//! forensic leak report.
+//!
+//! The pipeline reads `ingest` → `model` → `analysis` → `render`, data flowing
+//! one way. Only [`ingest`] reads dump files; only the CLI ([`run`]) writes
+//! files and decides the exit code.
+
+pub mod analysis;
+pub mod cli;
+pub mod ingest;
+pub mod model;
+pub mod render;
+
+use anyhow::{Context, Result};
+use cli::{Cli, Command, FailOn, InspectArgs, ReportArgs};
+use render::{Exporter, Meta, ReportInput};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// How a run ended, mapped to the process exit code by `main`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Output written; the `--fail-on` gate was not met (exit 0).
+    Ok,
+    /// Output written; the gate was met (exit 1).
+    GateMet,
+    /// No usable dump at all (exit 2).
+    NoInput,
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    match cli.command {
+        Command::Inspect(args) => inspect(args),
+        Command::Report(args) => report(args),
+    }
+}
+
+fn input_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+fn inspect(args: InspectArgs) -> Result<Outcome> {
+    let opts = ingest::Options {
+        limits: args.limits.limits(),
+    };
+    let archive = ingest::ingest(&args.path, &opts)
+        .with_context(|| format!("cannot read {}", args.path.display()))?;
+    let inv = render::inventory::Inventory::new(&archive);
+    let json_to_stdout = args.json.as_deref() == Some(Path::new("-"));
+    if let Some(p) = &args.json {
+        write_output(p, &inv.to_json())?;
+    }
+    if !json_to_stdout {
+        write_output(Path::new("-"), inv.to_table().as_bytes())?;
+    }
+    Ok(if archive.snapshots.is_empty() {
+        Outcome::NoInput
+    } else {
+        Outcome::Ok
+    })
+}
+
+fn report(args: ReportArgs) -> Result<Outcome> {
+    let opts = ingest::Options {
+        limits: args.limits.limits(),
+    };
+    let archive = ingest::ingest(&args.path, &opts)
+        .with_context(|| format!("cannot read {}", args.path.display()))?;
+    let ignore_rules = match &args.ignore {
+        Some(p) => std::fs::read_to_string(p)
+            .with_context(|| format!("cannot read ignore file {}", p.display()))?
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+        None => Vec::new(),
+    };
+    let templates = match &args.templates {
+        Some(dir) => read_templates(dir)?,
+        None => Vec::new(),
+    };
+    let aopts = analysis::Options {
+        thresholds: analysis::Thresholds {
+            min_goroutines: args.min_goroutines,
+            min_goroutine_ratio: args.min_goroutine_ratio,
+            min_heap_bytes: args.min_heap_bytes,
+            min_heap_ratio: args.min_heap_ratio,
+            min_snapshots: args.min_snapshots,
+        },
+        ignore_rules,
+    };
+    let result = analysis::analyze(&archive, &aopts);
+    let meta = Meta {
+        input_name: input_name(&args.path),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let input = ReportInput {
+        archive: &archive,
+        analysis: &result,
+        meta: &meta,
+    };
+    if archive.snapshots.is_empty() {
+        eprintln!(
+            "leakscope: no usable Go dump in {} ({} file(s) skipped)",
+            args.path.display(),
+            archive.skipped.len()
+        );
+        for s in &archive.skipped {
+            eprintln!(
+                "  skipped {}: {}",
+                render::inventory::printable(&s.path),
+                render::inventory::printable(&s.reason)
+            );
+        }
+        return Ok(Outcome::NoInput);
+    }
+    let html = render::html::HtmlExporter { templates }.render(&input)?;
+    write_output(&args.output, &html)?;
+    if let Some(p) = &args.json {
+        write_output(p, &render::json::JsonExporter.render(&input)?)?;
+    }
+    if let Some(p) = &args.markdown {
+        write_output(p, &render::markdown::MarkdownExporter.render(&input)?)?;
+    }
+    let stdout_taken = [&args.json, &args.markdown]
+        .iter()
+        .any(|p| p.as_deref() == Some(Path::new("-")));
+    if !args.quiet && !stdout_taken {
+        let mut text = render::markdown::plain_summary(&input);
+        text.push_str(&format!("report: {}\n", args.output.display()));
+        write_output(Path::new("-"), text.as_bytes())?;
+    }
+    let gate = match args.fail_on {
+        FailOn::Never => false,
+        FailOn::Leak => result.verdict == analysis::Verdict::Leak,
+        FailOn::Suspect => matches!(
+            result.verdict,
+            analysis::Verdict::Leak | analysis::Verdict::Suspect
+        ),
+    };
+    Ok(if gate { Outcome::GateMet } else { Outcome::Ok })
+}
+
+/// Reads every file of a `--templates` directory as (relative name, source).
+fn read_templates(dir: &Path) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("cannot read templates in {}", dir.display()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel: PathBuf = entry.path().strip_prefix(dir)?.to_path_buf();
+        let name = rel.to_string_lossy().replace('\\', "/");
+        let src = std::fs::read_to_string(entry.path())
+            .with_context(|| format!("cannot read template {}", entry.path().display()))?;
+        out.push((name, src));
+    }
+    Ok(out)
+}
+
+/// Writes bytes to a file, or to stdout for `-`.
+fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
+    if path == Path::new("-") {
+        let mut out = std::io::stdout().lock();
+        out.write_all(bytes)?;
+        out.flush()?;
+        Ok(())
+    } else {
+        std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    }
+}

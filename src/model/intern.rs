@@ -1,0 +1,273 @@
+//! Shared string, frame and stack tables (samply-style interning).
+//!
+//! Every stage refers to functions, files and stacks by small integer ids, so
+//! memory grows with the number of *distinct* stacks, not with the size or
+//! number of input files. Each parsed file fills its own [`Tables`]; the
+//! ingest driver merges them into the archive's tables with [`Tables::absorb`]
+//! and rewrites the file's ids with the returned [`Remap`].
+
+use std::collections::HashMap;
+
+/// Id of an interned string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct StrId(pub u32);
+
+/// Id of an interned frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FrameId(pub u32);
+
+/// Id of an interned stack (a list of frames, leaf first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StackId(pub u32);
+
+/// One logical frame: a function at a source line. Inlined calls are frames of
+/// their own. Addresses, arguments and PC offsets are deliberately not part of
+/// a frame, so the same code location matches across formats and snapshots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Frame {
+    /// Function name, generic shapes normalised to `[...]`
+    /// (see [`normalize_function_name`]). An unsymbolised frame carries its
+    /// address as the name (`0x6e5046`).
+    pub function: StrId,
+    /// Source file as the build recorded it; empty when unknown.
+    pub file: StrId,
+    /// Source line; 0 when unknown.
+    pub line: u32,
+}
+
+/// Interned strings, frames and stacks.
+#[derive(Debug)]
+pub struct Tables {
+    strings: Vec<Box<str>>,
+    string_ids: HashMap<Box<str>, StrId>,
+    frames: Vec<Frame>,
+    frame_ids: HashMap<Frame, FrameId>,
+    stacks: Vec<Box<[FrameId]>>,
+    stack_ids: HashMap<Box<[FrameId]>, StackId>,
+}
+
+impl Default for Tables {
+    fn default() -> Self {
+        let mut t = Tables {
+            strings: Vec::new(),
+            string_ids: HashMap::new(),
+            frames: Vec::new(),
+            frame_ids: HashMap::new(),
+            stacks: Vec::new(),
+            stack_ids: HashMap::new(),
+        };
+        // StrId(0) is always the empty string.
+        t.intern_str("");
+        t
+    }
+}
+
+/// Id translation produced by [`Tables::absorb`].
+#[derive(Debug, Default)]
+pub struct Remap {
+    strings: Vec<StrId>,
+    frames: Vec<FrameId>,
+    stacks: Vec<StackId>,
+}
+
+impl Remap {
+    /// New id of a string of the absorbed table.
+    pub fn str(&self, id: StrId) -> StrId {
+        self.strings[id.0 as usize]
+    }
+    /// New id of a frame of the absorbed table.
+    pub fn frame(&self, id: FrameId) -> FrameId {
+        self.frames[id.0 as usize]
+    }
+    /// New id of a stack of the absorbed table.
+    pub fn stack(&self, id: StackId) -> StackId {
+        self.stacks[id.0 as usize]
+    }
+}
+
+impl Tables {
+    /// Empty tables (with the empty string as id 0).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Interns a string.
+    pub fn intern_str(&mut self, s: &str) -> StrId {
+        if let Some(&id) = self.string_ids.get(s) {
+            return id;
+        }
+        let id = StrId(self.strings.len() as u32);
+        let boxed: Box<str> = s.into();
+        self.strings.push(boxed.clone());
+        self.string_ids.insert(boxed, id);
+        id
+    }
+
+    /// Looks a string up without interning it.
+    pub fn find_str(&self, s: &str) -> Option<StrId> {
+        self.string_ids.get(s).copied()
+    }
+
+    /// The text of an interned string.
+    pub fn str(&self, id: StrId) -> &str {
+        &self.strings[id.0 as usize]
+    }
+
+    /// Interns a frame. The function name is normalised with
+    /// [`normalize_function_name`] so generic shapes match across formats.
+    pub fn intern_frame(&mut self, function: &str, file: &str, line: u32) -> FrameId {
+        let function = normalize_function_name(function);
+        let frame = Frame {
+            function: self.intern_str(&function),
+            file: self.intern_str(file),
+            line,
+        };
+        self.intern_frame_ids(frame)
+    }
+
+    fn intern_frame_ids(&mut self, frame: Frame) -> FrameId {
+        if let Some(&id) = self.frame_ids.get(&frame) {
+            return id;
+        }
+        let id = FrameId(self.frames.len() as u32);
+        self.frames.push(frame);
+        self.frame_ids.insert(frame, id);
+        id
+    }
+
+    /// A frame by id.
+    pub fn frame(&self, id: FrameId) -> &Frame {
+        &self.frames[id.0 as usize]
+    }
+
+    /// Function name of a frame.
+    pub fn frame_function(&self, id: FrameId) -> &str {
+        self.str(self.frame(id).function)
+    }
+
+    /// File name of a frame (empty when unknown).
+    pub fn frame_file(&self, id: FrameId) -> &str {
+        self.str(self.frame(id).file)
+    }
+
+    /// Interns a stack given leaf first.
+    pub fn intern_stack(&mut self, frames: &[FrameId]) -> StackId {
+        if let Some(&id) = self.stack_ids.get(frames) {
+            return id;
+        }
+        let id = StackId(self.stacks.len() as u32);
+        let boxed: Box<[FrameId]> = frames.into();
+        self.stacks.push(boxed.clone());
+        self.stack_ids.insert(boxed, id);
+        id
+    }
+
+    /// A stack's frames, leaf (innermost) first.
+    pub fn stack(&self, id: StackId) -> &[FrameId] {
+        &self.stacks[id.0 as usize]
+    }
+
+    /// Number of distinct strings, frames and stacks.
+    pub fn sizes(&self) -> (usize, usize, usize) {
+        (self.strings.len(), self.frames.len(), self.stacks.len())
+    }
+
+    /// Merges `other` into `self` and returns how `other`'s ids map to ids
+    /// of `self`.
+    pub fn absorb(&mut self, other: &Tables) -> Remap {
+        let strings: Vec<StrId> = other.strings.iter().map(|s| self.intern_str(s)).collect();
+        let frames: Vec<FrameId> = other
+            .frames
+            .iter()
+            .map(|f| {
+                self.intern_frame_ids(Frame {
+                    function: strings[f.function.0 as usize],
+                    file: strings[f.file.0 as usize],
+                    line: f.line,
+                })
+            })
+            .collect();
+        let mut buf = Vec::new();
+        let stacks: Vec<StackId> = other
+            .stacks
+            .iter()
+            .map(|s| {
+                buf.clear();
+                buf.extend(s.iter().map(|f| frames[f.0 as usize]));
+                self.intern_stack(&buf)
+            })
+            .collect();
+        Remap {
+            strings,
+            frames,
+            stacks,
+        }
+    }
+}
+
+/// Normalises a Go function name so the same function matches across
+/// formats: every bracketed group (generic type arguments, which protobuf
+/// profiles print as full shapes such as `[go.shape.struct { A int }]` and
+/// text dumps print as `[...]`) becomes `[...]`.
+pub fn normalize_function_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if !name.contains('[') {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut depth = 0usize;
+    for c in name.chars() {
+        match c {
+            '[' => {
+                if depth == 0 {
+                    out.push_str("[...]");
+                }
+                depth += 1;
+            }
+            ']' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generic_shapes_normalise() {
+        assert_eq!(
+            normalize_function_name("main.Alloc[go.shape.struct { A int; B int }]"),
+            "main.Alloc[...]"
+        );
+        assert_eq!(
+            normalize_function_name("main.(*Box[go.shape.string]).Send"),
+            "main.(*Box[...]).Send"
+        );
+        assert_eq!(normalize_function_name("main.(*Box[...]).Send"), "main.(*Box[...]).Send");
+        assert_eq!(
+            normalize_function_name("m.F[map[string][]int,go.shape.int]"),
+            "m.F[...]"
+        );
+        assert_eq!(normalize_function_name("main.main.func1"), "main.main.func1");
+    }
+
+    #[test]
+    fn absorb_remaps_ids() {
+        let mut a = Tables::new();
+        let fa = a.intern_frame("main.a", "a.go", 1);
+        let _sa = a.intern_stack(&[fa]);
+        let mut b = Tables::new();
+        let fb1 = b.intern_frame("main.b", "b.go", 2);
+        let fb2 = b.intern_frame("main.a", "a.go", 1);
+        let sb = b.intern_stack(&[fb1, fb2]);
+        let remap = a.absorb(&b);
+        let s = remap.stack(sb);
+        let frames = a.stack(s);
+        assert_eq!(frames.len(), 2);
+        assert_eq!(a.frame_function(frames[0]), "main.b");
+        assert_eq!(frames[1], fa);
+        assert_eq!(remap.frame(fb2), fa);
+    }
+}

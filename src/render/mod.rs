@@ -1,0 +1,44 @@
+//! Render: pure functions from the archive and its analysis to bytes, one
+//! exporter per output format (HTML, JSON, Markdown). Nothing here touches
+//! the file system; the CLI writes what these return.
+
+pub mod html;
+pub mod inventory;
+pub mod json;
+pub mod markdown;
+
+use crate::analysis::Analysis;
+use crate::model::Archive;
+
+/// Facts about the run that are not in the data (no wall-clock time, so
+/// output is deterministic).
+#[derive(Clone, Debug, Default)]
+pub struct Meta {
+    /// The input as the user named it (directory or file name, not an absolute path).
+    pub input_name: String,
+    /// leakscope's version.
+    pub tool_version: String,
+}
+
+/// What every exporter reads.
+#[derive(Clone, Copy, Debug)]
+pub struct ReportInput<'a> {
+    /// The ingested archive.
+    pub archive: &'a Archive,
+    /// Its analysis.
+    pub analysis: &'a Analysis,
+    /// Run facts.
+    pub meta: &'a Meta,
+}
+
+/// A render failure (a template error, typically with an overriding
+/// `--templates` directory).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct RenderError(pub String);
+
+/// One output format.
+pub trait Exporter {
+    /// Renders the whole output.
+    fn render(&self, input: &ReportInput<'_>) -> Result<Vec<u8>, RenderError>;
+}

@@ -445,7 +445,10 @@ mod tests {
         assert_eq!(f[0]["longest_wait_minutes"], Value::Null);
         assert_eq!(f[0]["created_by"], "main.start /src/main.go:40");
         assert_eq!(v["series"]["goroutines_total"]["values"][1], 20.5);
-        assert_eq!(v["series"]["memory"]["num_gc"]["times"], serde_json::json!([]));
+        assert_eq!(
+            v["series"]["memory"]["num_gc"]["times"],
+            serde_json::json!([])
+        );
         assert_eq!(v["notes"], serde_json::json!(["n1", "n2"]));
         assert_eq!(v["counts"]["goroutineleak"], 0);
         assert_eq!(v["thresholds"]["min_goroutines"], 10);

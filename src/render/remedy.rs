@@ -164,13 +164,21 @@ mod tests {
             let md = markdown(cause);
             assert!(md.contains("```go\n"), "{} lacks a go block", cause.name());
             let lines = md.lines().count();
-            assert!((25..=60).contains(&lines), "{}: {lines} lines", cause.name());
+            assert!(
+                (25..=60).contains(&lines),
+                "{}: {lines} lines",
+                cause.name()
+            );
             let g = gist(cause);
             assert!(g.len() > 60, "{}: gist too short: {g}", cause.name());
             assert!(!g.contains('`'), "{}: gist keeps markup: {g}", cause.name());
             assert!(!g.contains('\n'));
             let h = html(cause);
-            assert!(h.contains("<code class=\"language-go\">"), "{}", cause.name());
+            assert!(
+                h.contains("<code class=\"language-go\">"),
+                "{}",
+                cause.name()
+            );
             assert!(h.contains("<h2>Why it leaks</h2>"), "{}", cause.name());
         }
     }
@@ -230,7 +238,9 @@ mod tests {
 
     #[test]
     fn raw_html_is_escaped() {
-        let h = markdown_to_html("Hi <script>alert(1)</script> there\n\n<img src=x onerror=alert(1)>\n");
+        let h = markdown_to_html(
+            "Hi <script>alert(1)</script> there\n\n<img src=x onerror=alert(1)>\n",
+        );
         assert!(!h.contains("<script>"), "{h}");
         assert!(!h.contains("<img"), "{h}");
         assert!(h.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{h}");

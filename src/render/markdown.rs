@@ -59,7 +59,7 @@ fn render_markdown(input: &ReportInput<'_>) -> String {
         let _ = writeln!(out, "> {}\n", md_escape(&clip(note, MAX_TEXT)));
     }
     overview_table(input, &mut out);
-    findings_section(a.findings.as_slice(), &mut out);
+    findings_section(a.findings.as_slice(), a.verdict, &mut out);
     top_table(
         "Top growing goroutine groups",
         &a.goroutine_groups,
@@ -113,10 +113,14 @@ fn overview_table(input: &ReportInput<'_>, out: &mut String) {
     );
 }
 
-fn findings_section(findings: &[Finding], out: &mut String) {
+fn findings_section(findings: &[Finding], verdict: Verdict, out: &mut String) {
     out.push_str("## Findings\n\n");
     if findings.is_empty() {
-        out.push_str("No goroutine group or heap site grows beyond the thresholds.\n\n");
+        out.push_str(if verdict == Verdict::Inconclusive {
+            "No findings: too few snapshots of each kind for a verdict.\n\n"
+        } else {
+            "No goroutine group or heap site grows beyond the thresholds.\n\n"
+        });
         return;
     }
     let mut sorted: Vec<&Finding> = findings.iter().collect();
@@ -883,6 +887,30 @@ mod tests {
              2 snapshot(s) (heap 0, goroutine 2, goroutineleak 0, memstats 0) over 2h 10m; 1 file(s) skipped; 5 finding(s)\n"
         );
         assert!(!s.contains('\x1b'));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn md_escape_is_inert_and_faithful(s in "[-a-zA-Z0-9 *_\\[\\]()<>!#|~{}&@$:.`\\\\+=\n\t\"'/^%;w]{0,40}") {
+            let e = md_escape(&s);
+            assert_inert(&e);
+            let want = clean(&s);
+            let seen = visible_text(&e);
+            proptest::prop_assert_eq!(seen.trim(), want.trim());
+            let html = to_html(&format!("| h |\n|---|\n| {e} |\n"));
+            proptest::prop_assert_eq!(html.matches("<td>").count(), 1);
+        }
+
+        #[test]
+        fn md_code_is_inert_and_faithful(s in "[-a-z0-9 *_\\[\\]()<>!#|~&@:.`\\\\\n\t]{0,40}") {
+            let c = md_code(&s);
+            assert_inert(&c);
+            let want = if s.is_empty() { " ".to_string() } else { clean(&s) };
+            proptest::prop_assert_eq!(visible_text(&c), want);
+            let cell = md_code_cell(&s);
+            let html = to_html(&format!("| h | i |\n|---|---|\n| {cell} | z |\n"));
+            proptest::prop_assert_eq!(html.matches("<td>").count(), 2, "{}", html);
+        }
     }
 
     #[test]

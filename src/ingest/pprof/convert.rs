@@ -34,6 +34,15 @@ impl Strings {
         }
     }
 
+    /// Fails like [`Strings::get`] for an index out of range, without
+    /// converting the string.
+    fn check(&self, index: i64) -> Result<(), SkipReason> {
+        match usize::try_from(index) {
+            Ok(i) if i < self.0.len() => Ok(()),
+            _ => self.get(index).map(|_| ()),
+        }
+    }
+
     /// True when the string at `index` is `s`.
     fn is(&self, index: i64, s: &str) -> bool {
         usize::try_from(index)
@@ -137,7 +146,7 @@ pub(super) fn convert(p: pb::Profile, name: &str, limits: &Limits) -> Result<Par
         .chain(comment)
         .chain(period_type.iter().flat_map(|t| [t.r#type, t.unit]))
     {
-        strings.get(index)?;
+        strings.check(index)?;
     }
     let types = sample_type
         .iter()
@@ -384,9 +393,9 @@ fn check_values(s: &pb::Sample, columns: usize) -> Result<(), SkipReason> {
 /// otherwise only scan for `bytes`).
 fn check_label_strings(s: &pb::Sample, strings: &Strings) -> Result<(), SkipReason> {
     for l in &s.label {
-        strings.get(l.key)?;
-        strings.get(l.str)?;
-        strings.get(l.num_unit)?;
+        strings.check(l.key)?;
+        strings.check(l.str)?;
+        strings.check(l.num_unit)?;
     }
     Ok(())
 }
@@ -435,9 +444,9 @@ fn intern_locations(
 ) -> Result<(IdIndex, Vec<FrameId>, Vec<(u32, u32)>), SkipReason> {
     let mut function_ids = IdIndex::new(functions.len());
     for (i, f) in functions.iter().enumerate() {
-        strings.get(f.system_name)?;
-        strings.get(f.name)?;
-        strings.get(f.filename)?;
+        strings.check(f.system_name)?;
+        strings.check(f.name)?;
+        strings.check(f.filename)?;
         check_id("function", f.id, function_ids.insert(f.id, i as u32))?;
     }
     let mut location_ids = IdIndex::new(locations.len());

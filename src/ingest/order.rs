@@ -607,4 +607,66 @@ mod tests {
         let a = run(Vec::new(), &[]);
         assert!(a.snapshots.is_empty() && a.notes.is_empty());
     }
+
+    #[test]
+    fn sequence_series_placed_by_mtime_around_mtime_only_files() {
+        let t = ts("2026-11-20T10:00:00Z");
+        let m = |k: i64| Some(t + k * NS_PER_SEC);
+        let names = [
+            "goroutine-3.txt",
+            "crash.log",
+            "goroutine-1.txt",
+            "goroutine-2.txt",
+        ];
+        let snaps = || {
+            names
+                .iter()
+                .map(|n| snap(n, GR, G2, None))
+                .collect::<Vec<_>>()
+        };
+        // The crash log was written last.
+        let a = run(snaps(), &[m(3), m(4), m(1), m(2)]);
+        assert_eq!(
+            paths(&a),
+            [
+                "goroutine-1.txt",
+                "goroutine-2.txt",
+                "goroutine-3.txt",
+                "crash.log"
+            ]
+        );
+        assert_eq!(a.snapshots[3].time_source, TimeSource::Mtime);
+        assert_eq!(a.snapshots[0].time_source, TimeSource::Sequence);
+        assert!(
+            a.notes
+                .iter()
+                .any(|n| n.contains("by file modification time")),
+            "{:?}",
+            a.notes
+        );
+        // Between 1 and 2.
+        let a = run(snaps(), &[m(3), m(1).map(|x| x + 1), m(1), m(2)]);
+        assert_eq!(
+            paths(&a),
+            [
+                "goroutine-1.txt",
+                "crash.log",
+                "goroutine-2.txt",
+                "goroutine-3.txt"
+            ]
+        );
+        // mtimes against the numbers: the numbers win.
+        let a = run(snaps(), &[m(0), m(3), m(5), m(1)]);
+        assert_eq!(
+            paths(&a),
+            [
+                "crash.log",
+                "goroutine-1.txt",
+                "goroutine-2.txt",
+                "goroutine-3.txt"
+            ]
+        );
+        let moments: Vec<usize> = a.snapshots.iter().map(|s| s.moment).collect();
+        assert_eq!(moments, [0, 1, 2, 3]);
+    }
 }

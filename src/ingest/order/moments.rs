@@ -151,7 +151,7 @@ pub(super) fn assign_moments(
     for m in 0..moments.len() {
         keyed.push(((m, 1, String::new(), 0, String::new()), Slot::Timed(m)));
     }
-    let mut unplaced = 0usize;
+    let mut unplaced: Vec<(String, u64, usize, Option<TimeNs>)> = Vec::new();
     let mut untimed = 0usize;
     for (u, unit) in units.iter().enumerate() {
         if unit.time.is_some() {
@@ -170,16 +170,46 @@ pub(super) fn assign_moments(
                     (Some((_, &m)), _) => (m, 2, scope.clone(), *q, String::new()),
                     (None, Some((_, &m))) => (m, 0, scope.clone(), *q, String::new()),
                     (None, None) => {
-                        if !moments.is_empty() {
-                            unplaced += unit.members.len();
-                        }
-                        (usize::MAX, 2, scope.clone(), *q, String::new())
+                        let hint = unit.members.iter().filter_map(|&i| facts[i].mtime).max();
+                        unplaced.push((scope.clone(), *q, u, hint));
+                        continue;
                     }
                 }
             }
             None => (usize::MAX, 3, String::new(), 0, unit.first_path.clone()),
         };
         keyed.push((key, Slot::Untimed(u)));
+    }
+    // Series with no timed sibling: placed among the timed moments by
+    // their mtimes, but never against their numbers (a running maximum).
+    unplaced.sort_by(|a, b| natural_cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
+    let starts: Vec<TimeNs> = moments.iter().map(|m| m.start).collect();
+    let mut by_mtime = 0usize;
+    let mut after_all = 0usize;
+    let mut floor: Option<(String, (usize, u8))> = None;
+    for (scope, q, u, hint) in unplaced {
+        let mut pos = match hint {
+            Some(h) if !starts.is_empty() => {
+                by_mtime += units[u].members.len();
+                match starts.partition_point(|&st| st <= h) {
+                    0 => (0, 0),
+                    p => (p - 1, 2),
+                }
+            }
+            _ => {
+                if !starts.is_empty() {
+                    after_all += units[u].members.len();
+                }
+                (usize::MAX, 2)
+            }
+        };
+        if let Some((fs, fpos)) = &floor
+            && *fs == scope
+        {
+            pos = pos.max(*fpos);
+        }
+        floor = Some((scope.clone(), pos));
+        keyed.push(((pos.0, pos.1, scope, q, String::new()), Slot::Untimed(u)));
     }
     keyed.sort_by(|(a, _), (b, _)| {
         a.0.cmp(&b.0)
@@ -200,12 +230,20 @@ pub(super) fn assign_moments(
             }
         }
     }
-    if unplaced > 0 {
+    if by_mtime > 0 {
         notes.push(format!(
-            "{unplaced} snapshot(s) have only a sequence number in their name and no timed \
+            "{by_mtime} snapshot(s) have only a sequence number in their name and no timed \
+             sibling; they keep their number order and are placed among the timed snapshots \
+             by file modification time"
+        ));
+    }
+    if after_all > 0 {
+        notes.push(format!(
+            "{after_all} snapshot(s) have only a sequence number in their name and no timed \
              sibling; they are listed after the timed snapshots, in number order"
         ));
-    } else if untimed > 0 && moments.is_empty() {
+    }
+    if untimed > 0 && moments.is_empty() {
         notes.push(
             "no snapshot carries a time; the order follows the sequence numbers in the file names"
                 .to_string(),

@@ -36,6 +36,13 @@ pub const DISAGREE_NS: i64 = 60 * NS_PER_SEC;
 
 const NS_PER_SEC: i64 = 1_000_000_000;
 
+/// Mtimes of this many snapshots or more that all lie within
+/// [`MTIME_RESET_SPREAD_NS`] were reset by a copy and are ignored.
+pub const MTIME_RESET_MIN_FILES: usize = 3;
+
+/// See [`MTIME_RESET_MIN_FILES`].
+pub const MTIME_RESET_SPREAD_NS: i64 = 2 * NS_PER_SEC;
+
 /// Per-snapshot facts used for ordering.
 #[derive(Clone, Debug)]
 struct Facts {
@@ -187,7 +194,18 @@ pub fn order(archive: &mut Archive, mtimes: &[Option<TimeNs>], now: TimeNs) {
         }
     }
 
-    // What is left: a sequence number, else the mtime.
+    // What is left: a sequence number, else the mtime, unless a copy
+    // visibly reset the mtimes.
+    if facts.iter().any(|f| f.time.is_none()) && mtimes_were_reset(&facts) {
+        notes.push(format!(
+            "file modification times all lie within {} of each other (a copy reset them); \
+             they are not used for ordering",
+            notes::human_duration(MTIME_RESET_SPREAD_NS)
+        ));
+        for f in &mut facts {
+            f.mtime = None;
+        }
+    }
     for f in &mut facts {
         if f.time.is_none() && f.source == TimeSource::Unknown {
             if f.path.seq.is_some() {
@@ -221,6 +239,19 @@ pub fn order(archive: &mut Archive, mtimes: &[Option<TimeNs>], now: TimeNs) {
             .then_with(|| natural_cmp(&a.path, &b.path))
     });
     archive.notes.extend(notes);
+}
+
+/// True when at least [`MTIME_RESET_MIN_FILES`] snapshots all have mtimes
+/// within [`MTIME_RESET_SPREAD_NS`]: the signature of `cp`, `git clone` or an
+/// unzip, not of captures taken over time.
+fn mtimes_were_reset(facts: &[Facts]) -> bool {
+    let m: Vec<TimeNs> = facts.iter().filter_map(|f| f.mtime).collect();
+    match (m.iter().min(), m.iter().max()) {
+        (Some(lo), Some(hi)) => {
+            m.len() >= MTIME_RESET_MIN_FILES && hi - lo <= MTIME_RESET_SPREAD_NS
+        }
+        _ => false,
+    }
 }
 
 fn groups_of(groups: &mut Groups, n: usize) -> Vec<usize> {
@@ -611,7 +642,7 @@ mod tests {
     #[test]
     fn sequence_series_placed_by_mtime_around_mtime_only_files() {
         let t = ts("2026-11-20T10:00:00Z");
-        let m = |k: i64| Some(t + k * NS_PER_SEC);
+        let m = |k: i64| Some(t + k * 60 * NS_PER_SEC);
         let names = [
             "goroutine-3.txt",
             "crash.log",
@@ -668,5 +699,43 @@ mod tests {
         );
         let moments: Vec<usize> = a.snapshots.iter().map(|s| s.moment).collect();
         assert_eq!(moments, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn mtimes_reset_by_a_copy_are_ignored() {
+        let t = ts("2026-11-27T05:18:03Z");
+        let names = [
+            "crash.log",
+            "goroutine-1.txt",
+            "goroutine-2.txt",
+            "goroutine-10.txt",
+        ];
+        let snaps = names.iter().map(|n| snap(n, GR, G2, None)).collect();
+        // Copied in name order within a millisecond: crash.log "first".
+        let a = run(snaps, &[Some(t), Some(t + 1), Some(t + 2), Some(t + 3)]);
+        assert_eq!(
+            paths(&a),
+            [
+                "goroutine-1.txt",
+                "goroutine-2.txt",
+                "goroutine-10.txt",
+                "crash.log"
+            ]
+        );
+        let last = &a.snapshots[3];
+        assert_eq!((last.time, last.time_source), (None, TimeSource::Unknown));
+        assert!(
+            a.notes.iter().any(|n| n.contains("a copy reset them")),
+            "{:?}",
+            a.notes
+        );
+        // Spread-out mtimes are kept.
+        let snaps = names.iter().map(|n| snap(n, GR, G2, None)).collect();
+        let a = run(
+            snaps,
+            &[Some(t + 60 * NS_PER_SEC), Some(t), Some(t + 1), Some(t + 2)],
+        );
+        assert_eq!(a.snapshots[3].time_source, TimeSource::Mtime);
+        assert_eq!(a.snapshots[3].path, "crash.log");
     }
 }

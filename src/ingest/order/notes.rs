@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 const MAX_COLLISION_NOTES: usize = 10;
 
 /// `1h 2m 3s`-style duration.
-fn human_duration(ns: i64) -> String {
+pub(super) fn human_duration(ns: i64) -> String {
     let secs = ns.unsigned_abs() / NS_PER_SEC as u64;
     let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
     let mut parts = Vec::new();

@@ -454,14 +454,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let f = dir.path().join("sub").join("only.txt");
         fs::create_dir(dir.path().join("sub")).expect("mkdir");
-        fs::write(&f, "<html><body>404</body></html>").expect("write");
+        fs::write(&f, "on-call notes").expect("write");
         let a = ingest(&f, Limits::default());
         assert_eq!(
             reasons(&a),
             [(
                 "only.txt".to_string(),
-                "not a Go profile or dump (HTML page (an error page or the /debug/pprof/ index?))"
-                    .to_string()
+                "not a Go profile or dump (unrecognised text: on-call notes)".to_string()
             )]
         );
     }

@@ -237,7 +237,7 @@ fn starts_with_ignore_case(b: &[u8], prefix: &[u8]) -> bool {
 }
 
 /// The first line, lossily decoded, control characters removed, cut to
-/// [`QUOTE_CHARS`] characters (with `…` when cut).
+/// 80 characters (with `…` when cut).
 pub fn first_line(text: &[u8]) -> String {
     let end = text.iter().position(|&b| b == b'\n').unwrap_or(text.len());
     let line = String::from_utf8_lossy(&text[..end]);

@@ -738,4 +738,55 @@ mod tests {
         assert_eq!(a.snapshots[3].time_source, TimeSource::Mtime);
         assert_eq!(a.snapshots[3].path, "crash.log");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn order_keeps_everything_and_moments_ascend(
+            files in proptest::collection::vec(
+                (
+                    0usize..6,
+                    0u64..5,
+                    proptest::option::of(0i64..600),
+                    proptest::option::of(0i64..600),
+                    proptest::bool::ANY,
+                ),
+                0..12,
+            )
+        ) {
+            let t0 = ts("2026-11-20T10:00:00Z");
+            let stems = ["heap", "goroutine", "vars", "dump", "x/heap", "y/goroutine"];
+            let mut snaps = Vec::new();
+            let mut mtimes = Vec::new();
+            for (k, (stem, seq, own, mtime, named)) in files.iter().enumerate() {
+                let name = if *named {
+                    format!("{}-{seq}-{k}.txt", stems[*stem])
+                } else {
+                    format!("{}.{seq}.txt", stems[*stem])
+                };
+                let kind = if stem % 2 == 0 { HP } else { GR };
+                snaps.push(snap(&name, kind, PB, own.map(|s| t0 + s * NS_PER_SEC)));
+                mtimes.push(mtime.map(|s| t0 + s * NS_PER_SEC));
+            }
+            let n = snaps.len();
+            let a = run(snaps, &mtimes);
+            proptest::prop_assert_eq!(a.snapshots.len(), n);
+            let mut max_before: Option<TimeNs> = None;
+            let mut max_current: Option<TimeNs> = None;
+            let mut prev = 0;
+            for s in &a.snapshots {
+                proptest::prop_assert!(s.moment >= prev);
+                if s.moment != prev {
+                    max_before = max_before.max(max_current);
+                    max_current = None;
+                }
+                if let Some(t) = s.time {
+                    if let Some(m) = max_before {
+                        proptest::prop_assert!(t >= m - DISAGREE_NS, "{:?}", a.snapshots);
+                    }
+                    max_current = max_current.max(Some(t));
+                }
+                prev = s.moment;
+            }
+        }
+    }
 }

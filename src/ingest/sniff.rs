@@ -470,4 +470,14 @@ mod tests {
         assert_eq!(first_line(b"abc\r\ndef"), "abc");
         assert_eq!(first_line(b""), "");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_any_never_panics(data in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let _ = parse_any("x", &data, &Limits::default());
+            let mut utf16 = vec![0xFF, 0xFE];
+            utf16.extend(&data);
+            let _ = parse_any("x", &utf16, &Limits::default());
+        }
+    }
 }

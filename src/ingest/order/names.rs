@@ -535,4 +535,22 @@ mod tests {
         let p = path_info("run-2/heap-7.txt", NOW);
         assert_eq!(p.seq, Some(("run-2".to_string(), 7)));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_spans_are_in_bounds(s in "\\PC{0,40}", digits in "[0-9T:+_.Z-]{0,30}") {
+            for name in [s.clone(), format!("{s}{digits}"), format!("{digits}{s}")] {
+                if let Some(nt) = find_name_time(&name, NOW) {
+                    proptest::prop_assert!(nt.span.0 < nt.span.1 && nt.span.1 <= name.len());
+                }
+                let _ = find_sequence(&name, Some((0, name.len() / 2)));
+            }
+        }
+
+        #[test]
+        fn natural_cmp_is_a_total_order(a in "[a-c0-2.]{0,6}", b in "[a-c0-2.]{0,6}") {
+            proptest::prop_assert_eq!(natural_cmp(&a, &b), natural_cmp(&b, &a).reverse());
+            proptest::prop_assert_eq!(natural_cmp(&a, &b) == Ordering::Equal, a == b);
+        }
+    }
 }

@@ -526,6 +526,15 @@ mod tests {
             note.contains("2 heap snapshots") && note.contains("a.pb.gz, b.pb.gz"),
             "{note}"
         );
+        // Other directories are other processes: no collision.
+        let a = run(
+            vec![
+                snap("p1/a.pb.gz", HP, PB, Some(t)),
+                snap("p2/a.pb.gz", HP, PB, Some(t)),
+            ],
+            &[None, None],
+        );
+        assert!(a.notes.is_empty(), "{:?}", a.notes);
     }
 
     #[test]

@@ -131,19 +131,21 @@ pub(super) fn zone_note(facts: &[Facts], notes: &mut Vec<String>) {
     }
 }
 
-/// Snapshots of the same kind with identical times.
+/// Snapshots of the same kind with identical times in one directory
+/// (files of other directories are usually other processes or hosts).
 pub(super) fn collision_notes(snaps: &[Snapshot], facts: &[Facts], notes: &mut Vec<String>) {
-    let mut by: BTreeMap<(ProfileKind, TimeNs), Vec<&str>> = BTreeMap::new();
+    let mut by: BTreeMap<(ProfileKind, TimeNs, &str), Vec<&str>> = BTreeMap::new();
     for (s, f) in snaps.iter().zip(facts) {
         if let Some(t) = f.time
             && f.source != TimeSource::Sibling
         {
-            by.entry((s.kind, t)).or_default().push(&s.path);
+            let dir = s.path.rsplit_once('/').map_or("", |(d, _)| d);
+            by.entry((s.kind, t, dir)).or_default().push(&s.path);
         }
     }
     let mut written = 0;
     let mut more = 0;
-    for ((kind, t), mut paths) in by.into_iter().filter(|(_, p)| p.len() > 1) {
+    for ((kind, t, _), mut paths) in by.into_iter().filter(|(_, p)| p.len() > 1) {
         if written == MAX_COLLISION_NOTES {
             more += 1;
             continue;

@@ -34,6 +34,17 @@ pub fn ingest(path: &Path, opts: &Options) -> std::io::Result<Archive> {
     walk::ingest_path(path, opts)
 }
 
+/// [`ingest`] with an injected clock `now` (Unix ns), which only bounds the
+/// file-name timestamps believed (a "date" more than a year ahead is not
+/// one). For reproducible tests.
+pub fn ingest_at(
+    path: &Path,
+    opts: &Options,
+    now: crate::model::TimeNs,
+) -> std::io::Result<Archive> {
+    walk::ingest_path_at(path, opts, now)
+}
+
 /// Decodes one file's bytes (as read from disk) into a snapshot, or says why
 /// it is not used. This is the whole per-file pipeline: gzip layers, BOM and
 /// UTF-16, format sniffing and the matching parser. `name` is the file's

@@ -272,7 +272,7 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
     }
     finish(entry.take(), &mut tables, &mut cache);
 
-    groups.sort_by(|a, b| b.count.cmp(&a.count));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.count));
     let sum: u64 = groups.iter().map(|g| g.count).sum();
     let mut snapshot = Snapshot::new(Format::GoroutineDebug1, kind);
     snapshot.warnings = warn.into_warnings();

@@ -133,6 +133,8 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
     let mut memstats: Option<MemStats> = None;
     let mut record: Option<Record> = None;
     let mut deep_stacks = 0usize;
+    // Raw in-use sums, to compare with the header's totals.
+    let mut raw_inuse = (0i64, 0i64);
 
     let mut finish = |record: Option<Record>,
                       tables: &mut Tables,
@@ -151,6 +153,8 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
             deep_stacks += 1;
         }
         let [io, ib, ao, ab] = r.counts;
+        raw_inuse.0 = raw_inuse.0.saturating_add(io);
+        raw_inuse.1 = raw_inuse.1.saturating_add(ib);
         let (inuse_objects, inuse_bytes) = unsample(io, ib, rate);
         let (alloc_objects, alloc_bytes) = unsample(ao, ab, rate);
         let object_size = if io != 0 {
@@ -239,6 +243,24 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
 
     let mut snapshot = Snapshot::new(Format::HeapText, ProfileKind::Heap);
     snapshot.warnings = warn.into_warnings();
+    if raw_inuse != (counts.inuse_objs, counts.inuse_bytes) {
+        snapshot.warnings.push(format!(
+            "the records add up to {}: {} in use but the header says {}: {}{}",
+            raw_inuse.0,
+            raw_inuse.1,
+            counts.inuse_objs,
+            counts.inuse_bytes,
+            if lines.last_unterminated() {
+                " (the file looks cut off)"
+            } else {
+                ""
+            }
+        ));
+    } else if lines.last_unterminated() && memstats.is_none() {
+        snapshot
+            .warnings
+            .push("the file ends mid-line (cut off?)".into());
+    }
     if deep_stacks > 0 {
         snapshot.warnings.push(format!(
             "{deep_stacks} stacks deeper than {} frames were cut at the root end (raise with --max-stack-depth)",
@@ -336,7 +358,7 @@ mod tests {
             .collect()
     }
 
-    const GO127: &str = "heap profile: 67: 6531552 [77: 9398752] @ heap/1048576
+    const GO127: &str = "heap profile: 65: 6512640 [77: 9398752] @ heap/1048576
 4: 16384 [4: 16384] @ 0x48a113 0x48e829 0x6e5047 0x6e4fed 0x6e4fd8 0x493621
 #\t0x6e5046\tmain.alloc4k+0xa6\t\t/src/leaky/main.go:31
 #\t0x6e4fec\tmain.(*cache).put+0x4c\t\t/src/leaky/main.go:35
@@ -437,6 +459,26 @@ mod tests {
         let bom = format!("\u{feff}{GO127}");
         assert!(sniff(bom.as_bytes()));
         assert!(parse(bom.as_bytes(), &Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn cut_off_file_is_reported() {
+        let cut = &GO127[..GO127.find("0: 0 [12").unwrap() + 33];
+        let p = parse(cut.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(heap(&p).samples.len(), 3);
+        assert!(p.snapshot.memstats.is_none());
+        assert_eq!(
+            p.snapshot.warnings,
+            vec!["the file ends mid-line (cut off?)".to_string()]
+        );
+        let cut = &GO127[..GO127.find("\n61: ").unwrap() - 4];
+        let p = parse(cut.as_bytes(), &Limits::default()).unwrap();
+        assert!(
+            p.snapshot.warnings[0].contains("add up to 4: 16384")
+                && p.snapshot.warnings[0].contains("cut off"),
+            "{:?}",
+            p.snapshot.warnings
+        );
     }
 
     #[test]

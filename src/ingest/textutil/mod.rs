@@ -356,3 +356,6 @@ pub mod testdata {
         }
     }
 }
+
+#[cfg(test)]
+mod samples_tests;

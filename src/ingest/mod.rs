@@ -11,6 +11,7 @@ pub mod limits;
 pub mod order;
 pub mod pprof;
 pub mod sniff;
+pub mod textutil;
 pub mod traceback;
 pub mod walk;
 

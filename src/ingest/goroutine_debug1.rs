@@ -146,15 +146,6 @@ struct Entry {
     labels: Vec<(StrId, StrId)>,
 }
 
-/// Names a Go file leakscope recognises but does not use (block, mutex or
-/// threadcreate profiles, execution traces, HTML pages, HTTP error bodies,
-/// `go tool pprof -top` output, …) from the start of its text; `None` when
-/// the text is none of these.
-pub fn sniff_unused(head: &[u8]) -> Option<&'static str> {
-    let _ = head;
-    None
-}
-
 /// Parses the whole file. Tolerates `\r\n` line endings.
 pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
     let mut lines = Lines::new(text);

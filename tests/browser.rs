@@ -7,7 +7,7 @@
 //! `docs/report.png` (the README screenshot) from the hand-built report.
 
 use leakscope::render::Exporter;
-use leakscope::render::html::{HtmlExporter, demo};
+use leakscope::render::html::{HtmlExporter, context, demo, flame};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -212,6 +212,20 @@ fn hand_built_report_in_chromium() {
         &run.stdout[..run.stdout.len().min(600)]
     );
     assert!(run.stdout.contains("main.produce"));
+
+    // The compressed embedding (used for big pages): the page's script
+    // inflates every graph into its iframe.
+    let mut view = context::build(&d.input());
+    flame::compress(&mut view.flames);
+    view.flames_gz = true;
+    let gz_page = dir.path().join("report-gz.html");
+    let gz_html = HtmlExporter { templates: vec![] }
+        .render_view(&view)
+        .expect("render gz");
+    assert!(gz_html.contains("DecompressionStream"));
+    std::fs::write(&gz_page, &gz_html).expect("write gz");
+    let (flames, _) = check_report(&bin, &gz_page);
+    assert_eq!(flames, 5, "inflated flame graphs");
 
     if std::env::var_os("LEAKSCOPE_SCREENSHOT").is_some() {
         let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.png");

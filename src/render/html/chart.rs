@@ -433,6 +433,43 @@ mod tests {
     }
 
     #[test]
+    fn dates_appear_when_the_span_crosses_days() {
+        let s = Series {
+            times: vec![
+                1_795_000_000_000_000_000,
+                1_795_000_000_000_000_000 + 86_400_000_000_000,
+            ],
+            values: vec![1.0, 2.0],
+        };
+        let svg = line_chart(
+            "x",
+            Unit::Count,
+            &[Line {
+                name: "a",
+                color: "#000",
+                series: &s,
+            }],
+        )
+        .expect("chart");
+        assert!(
+            svg.contains(">2026-11-18<") || svg.contains(">2026-11-19<"),
+            "{svg}"
+        );
+        let same_day = series(&[1.0, 2.0]);
+        let svg = line_chart(
+            "x",
+            Unit::Count,
+            &[Line {
+                name: "a",
+                color: "#000",
+                series: &same_day,
+            }],
+        )
+        .expect("chart");
+        assert!(!svg.contains(">2026-11-18<"));
+    }
+
+    #[test]
     fn empty_chart_is_none_and_single_point_works() {
         assert!(
             line_chart(

@@ -101,7 +101,8 @@ fn draw(title: &str, style: Style, lines: &[String]) -> Option<(String, u32)> {
     opts.colors = style.palette;
     opts.hash = true;
     opts.negate_differentials = style.negate;
-    opts.min_width = 0.5;
+    // In percent of the total (inferno 0.12): 0.05 % is about half a pixel.
+    opts.min_width = 0.05;
     opts.image_width = Some(IMAGE_WIDTH as usize);
     let mut out = Vec::new();
     flamegraph::from_lines(&mut opts, lines.iter().map(String::as_str), &mut out).ok()?;
@@ -337,13 +338,18 @@ pub fn build_all(archive: &Archive) -> Vec<FlameGraph> {
         .map(String::len)
         .sum();
     if total > GZIP_ABOVE_BYTES {
-        for g in &mut graphs {
-            if let Some(doc) = g.srcdoc.take() {
-                g.gz = Some(gzip_base64(&unescape_attr(&doc)));
-            }
-        }
+        compress(&mut graphs);
     }
     graphs
+}
+
+/// Switches every drawn graph to the gzip+base64 embedding.
+pub fn compress(graphs: &mut [FlameGraph]) {
+    for g in graphs {
+        if let Some(doc) = g.srcdoc.take() {
+            g.gz = Some(gzip_base64(&unescape_attr(&doc)));
+        }
+    }
 }
 
 fn unescape_attr(s: &str) -> String {
@@ -410,6 +416,84 @@ mod tests {
         let a = gzip_base64("hello hello hello");
         assert_eq!(a, gzip_base64("hello hello hello"));
         assert!(a.starts_with("H4sI"), "{a}");
+    }
+
+    fn big_archive() -> Archive {
+        use crate::model::{Format, HeapData, HeapSample, ProfileKind, Snapshot};
+        let mut a = Archive::default();
+        let mut stacks = Vec::new();
+        for i in 0..4000u32 {
+            let frames: Vec<_> = (0..20u32)
+                .map(|d| {
+                    let name = format!("pkg{}.fn{}_{}", d % 7, (i >> (d % 12)) % 50, d);
+                    a.tables.intern_frame(&name, "f.go", d + 1)
+                })
+                .collect();
+            stacks.push(a.tables.intern_stack(&frames));
+        }
+        for k in 0..2i64 {
+            let mut s = Snapshot::new(Format::Pprof, ProfileKind::Heap);
+            s.path = format!("heap-{k}");
+            s.time = Some(k * 1_000_000_000);
+            s.heap = Some(HeapData {
+                has_inuse: true,
+                samples: stacks
+                    .iter()
+                    .enumerate()
+                    .map(|(i, st)| HeapSample {
+                        stack: *st,
+                        inuse_objects: 1,
+                        inuse_bytes: 1000 + (i as i64 % 97) * 10 * (k + 1),
+                        alloc_objects: 1,
+                        alloc_bytes: 1,
+                        object_size: None,
+                    })
+                    .collect(),
+                ..Default::default()
+            });
+            a.snapshots.push(s);
+        }
+        a
+    }
+
+    #[test]
+    fn huge_profiles_are_pruned_below_the_cap() {
+        let a = big_archive();
+        let graphs = build_all(&a);
+        let heap = &graphs[0];
+        let doc = heap.srcdoc.as_ref().expect("heap graph");
+        assert!(
+            doc.len() < MAX_GRAPH_BYTES + 2048,
+            "heap graph is {} bytes",
+            doc.len()
+        );
+        assert!(doc.contains("[small"), "small stacks were merged");
+        let diff = graphs[1].srcdoc.as_ref().expect("diff graph");
+        assert!(
+            diff.len() < MAX_GRAPH_BYTES + 2048,
+            "diff graph is {} bytes",
+            diff.len()
+        );
+    }
+
+    #[test]
+    fn compressed_embedding_round_trips() {
+        use base64::Engine;
+        use std::io::Read;
+        let a = big_archive();
+        let mut graphs = build_all(&a);
+        let plain = unescape_attr(graphs[0].srcdoc.as_ref().expect("graph"));
+        compress(&mut graphs);
+        assert!(graphs[0].srcdoc.is_none());
+        let b = base64::engine::general_purpose::STANDARD
+            .decode(graphs[0].gz.as_ref().expect("gz"))
+            .expect("base64");
+        let mut out = String::new();
+        flate2::read::GzDecoder::new(&b[..])
+            .read_to_string(&mut out)
+            .expect("gunzip");
+        assert_eq!(out, plain);
+        assert!(b.len() * 4 < plain.len(), "compresses well");
     }
 
     #[test]

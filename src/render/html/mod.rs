@@ -70,12 +70,17 @@ pub fn builtin_template_names() -> Vec<String> {
 impl HtmlExporter {
     /// Renders to a string.
     pub fn render_string(&self, input: &ReportInput<'_>) -> Result<String, RenderError> {
+        self.render_view(&context::build(input))
+    }
+
+    /// Renders an already built view (tests use it to force the compressed
+    /// flame graph embedding).
+    pub fn render_view(&self, view: &context::View) -> Result<String, RenderError> {
         let env = environment(&self.templates)?;
-        let view = context::build(input);
         let tmpl = env
             .get_template(ENTRY_TEMPLATE)
             .map_err(|e| RenderError(format!("{e:#}")))?;
-        tmpl.render(Serde(&view))
+        tmpl.render(Serde(view))
             .map_err(|e| RenderError(format!("cannot render the HTML report: {e:#}")))
     }
 }

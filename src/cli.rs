@@ -83,7 +83,12 @@ pub struct ReportArgs {
     /// A directory of dumps (read recursively) or a single dump file.
     pub path: PathBuf,
     /// Where to write the HTML report.
-    #[arg(short = 'o', long, value_name = "FILE", default_value = "leakscope-report.html")]
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "FILE",
+        default_value = "leakscope-report.html"
+    )]
     pub output: PathBuf,
     /// Also write the JSON summary to PATH (`-` for stdout).
     #[arg(long, value_name = "PATH")]

@@ -245,12 +245,18 @@ mod tests {
             normalize_function_name("main.(*Box[go.shape.string]).Send"),
             "main.(*Box[...]).Send"
         );
-        assert_eq!(normalize_function_name("main.(*Box[...]).Send"), "main.(*Box[...]).Send");
+        assert_eq!(
+            normalize_function_name("main.(*Box[...]).Send"),
+            "main.(*Box[...]).Send"
+        );
         assert_eq!(
             normalize_function_name("m.F[map[string][]int,go.shape.int]"),
             "m.F[...]"
         );
-        assert_eq!(normalize_function_name("main.main.func1"), "main.main.func1");
+        assert_eq!(
+            normalize_function_name("main.main.func1"),
+            "main.main.func1"
+        );
     }
 
     #[test]

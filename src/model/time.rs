@@ -18,7 +18,10 @@ pub fn rfc3339(t: TimeNs) -> String {
 mod tests {
     #[test]
     fn formats_utc() {
-        assert_eq!(super::rfc3339(1_795_000_000_123_456_789), "2026-11-18T11:06:40.123Z");
+        assert_eq!(
+            super::rfc3339(1_795_000_000_123_456_789),
+            "2026-11-18T11:06:40.123Z"
+        );
         assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
     }
 }

@@ -125,7 +125,15 @@ impl Inventory {
     /// The human table printed by `leakscope inspect`.
     pub fn to_table(&self) -> String {
         let header = [
-            "#", "time", "source", "format", "kind", "goroutines", "in-use heap", "samples", "path",
+            "#",
+            "time",
+            "source",
+            "format",
+            "kind",
+            "goroutines",
+            "in-use heap",
+            "samples",
+            "path",
         ];
         let mut rows: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
         for s in &self.snapshots {
@@ -135,7 +143,9 @@ impl Inventory {
                 s.time_source.to_string(),
                 s.format.to_string(),
                 s.kind.to_string(),
-                s.goroutines.map(|g| g.to_string()).unwrap_or_else(|| "-".into()),
+                s.goroutines
+                    .map(|g| g.to_string())
+                    .unwrap_or_else(|| "-".into()),
                 s.inuse_bytes.map(human_bytes).unwrap_or_else(|| "-".into()),
                 s.samples.to_string(),
                 printable(&s.path),
@@ -170,7 +180,11 @@ impl Inventory {
             self.skipped.len()
         ));
         for s in &self.skipped {
-            out.push_str(&format!("skipped {}: {}\n", printable(&s.path), printable(&s.reason)));
+            out.push_str(&format!(
+                "skipped {}: {}\n",
+                printable(&s.path),
+                printable(&s.reason)
+            ));
         }
         for n in &self.notes {
             out.push_str(&format!("note: {}\n", printable(n)));

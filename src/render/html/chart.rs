@@ -146,8 +146,42 @@ const RIGHT: f64 = 16.0;
 const TOP: f64 = 30.0;
 const BOTTOM: f64 = 40.0;
 
+/// What the x values are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeAxis {
+    /// Real times (Unix ns): `HH:MM:SS` labels, plus the date when the span
+    /// crosses days.
+    Clock,
+    /// No real times: the analysis placed snapshot *i* at *i* hours from 0;
+    /// labels are `#1`, `#2`, …
+    Sequence,
+}
+
+const HOUR_NS: i64 = 3_600_000_000_000;
+
+impl TimeAxis {
+    fn label(self, t: i64) -> String {
+        match self {
+            TimeAxis::Clock => clock(t),
+            TimeAxis::Sequence => format!("#{}", t.div_euclid(HOUR_NS) + 1),
+        }
+    }
+    fn when(self, t: i64) -> String {
+        match self {
+            TimeAxis::Clock => rfc3339(t),
+            TimeAxis::Sequence => format!("snapshot {}", self.label(t)),
+        }
+    }
+    fn step(self, span: i64) -> i64 {
+        match self {
+            TimeAxis::Clock => time_step_ns(span),
+            TimeAxis::Sequence => HOUR_NS * (span / HOUR_NS / 8 + 1),
+        }
+    }
+}
+
 /// A line chart, or `None` when no line has a point.
-pub fn line_chart(title: &str, unit: Unit, lines: &[Line<'_>]) -> Option<String> {
+pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -> Option<String> {
     let pts: Vec<(i64, f64)> = lines
         .iter()
         .flat_map(|l| {
@@ -211,17 +245,17 @@ pub fn line_chart(title: &str, unit: Unit, lines: &[Line<'_>]) -> Option<String>
         guard += 1;
     }
     // X ticks.
-    let crosses_days = date(tmin) != date(tmax);
+    let crosses_days = axis == TimeAxis::Clock && date(tmin) != date(tmax);
     if span == 0 {
         let _ = write!(
             s,
             r##"<text x="{xx:.1}" y="{ty}" text-anchor="middle" font-size="11" fill="#444">{l}</text>"##,
             xx = x(tmin),
             ty = H - BOTTOM + 16.0,
-            l = esc(&clock(tmin))
+            l = esc(&axis.label(tmin))
         );
     } else {
-        let st = time_step_ns(span);
+        let st = axis.step(span);
         let mut t = tmin.div_euclid(st) * st;
         if t < tmin {
             t += st;
@@ -234,7 +268,7 @@ pub fn line_chart(title: &str, unit: Unit, lines: &[Line<'_>]) -> Option<String>
                 r##"<line x1="{xx}" x2="{xx}" y1="{TOP}" y2="{y2}" stroke="#eceef1" shape-rendering="crispEdges"/><text x="{xx}" y="{ty}" text-anchor="middle" font-size="11" fill="#444">{l}</text>"##,
                 y2 = H - BOTTOM,
                 ty = H - BOTTOM + 16.0,
-                l = esc(&clock(t))
+                l = esc(&axis.label(t))
             );
             if crosses_days {
                 let _ = write!(
@@ -292,7 +326,7 @@ pub fn line_chart(title: &str, unit: Unit, lines: &[Line<'_>]) -> Option<String>
                 y(*v),
                 c = esc(l.color),
                 n = esc(l.name),
-                when = esc(&rfc3339(*t)),
+                when = esc(&axis.when(*t)),
                 val = esc(&unit.format(*v))
             );
         }
@@ -412,6 +446,7 @@ mod tests {
         let svg = line_chart(
             "<b>mem</b>",
             Unit::Bytes,
+            TimeAxis::Clock,
             &[Line {
                 name: "Heap<in>",
                 color: "#000",
@@ -444,6 +479,7 @@ mod tests {
         let svg = line_chart(
             "x",
             Unit::Count,
+            TimeAxis::Clock,
             &[Line {
                 name: "a",
                 color: "#000",
@@ -459,6 +495,7 @@ mod tests {
         let svg = line_chart(
             "x",
             Unit::Count,
+            TimeAxis::Clock,
             &[Line {
                 name: "a",
                 color: "#000",
@@ -470,11 +507,34 @@ mod tests {
     }
 
     #[test]
+    fn sequence_axis_numbers_snapshots() {
+        let s = Series {
+            times: vec![0, HOUR_NS, 2 * HOUR_NS],
+            values: vec![1.0, 2.0, 3.0],
+        };
+        let svg = line_chart(
+            "x",
+            Unit::Count,
+            TimeAxis::Sequence,
+            &[Line {
+                name: "a",
+                color: "#000",
+                series: &s,
+            }],
+        )
+        .expect("chart");
+        assert!(svg.contains(">#1<") && svg.contains(">#3<"), "{svg}");
+        assert!(svg.contains("a at snapshot #2: 2"));
+        assert!(!svg.contains("1970"));
+    }
+
+    #[test]
     fn empty_chart_is_none_and_single_point_works() {
         assert!(
             line_chart(
                 "x",
                 Unit::Count,
+                TimeAxis::Clock,
                 &[Line {
                     name: "a",
                     color: "#000",
@@ -487,6 +547,7 @@ mod tests {
         let svg = line_chart(
             "x",
             Unit::Count,
+            TimeAxis::Clock,
             &[Line {
                 name: "a",
                 color: "#000",

@@ -4,7 +4,7 @@
 //! `remedy_html`, flame `srcdoc`) are escaped at construction and inserted
 //! with `|safe`; everything else is escaped by the template engine.
 
-use super::chart::{self, Line, Unit};
+use super::chart::{self, Line, TimeAxis, Unit};
 use super::flame::{self, FlameGraph};
 use crate::analysis::{Cause, Finding, Severity, Shape, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
@@ -318,7 +318,7 @@ pub fn shape_name(s: Shape) -> &'static str {
     }
 }
 
-fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool) -> FindingView {
+fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: &str) -> FindingView {
     let unit = Unit::from_name(f.unit);
     let location = if f.file.is_empty() {
         String::new()
@@ -351,7 +351,7 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool) -> FindingView 
         first: unit.format(f.first),
         last: unit.format(f.last),
         delta: signed(unit, f.delta),
-        rate: format!("{}/h", signed(unit, f.rate_per_hour)),
+        rate: format!("{}/{per}", signed(unit, f.rate_per_hour)),
         shape: shape_name(f.stats.shape),
         confidence: (f.confidence.clamp(0.0, 1.0) * 100.0).round() as u32,
         proof: f.proof,
@@ -366,7 +366,7 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool) -> FindingView 
         evidence: f.evidence.clone(),
         stack: f.stack_text.clone(),
         stats: format!(
-            "Theil–Sen slope {}/h; Mann–Kendall S = {}, p = {:.3}; grew in {} of {} intervals; last third {}",
+            "Theil–Sen slope {}/{per}; Mann–Kendall S = {}, p = {:.3}; grew in {} of {} intervals; last third {}",
             signed(unit, f.stats.slope_per_hour),
             f.stats.mk_s,
             f.stats.mk_p,
@@ -381,7 +381,7 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool) -> FindingView 
     }
 }
 
-fn tracked_view(t: &TrackedSeries, unit: Unit) -> TrackedView {
+fn tracked_view(t: &TrackedSeries, unit: Unit, per: &str) -> TrackedView {
     TrackedView {
         label: t.label.clone(),
         function: t.function.clone(),
@@ -391,7 +391,7 @@ fn tracked_view(t: &TrackedSeries, unit: Unit) -> TrackedView {
         first: unit.format(t.stats.first),
         last: unit.format(t.stats.last),
         delta: signed(unit, t.stats.delta),
-        rate: format!("{}/h", signed(unit, t.stats.slope_per_hour)),
+        rate: format!("{}/{per}", signed(unit, t.stats.slope_per_hour)),
         shape: shape_name(t.stats.shape),
     }
 }
@@ -400,11 +400,11 @@ fn chart_view(
     id: &'static str,
     title: &'static str,
     caption: &'static str,
-    unit: Unit,
+    (unit, axis): (Unit, TimeAxis),
     lines: &[Line<'_>],
     empty_note: &str,
 ) -> ChartView {
-    match chart::line_chart(title, unit, lines) {
+    match chart::line_chart(title, unit, axis, lines) {
         Some(svg) => ChartView {
             id,
             title,
@@ -422,7 +422,7 @@ fn chart_view(
     }
 }
 
-fn memory_view(input: &ReportInput<'_>) -> MemoryView {
+fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
     let a = input.analysis;
     let m = &a.memory;
     let memstats_snapshots = input
@@ -458,7 +458,7 @@ fn memory_view(input: &ReportInput<'_>) -> MemoryView {
             "chart-memstats",
             "Memory from the OS, heap, and heap in use (MemStats)",
             "Sys is what the process obtained from the OS; the runtime keeps freed pages for reuse and returns them slowly, so Sys and HeapSys staying high after load drops is normal. HeapInuse is what is actually in use: a leak keeps it climbing.",
-            Unit::Bytes,
+            (Unit::Bytes, axis),
             &mem_lines,
             "No MemStats in this archive. The runtime's memory statistics come with text heap profiles (/debug/pprof/heap?debug=1 ends with a # runtime.MemStats block) and with expvar (/debug/vars, key memstats). Capture one of them alongside the profiles to see Sys, HeapSys and HeapInuse over time.",
         ),
@@ -466,7 +466,7 @@ fn memory_view(input: &ReportInput<'_>) -> MemoryView {
             "chart-goroutines",
             "Goroutines",
             "Total goroutines per dump. A steady climb that never comes back down means goroutines are blocked for good.",
-            Unit::Count,
+            (Unit::Count, axis),
             &[Line {
                 name: "goroutines",
                 color: "#16a085",
@@ -478,7 +478,7 @@ fn memory_view(input: &ReportInput<'_>) -> MemoryView {
             "chart-heap-profile",
             "In-use heap from the profiles",
             "Sum of in-use bytes over all allocation sites of each heap profile (unsampled estimate, as of the last GC before the profile).",
-            Unit::Bytes,
+            (Unit::Bytes, axis),
             &[Line {
                 name: "in-use heap (profile)",
                 color: "#c0392b",
@@ -536,6 +536,15 @@ pub fn build(input: &ReportInput<'_>) -> View {
     let a = input.analysis;
     let archive = input.archive;
 
+    // Without any real snapshot time the analysis spaces snapshots one
+    // "hour" apart: number them instead and give rates per snapshot.
+    let synthetic = !archive.snapshots.iter().any(|s| s.time.is_some());
+    let (axis, per) = if synthetic {
+        (TimeAxis::Sequence, "snapshot")
+    } else {
+        (TimeAxis::Clock, "h")
+    };
+
     let mut remedies: Vec<RemedyView> = Vec::new();
     for f in &a.findings {
         if remedies.iter().any(|r| r.cause == f.cause.name()) {
@@ -554,7 +563,7 @@ pub fn build(input: &ReportInput<'_>) -> View {
     let findings = a
         .findings
         .iter()
-        .map(|f| finding_view(f, &has_remedy))
+        .map(|f| finding_view(f, &has_remedy, per))
         .collect();
 
     let mut processes: Vec<ProcessRow> = a
@@ -646,18 +655,18 @@ pub fn build(input: &ReportInput<'_>) -> View {
         findings,
         checked: checked(input),
         remedies,
-        memory: memory_view(input),
+        memory: memory_view(input, axis),
         flames,
         flames_gz,
         heap_sites: a
             .heap_sites
             .iter()
-            .map(|x| tracked_view(x, Unit::Bytes))
+            .map(|x| tracked_view(x, Unit::Bytes, per))
             .collect(),
         goroutine_groups: a
             .goroutine_groups
             .iter()
-            .map(|x| tracked_view(x, Unit::Count))
+            .map(|x| tracked_view(x, Unit::Count, per))
             .collect(),
         snapshots,
         time_sources: to_counts(sources),

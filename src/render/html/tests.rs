@@ -137,4 +137,7 @@ fn missing_memstats_teaches_where_they_come_from() {
     assert!(html.contains("heap?debug=1"));
     assert!(html.contains("/debug/vars"));
     assert_eq!(html.matches("<svg class=\"chart\"").count(), 2);
+    // Said once, in the callout, not again in an empty chart box.
+    assert!(!html.contains("id=\"chart-memstats\""));
+    assert_eq!(html.matches("/debug/vars").count(), 1);
 }

@@ -337,7 +337,7 @@ pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -
             tx = lx + 18.0,
             n = esc(l.name)
         );
-        lx += 26.0 + 6.6 * l.name.chars().count() as f64;
+        lx += 30.0 + 7.0 * l.name.chars().count() as f64;
     }
     s.push_str("</svg>");
     Some(s)

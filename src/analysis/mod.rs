@@ -5,6 +5,11 @@
 //! The types in this file are the contract with the render stage and the
 //! JSON summary.
 
+pub mod cause;
+pub mod ignore;
+pub mod series;
+pub mod stats;
+
 use crate::model::{Archive, StackId};
 use serde::Serialize;
 

@@ -353,7 +353,7 @@ pub fn group_cause(tables: &Tables, reason: Option<&str>, frames: &[FrameId]) ->
 /// Words for a cause in a sentence: "blocked in chan send".
 pub fn cause_phrase(cause: Cause, unknown: bool) -> &'static str {
     if unknown {
-        return "parked (blocking operation not visible)";
+        return "parked";
     }
     match cause {
         Cause::ChanSend => "blocked in chan send",

@@ -566,7 +566,9 @@ fn top_created_by(st: &GStack) -> Option<FrameId> {
 
 /// Function names that mark a heap site as running inside this goroutine
 /// group: the culprit, the entry function (outermost user frame), and the
-/// creator when it is user code other than `main.main`.
+/// creator when it is user code other than `main.main` (or any creator when
+/// the whole group is standard library, e.g. the connection loops that
+/// `net/http.(*Transport).dialConn` starts and whose buffers it allocates).
 fn match_names(
     tables: &Tables,
     classes: &mut FrameClasses,
@@ -594,9 +596,13 @@ fn match_names(
         {
             push(tables.frame(entry).function, &mut names);
         }
+        let std_group = st
+            .culprit
+            .is_some_and(|c| classes.get(tables, c.frame) != FrameClass::User);
         if let Some(cb) = top_created_by(st) {
             let name = tables.frame_function(cb);
-            if classify_function(name) == FrameClass::User {
+            let class = classify_function(name);
+            if class == FrameClass::User || (std_group && class == FrameClass::Std) {
                 push(tables.frame(cb).function, &mut names);
             }
         }

@@ -323,7 +323,9 @@ pub struct Analysis {
     pub heap_inuse_total: Series,
     /// MemStats series.
     pub memory: MemorySeries,
-    /// "The runtime keeps freed memory for reuse; this is not a leak", when it applies.
+    /// "The runtime keeps freed memory for reuse; that difference is not a
+    /// leak", when Sys is high or growing while HeapInuse is not and idle
+    /// heap explains the gap.
     pub memory_note: Option<String>,
     /// Remarks: stale heap snapshots (NumGC unchanged), restarts, gaps.
     pub notes: Vec<String>,
@@ -361,7 +363,18 @@ pub struct KindCounts {
 pub fn analyze(archive: &Archive, opts: &Options) -> Analysis {
     let th = &opts.thresholds;
     let mut notes: Vec<String> = Vec::new();
-    let segments = series::split_processes(archive);
+    let (segments, outliers) = series::split_processes(archive);
+    for (i, why) in &outliers {
+        notes.push(format!(
+            "Left out {}: {why}, but the snapshots around it continue the same process; \
+             it looks damaged or foreign.",
+            archive
+                .snapshots
+                .get(*i)
+                .map(|s| s.path.as_str())
+                .unwrap_or("?")
+        ));
+    }
     let processes: Vec<ProcessInfo> = segments.iter().map(|s| s.info.clone()).collect();
     let chosen = segments
         .iter()
@@ -408,7 +421,12 @@ pub fn analyze(archive: &Archive, opts: &Options) -> Analysis {
         );
     }
     let heap_pts = series::points(archive, seg, &tl, series::heap_level_score);
-    let g_pts = series::points(archive, seg, &tl, series::goroutine_level_score);
+    let mut g_pts = series::points(archive, seg, &tl, series::goroutine_level_score);
+    if tl.synthetic
+        && let Some(n) = series::order_by_goroutine_ids(archive, &mut g_pts)
+    {
+        notes.push(n);
+    }
     let m_pts = series::points(archive, seg, &tl, series::memstats_score);
     let snaps = || seg.snaps.iter().map(|&i| &archive.snapshots[i]);
     let counts = KindCounts {

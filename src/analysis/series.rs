@@ -34,30 +34,73 @@ struct Counters {
     max_goid: Option<u64>,
 }
 
+/// Which evidence says a snapshot belongs to another process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Drop {
+    BuildId,
+    NumGc,
+    TotalAlloc,
+    HeapAlloc,
+    GoroutineId,
+}
+
+impl Drop {
+    /// The snapshot carries this counter.
+    fn present(self, s: &Snapshot) -> bool {
+        match self {
+            Drop::BuildId => s.process.build_id.is_some(),
+            Drop::NumGc => s.memstats.as_ref().and_then(|m| m.u64("NumGC")).is_some(),
+            Drop::TotalAlloc => s
+                .memstats
+                .as_ref()
+                .and_then(|m| m.u64("TotalAlloc"))
+                .is_some(),
+            Drop::HeapAlloc => heap_alloc_total(s).is_some(),
+            Drop::GoroutineId => s
+                .goroutines
+                .as_ref()
+                .and_then(|g| g.max_goroutine_id)
+                .is_some(),
+        }
+    }
+}
+
 impl Counters {
     /// Why `s` cannot belong to the same process as what came before.
-    fn restart_reason(&self, s: &Snapshot) -> Option<String> {
+    fn restart_reason(&self, s: &Snapshot) -> Option<(Drop, String)> {
         if let (Some(a), Some(b)) = (&self.build_id, &s.process.build_id)
             && a != b
         {
-            return Some(format!("build id changed ({a} → {b}) at {}", s.path));
+            return Some((
+                Drop::BuildId,
+                format!("build id changed ({a} → {b}) at {}", s.path),
+            ));
         }
         if let Some(ms) = &s.memstats {
             if let (Some(prev), Some(now)) = (self.num_gc, ms.u64("NumGC"))
                 && now < prev
             {
-                return Some(format!("NumGC went down ({prev} → {now}) at {}", s.path));
+                return Some((
+                    Drop::NumGc,
+                    format!("NumGC went down ({prev} → {now}) at {}", s.path),
+                ));
             }
             if let (Some(prev), Some(now)) = (self.total_alloc, ms.u64("TotalAlloc"))
                 && now < prev
             {
-                return Some(format!("TotalAlloc went down at {}", s.path));
+                return Some((
+                    Drop::TotalAlloc,
+                    format!("TotalAlloc went down at {}", s.path),
+                ));
             }
         }
         if let (Some(prev), Some(now)) = (self.heap_alloc, heap_alloc_total(s))
             && (now as f64) < prev as f64 * 0.9
         {
-            return Some(format!("cumulative allocations went down at {}", s.path));
+            return Some((
+                Drop::HeapAlloc,
+                format!("cumulative allocations went down at {}", s.path),
+            ));
         }
         if let (Some(prev), Some(now)) = (
             self.max_goid,
@@ -65,9 +108,9 @@ impl Counters {
         ) && prev > 100
             && now * 2 < prev
         {
-            return Some(format!(
-                "goroutine ids restarted ({prev} → {now}) at {}",
-                s.path
+            return Some((
+                Drop::GoroutineId,
+                format!("goroutine ids restarted ({prev} → {now}) at {}", s.path),
             ));
         }
         None
@@ -99,18 +142,34 @@ fn heap_alloc_total(s: &Snapshot) -> Option<i64> {
 }
 
 /// Splits the archive into processes: a new one starts where the build id
-/// changes or a counter that only grows goes down.
-pub fn split_processes(archive: &Archive) -> Vec<Segment> {
+/// changes or a counter that only grows goes down and stays down. A single
+/// snapshot whose counter drops while the next one continues the old
+/// sequence (or that is the last one with that counter) is an outlier — a
+/// damaged or foreign file — and is left out; its index and the reason are
+/// returned as the second value.
+pub fn split_processes(archive: &Archive) -> (Vec<Segment>, Vec<(usize, String)>) {
+    let snaps = &archive.snapshots;
     let mut segments: Vec<Segment> = Vec::new();
+    let mut outliers: Vec<(usize, String)> = Vec::new();
     let mut cur: Vec<usize> = Vec::new();
     let mut reason: Option<String> = None;
     let mut counters = Counters::default();
-    for (i, s) in archive.snapshots.iter().enumerate() {
-        if let Some(why) = counters.restart_reason(s) {
+    for (i, s) in snaps.iter().enumerate() {
+        if let Some((kind, why)) = counters.restart_reason(s) {
+            let confirmed = kind == Drop::BuildId
+                || snaps[i + 1..]
+                    .iter()
+                    .find(|n| kind.present(n))
+                    .and_then(|n| counters.restart_reason(n))
+                    .is_some_and(|(k, _)| k == kind);
+            if !confirmed {
+                outliers.push((i, why));
+                continue;
+            }
             // Snapshots of the same moment belong with this one.
             let keep = cur
                 .iter()
-                .position(|&j| archive.snapshots[j].moment == s.moment)
+                .position(|&j| snaps[j].moment == s.moment)
                 .unwrap_or(cur.len());
             let moved = cur.split_off(keep);
             if !cur.is_empty() {
@@ -124,7 +183,7 @@ pub fn split_processes(archive: &Archive) -> Vec<Segment> {
             reason = Some(why);
             counters = Counters::default();
             for &j in &cur {
-                counters.update(&archive.snapshots[j]);
+                counters.update(&snaps[j]);
             }
         }
         counters.update(s);
@@ -133,7 +192,7 @@ pub fn split_processes(archive: &Archive) -> Vec<Segment> {
     if !cur.is_empty() {
         segments.push(make_segment(archive, cur, reason));
     }
-    segments
+    (segments, outliers)
 }
 
 fn make_segment(archive: &Archive, snaps: Vec<usize>, reason: Option<String>) -> Segment {
@@ -261,6 +320,56 @@ pub fn points(
     }
 }
 
+/// When no real times are known, orders goroutine points by their largest
+/// goroutine id (ids are never reused, so they grow over a process's life):
+/// a dump placed by a weak clue (file modification time) lands where its ids
+/// say. Only a clear inversion (an id half again as large as a later one)
+/// triggers this, since the largest id can dip a little when the newest
+/// goroutine exits. The times of the points stay; the snapshots move.
+/// Returns a note when something moved.
+pub fn order_by_goroutine_ids(archive: &Archive, points: &mut Points) -> Option<String> {
+    let ids: Vec<u64> = points
+        .snaps
+        .iter()
+        .map(|&i| {
+            archive
+                .snapshots
+                .get(i)?
+                .goroutines
+                .as_ref()?
+                .max_goroutine_id
+        })
+        .collect::<Option<Vec<u64>>>()?;
+    let inverted = ids.iter().enumerate().any(|(k, &a)| {
+        ids[k + 1..]
+            .iter()
+            .any(|&b| a as f64 > 1.5 * b as f64 + 10.0)
+    });
+    if !inverted {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_by_key(|&k| (ids[k], k));
+    let moved: Vec<&str> = order
+        .iter()
+        .enumerate()
+        .filter(|(pos, k)| pos != *k)
+        .filter_map(|(_, &k)| {
+            archive
+                .snapshots
+                .get(points.snaps[k])
+                .map(|s| s.path.as_str())
+        })
+        .take(5)
+        .collect();
+    let note = format!(
+        "Goroutine dumps without times were ordered by their largest goroutine id (ids only grow): moved {}.",
+        moved.join(", ")
+    );
+    points.snaps = order.iter().map(|&k| points.snaps[k]).collect();
+    Some(note)
+}
+
 /// Score of a snapshot as a heap level point.
 pub fn heap_level_score(s: &Snapshot) -> Option<u32> {
     let h = s.heap.as_ref()?;
@@ -312,6 +421,19 @@ pub struct Normalizer {
 
 const UNSET: u32 = u32::MAX;
 
+/// Frames some formats show and others hide: runtime frames and the
+/// wrappers of `go` statements (`main.forward.gowrap1`, shown only at
+/// traceback level ≥ 2).
+fn is_hidden_frame(name: &str) -> bool {
+    if name.starts_with("runtime.") || name.starts_with("internal/runtime/") {
+        return true;
+    }
+    match name.rfind(".gowrap") {
+        Some(i) => name[i + 7..].bytes().all(|b| b.is_ascii_digit()),
+        None => false,
+    }
+}
+
 impl Normalizer {
     /// The normalised id of a stack.
     pub fn get(&mut self, tables: &Tables, stack: StackId) -> u32 {
@@ -330,8 +452,7 @@ impl Normalizer {
             }
             if self.strip[fi] == 2 {
                 let name = tables.frame_function(f);
-                self.strip[fi] =
-                    u8::from(name.starts_with("runtime.") || name.starts_with("internal/runtime/"));
+                self.strip[fi] = u8::from(is_hidden_frame(name));
             }
             if self.strip[fi] == 0 {
                 self.buf.push(f);
@@ -728,7 +849,8 @@ mod tests {
             s.memstats = Some(ms);
             a.snapshots.push(s);
         }
-        let segs = split_processes(&a);
+        let (segs, outliers) = split_processes(&a);
+        assert!(outliers.is_empty());
         assert_eq!(segs.len(), 2);
         assert_eq!(segs[0].snaps, vec![0, 1]);
         assert_eq!(segs[1].snaps, vec![2, 3, 4]);
@@ -740,6 +862,24 @@ mod tests {
                 .contains("NumGC went down")
         );
         assert_eq!(segs[1].info.snapshots, 3);
+    }
+
+    #[test]
+    fn a_lone_counter_drop_is_an_outlier() {
+        let mut a = Archive::default();
+        for (i, gc) in [10u64, 11, 3, 12, 13, 2].iter().enumerate() {
+            let mut s = Snapshot::new(Format::HeapText, ProfileKind::Heap);
+            s.moment = i;
+            s.path = format!("h{i}");
+            let mut ms = MemStats::default();
+            ms.set("NumGC", MemValue::U64(*gc));
+            s.memstats = Some(ms);
+            a.snapshots.push(s);
+        }
+        let (segs, outliers) = split_processes(&a);
+        assert_eq!(segs.len(), 1);
+        assert_eq!(segs[0].snaps, vec![0, 1, 3, 4]);
+        assert_eq!(outliers.iter().map(|o| o.0).collect::<Vec<_>>(), vec![2, 5]);
     }
 
     #[test]
@@ -755,7 +895,7 @@ mod tests {
             p.process.build_id = Some(if i < 3 { "aaa" } else { "bbb" }.into());
             a.snapshots.push(p);
         }
-        let segs = split_processes(&a);
+        let (segs, _) = split_processes(&a);
         assert_eq!(segs.len(), 2);
         assert_eq!(segs[1].snaps, vec![6, 7]);
         assert_eq!(segs[1].info.build_id.as_deref(), Some("bbb"));
@@ -770,12 +910,34 @@ mod tests {
             a.snapshots.push(s);
         }
         a.tables = t;
-        let segs = split_processes(&a);
+        let (segs, _) = split_processes(&a);
         let tl = Timeline::new(&a, &segs[0]);
         assert!(tl.synthetic);
         let p = points(&a, &segs[0], &tl, goroutine_level_score);
         assert_eq!(p.xs, vec![0.0, 1.0, 2.0]);
         assert_eq!(p.times[2], 2 * SYNTHETIC_SPACING_NS);
+    }
+
+    #[test]
+    fn unknown_times_follow_goroutine_ids() {
+        let mut t = Tables::new();
+        let mut a = Archive::default();
+        for (m, id) in [(0usize, 16u64), (1, 88), (2, 26), (3, 42)] {
+            let mut s = goroutine_snap(&mut t, m, None, &["main.w"], 1);
+            if let Some(g) = s.goroutines.as_mut() {
+                g.max_goroutine_id = Some(id);
+            }
+            a.snapshots.push(s);
+        }
+        a.tables = t;
+        let (segs, _) = split_processes(&a);
+        let tl = Timeline::new(&a, &segs[0]);
+        let mut p = points(&a, &segs[0], &tl, goroutine_level_score);
+        let note = order_by_goroutine_ids(&a, &mut p).expect("moved");
+        assert_eq!(p.snaps, vec![0, 2, 3, 1]);
+        assert!(note.contains("g1.txt"), "{note}");
+        // Already in order: nothing moves.
+        assert_eq!(order_by_goroutine_ids(&a, &mut p), None);
     }
 
     #[test]
@@ -795,7 +957,7 @@ mod tests {
         a.snapshots.push(s0);
         a.snapshots.push(s1);
         a.tables = t;
-        let segs = split_processes(&a);
+        let (segs, _) = split_processes(&a);
         let tl = Timeline::new(&a, &segs[0]);
         assert!(!tl.synthetic);
         let p = points(&a, &segs[0], &tl, goroutine_level_score);
@@ -862,7 +1024,7 @@ mod tests {
         });
         a.snapshots.push(d);
         a.tables = t;
-        let segs = split_processes(&a);
+        let (segs, _) = split_processes(&a);
         let tl = Timeline::new(&a, &segs[0]);
         let p = points(&a, &segs[0], &tl, heap_level_score);
         assert_eq!(p.len(), 3);

@@ -236,12 +236,21 @@ fn classify(ys: &[f64], st: &GrowthStats) -> Shape {
         return Shape::Shrinking;
     }
 
-    // Late growth: flat for the first two thirds, then a rise at the end.
+    // Late growth: flat for the first two thirds, then a rise at the end
+    // seen in at least two snapshots (one high last point proves nothing).
     if n >= 3 {
         let tl = third_len(n);
         let head = &ys[..n - tl];
         let head_max = head.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        if range_of(head) <= 0.2 * range && last - head_max >= 0.5 * range && last >= max {
+        let elevated = ys[n - tl..]
+            .iter()
+            .filter(|&&y| y - head_max >= 0.25 * range)
+            .count();
+        if range_of(head) <= 0.2 * range
+            && last - head_max >= 0.5 * range
+            && last >= max
+            && elevated >= 2
+        {
             return Shape::LateGrowth;
         }
     }
@@ -346,6 +355,11 @@ mod tests {
         let st = shape_of(&ys);
         assert_eq!(st.shape, Shape::LateGrowth, "{st:?}");
         assert!(st.last_third_grows);
+        // A single high last point is not enough.
+        let ys = [
+            100., 101., 100., 100., 102., 100., 101., 100., 100., 100., 100., 900.,
+        ];
+        assert_eq!(shape_of(&ys).shape, Shape::Flat);
     }
 
     #[test]

@@ -558,7 +558,7 @@ fn memory_note_and_stale_heap_through_analyze() {
     assert_eq!(r.verdict, Verdict::Clean);
     let note = r.memory_note.as_deref().expect("note");
     assert!(
-        note.ends_with("The runtime keeps freed memory for reuse; this is not a leak."),
+        note.ends_with("The runtime keeps freed memory for reuse; that difference is not a leak."),
         "{note}"
     );
     assert_eq!(r.memory.sys.values.len(), 5);

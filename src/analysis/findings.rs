@@ -105,8 +105,19 @@ fn span_hours(points: &Points) -> f64 {
     }
 }
 
-fn passes(delta: f64, first: f64, min_abs: f64, min_ratio: f64) -> bool {
-    delta >= min_abs && delta >= min_ratio * first.max(1.0)
+/// Growth beyond both thresholds, over the whole series and again after
+/// the first third (the warm-up window): a cache or pool that filled early
+/// and then took one more step is not a leak.
+fn passes(ys: &[f64], min_abs: f64, min_ratio: f64) -> bool {
+    let (Some(&first), Some(&last)) = (ys.first(), ys.last()) else {
+        return false;
+    };
+    let ok = |base: f64| {
+        let delta = last - base;
+        delta >= min_abs && delta >= min_ratio * base.max(1.0)
+    };
+    let warm = ys.get((ys.len() / 3).max(1)).copied().unwrap_or(first);
+    ok(first) && (ys.len() < 3 || ok(warm))
 }
 
 /// Severity and confidence from statistics alone.
@@ -311,8 +322,7 @@ pub fn findings(
         });
         let proof = leaked > 0 || forever;
         let ok = passes(
-            stats.delta,
-            stats.first,
+            &key.counts,
             th.min_goroutines as f64,
             th.min_goroutine_ratio,
         );
@@ -357,13 +367,7 @@ pub fn findings(
     let mut cands: Vec<HeapCand> = Vec::new();
     for (rank, &a) in order.iter().enumerate() {
         let agg = &hs.funcs[a];
-        let first = agg.bytes.first().copied().unwrap_or(0.0);
-        let ok = passes(
-            deltas[a],
-            first,
-            th.min_heap_bytes as f64,
-            th.min_heap_ratio,
-        );
+        let ok = passes(&agg.bytes, th.min_heap_bytes as f64, th.min_heap_ratio);
         if !ok && rank >= TABLE_ROWS {
             continue;
         }

@@ -325,45 +325,41 @@ pub fn points(
 /// a dump placed by a weak clue (file modification time) lands where its ids
 /// say. Only a clear inversion (an id half again as large as a later one)
 /// triggers this, since the largest id can dip a little when the newest
-/// goroutine exits. The times of the points stay; the snapshots move.
+/// goroutine exits. A crash dump (panic, fatal error, SIGQUIT) ends its
+/// process, so it goes after the dumps its ids tie with — and last when the
+/// ids say nothing. The times of the points stay; the snapshots move.
 /// Returns a note when something moved.
 pub fn order_by_goroutine_ids(archive: &Archive, points: &mut Points) -> Option<String> {
-    let ids: Vec<u64> = points
-        .snaps
-        .iter()
-        .map(|&i| {
-            archive
-                .snapshots
-                .get(i)?
-                .goroutines
-                .as_ref()?
-                .max_goroutine_id
+    let snap = |k: usize| points.snaps.get(k).and_then(|&i| archive.snapshots.get(i));
+    let is_crash = |k: usize| snap(k).is_some_and(|s| s.format == Format::Crash);
+    let ids: Option<Vec<u64>> = (0..points.len())
+        .map(|k| snap(k)?.goroutines.as_ref()?.max_goroutine_id)
+        .collect();
+    let inverted = ids.as_ref().is_some_and(|ids| {
+        ids.iter().enumerate().any(|(k, &a)| {
+            ids[k + 1..]
+                .iter()
+                .any(|&b| a as f64 > 1.5 * b as f64 + 10.0)
         })
-        .collect::<Option<Vec<u64>>>()?;
-    let inverted = ids.iter().enumerate().any(|(k, &a)| {
-        ids[k + 1..]
-            .iter()
-            .any(|&b| a as f64 > 1.5 * b as f64 + 10.0)
     });
-    if !inverted {
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    match (&ids, inverted) {
+        (Some(ids), true) => order.sort_by_key(|&k| (ids[k], is_crash(k), k)),
+        _ => order.sort_by_key(|&k| (is_crash(k), k)),
+    }
+    if order.iter().enumerate().all(|(pos, &k)| pos == k) {
         return None;
     }
-    let mut order: Vec<usize> = (0..ids.len()).collect();
-    order.sort_by_key(|&k| (ids[k], k));
     let moved: Vec<&str> = order
         .iter()
         .enumerate()
         .filter(|(pos, k)| pos != *k)
-        .filter_map(|(_, &k)| {
-            archive
-                .snapshots
-                .get(points.snaps[k])
-                .map(|s| s.path.as_str())
-        })
+        .filter_map(|(_, &k)| snap(k).map(|s| s.path.as_str()))
         .take(5)
         .collect();
     let note = format!(
-        "Goroutine dumps without times were ordered by their largest goroutine id (ids only grow): moved {}.",
+        "Goroutine dumps without times were ordered by their largest goroutine id (ids only grow), \
+         with crash dumps last (a crash ends the process): moved {}.",
         moved.join(", ")
     );
     points.snaps = order.iter().map(|&k| points.snaps[k]).collect();
@@ -938,6 +934,22 @@ mod tests {
         assert!(note.contains("g1.txt"), "{note}");
         // Already in order: nothing moves.
         assert_eq!(order_by_goroutine_ids(&a, &mut p), None);
+        // A crash dump goes last among equal ids, and last without ids.
+        a.snapshots[1].format = Format::Crash;
+        if let Some(g) = a.snapshots[1].goroutines.as_mut() {
+            g.max_goroutine_id = Some(42);
+        }
+        let mut p = points(&a, &segs[0], &tl, goroutine_level_score);
+        order_by_goroutine_ids(&a, &mut p).expect("moved");
+        assert_eq!(p.snaps, vec![0, 2, 3, 1]);
+        for s in &mut a.snapshots {
+            if let Some(g) = s.goroutines.as_mut() {
+                g.max_goroutine_id = None;
+            }
+        }
+        let mut p = points(&a, &segs[0], &tl, goroutine_level_score);
+        order_by_goroutine_ids(&a, &mut p).expect("moved");
+        assert_eq!(p.snaps, vec![0, 2, 3, 1]);
     }
 
     #[test]

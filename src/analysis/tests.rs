@@ -431,6 +431,12 @@ fn precision_controls_are_clean() {
         one_group_series(&[20, 20, 21, 21, 22, 22, 23]).verdict,
         Verdict::Clean
     );
+    // A pool that filled early, then one more step late: not beyond the
+    // thresholds after the warm-up.
+    assert_eq!(
+        one_group_series(&[0, 20, 40, 40, 40, 40, 40, 40, 48, 48]).verdict,
+        Verdict::Clean
+    );
     // Big absolute growth but small relative growth (+12 on 1,000).
     assert_eq!(
         one_group_series(&[1000, 1002, 1004, 1006, 1008, 1010, 1012]).verdict,

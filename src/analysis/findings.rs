@@ -335,6 +335,7 @@ pub fn findings(
         if let Some((severity, confidence)) = judged {
             let f = goroutine_finding(
                 cx,
+                classes,
                 gs,
                 key,
                 &stats,
@@ -568,6 +569,26 @@ fn top_created_by(st: &GStack) -> Option<FrameId> {
         .map(|c| c.0)
 }
 
+/// The entry of a goroutine: its outermost user frame, or for a goroutine
+/// that runs only standard-library code its outermost frame outside the
+/// runtime (`net/http.(*conn).serve`).
+fn entry_frame(tables: &Tables, classes: &mut FrameClasses, st: &GStack) -> Option<FrameId> {
+    let frames = tables.stack(st.rep);
+    frames
+        .iter()
+        .rev()
+        .copied()
+        .find(|&f| classes.get(tables, f) == FrameClass::User)
+        .or_else(|| {
+            frames.iter().rev().copied().find(|&f| {
+                !matches!(
+                    classes.get(tables, f),
+                    FrameClass::Runtime | FrameClass::Sync
+                )
+            })
+        })
+}
+
 /// Function names that mark a heap site as running inside this goroutine
 /// group: the culprit, the entry function (outermost user frame), and the
 /// creator when it is user code other than `main.main` (or any creator when
@@ -592,12 +613,7 @@ fn match_names(
     }
     for &i in &key.stacks {
         let st = &gs.stacks[i];
-        if let Some(&entry) = tables
-            .stack(st.rep)
-            .iter()
-            .rev()
-            .find(|&&f| classes.get(tables, f) == FrameClass::User)
-        {
+        if let Some(entry) = entry_frame(tables, classes, st) {
             push(tables.frame(entry).function, &mut names);
         }
         let std_group = st
@@ -617,6 +633,7 @@ fn match_names(
 #[allow(clippy::too_many_arguments)]
 fn goroutine_finding(
     cx: &Context<'_>,
+    classes: &mut FrameClasses,
     gs: &GoroutineSeries,
     key: &GKey,
     stats: &GrowthStats,
@@ -690,6 +707,15 @@ fn goroutine_finding(
         leaked as f64
     };
 
+    // A standard-library group is named by its innermost frame; say which
+    // goroutine it is (`under net/http.(*conn).serve`).
+    let std_entry = match (key.frame, rep_stack) {
+        (Some(f), Some(st)) if classes.get(tables, f) != FrameClass::User => {
+            entry_frame(tables, classes, st)
+                .filter(|&e| tables.frame(e).function != tables.frame(f).function)
+        }
+        _ => None,
+    };
     let mut evidence: Vec<String> = Vec::new();
     let mut proof_words: Option<&str> = None;
     if leaked > 0 {
@@ -723,6 +749,9 @@ fn goroutine_finding(
     if let Some(v) = key.via {
         evidence.push(format!("blocked in {}", frame_text(tables, v)));
     }
+    if let Some(e) = std_entry {
+        evidence.push(format!("goroutine entry: {}", frame_text(tables, e)));
+    }
     if let Some(w) = &wait_reason {
         evidence.push(format!("wait reason: {w}"));
     }
@@ -748,6 +777,9 @@ fn goroutine_finding(
     );
     if let Some(v) = key.via {
         s.push_str(&format!(" via {}", tables.frame_function(v)));
+    }
+    if let Some(e) = std_entry {
+        s.push_str(&format!(" under {}", tables.frame_function(e)));
     }
     if let Some(cb) = &created_by {
         let f = cb.split(" (").next().unwrap_or(cb);

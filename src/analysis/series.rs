@@ -350,10 +350,12 @@ pub fn order_by_goroutine_ids(archive: &Archive, points: &mut Points) -> Option<
     if order.iter().enumerate().all(|(pos, &k)| pos == k) {
         return None;
     }
+    // Name the dumps that moved later (the misplaced ones); the others only
+    // shifted up to make room.
     let moved: Vec<&str> = order
         .iter()
         .enumerate()
-        .filter(|(pos, k)| pos != *k)
+        .filter(|(pos, k)| pos > *k)
         .filter_map(|(_, &k)| snap(k).map(|s| s.path.as_str()))
         .take(5)
         .collect();
@@ -931,7 +933,7 @@ mod tests {
         let mut p = points(&a, &segs[0], &tl, goroutine_level_score);
         let note = order_by_goroutine_ids(&a, &mut p).expect("moved");
         assert_eq!(p.snaps, vec![0, 2, 3, 1]);
-        assert!(note.contains("g1.txt"), "{note}");
+        assert!(note.ends_with("moved g1.txt."), "{note}");
         // Already in order: nothing moves.
         assert_eq!(order_by_goroutine_ids(&a, &mut p), None);
         // A crash dump goes last among equal ids, and last without ids.

@@ -634,3 +634,73 @@ fn delta_heap_profiles_are_not_levels() {
             .any(|n| n.starts_with("5 delta heap profiles"))
     );
 }
+
+#[test]
+fn standard_library_groups_name_their_entry_and_keep_their_buffers() {
+    let mut b = B::new();
+    let serve = b.stack(&[
+        (
+            "internal/poll.runtime_pollWait",
+            "/go/src/runtime/netpoll.go",
+            351,
+        ),
+        ("net.(*netFD).Read", "/go/src/net/fd_posix.go", 68),
+        ("net.(*conn).Read", "/go/src/net/net.go", 196),
+        ("bufio.(*Reader).fill", "/go/src/bufio/bufio.go", 113),
+        ("net/http.(*conn).serve", "/go/src/net/http/server.go", 2100),
+    ]);
+    let read_loop = b.stack(&[
+        ("runtime.gopark", "/go/src/runtime/proc.go", 460),
+        ("runtime.selectgo", "/go/src/runtime/select.go", 351),
+        (
+            "net/http.(*persistConn).readLoop",
+            "/go/src/net/http/transport.go",
+            2616,
+        ),
+    ]);
+    let buf = b.stack(&[
+        ("bufio.NewReaderSize", "/go/src/bufio/bufio.go", 57),
+        (
+            "net/http.(*Transport).dialConn",
+            "/go/src/net/http/transport.go",
+            1900,
+        ),
+    ]);
+    let dial = b.frame(
+        "net/http.(*Transport).dialConn",
+        "/go/src/net/http/transport.go",
+        1950,
+    );
+    for i in 0..10usize {
+        let n = 6 + 6 * i as u64;
+        let s = b.group(serve, n, Some("IO wait"));
+        let mut r = b.group(read_loop, n, Some("select"));
+        r.created_by = Some(dial);
+        b.goroutines(i, at(i), Format::GoroutineDebug2, vec![s, r]);
+        b.heap(i, at(i), &[(buf, n as i64 * 4096)]);
+    }
+    b.sort();
+    let r = analyze(&b.a, &Options::default());
+    assert_eq!(r.verdict, Verdict::Leak);
+    assert_eq!(r.findings.len(), 2, "{:#?}", r.findings);
+    let rl = r
+        .findings
+        .iter()
+        .find(|f| f.function == "net/http.(*persistConn).readLoop")
+        .expect("readLoop");
+    assert_eq!(rl.cause, Cause::Select);
+    assert_eq!(rl.retained_bytes, Some(54 * 4096));
+    assert_eq!(rl.rank, 1);
+    let sv = r
+        .findings
+        .iter()
+        .find(|f| f.function == "net.(*netFD).Read")
+        .expect("serve");
+    assert_eq!(sv.cause, Cause::IoWait);
+    assert!(sv.sentence.starts_with("60 goroutines waiting for I/O in net.(*netFD).Read (fd_posix.go:68) under net/http.(*conn).serve;"), "{}", sv.sentence);
+    assert!(
+        sv.evidence
+            .iter()
+            .any(|e| e == "goroutine entry: net/http.(*conn).serve (server.go:2100)")
+    );
+}

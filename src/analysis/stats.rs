@@ -7,8 +7,8 @@
 
 use super::{GrowthStats, Shape};
 
-/// Share of the value range below which a step counts as "no change" when
-/// looking for a flat tail (warm-up plateau).
+/// Half-width, as a share of the value range, of the band within which
+/// points count as level when looking for a flat tail (warm-up plateau).
 const FLAT_BAND: f64 = 0.05;
 
 /// Computes the growth statistics of one series.
@@ -179,24 +179,38 @@ fn last_third_grows(ys: &[f64]) -> bool {
     rises && !ends_in_plateau(ys, range)
 }
 
-/// The series ends in a run of flat intervals that is long (at least two
-/// intervals and a third of them) and longer than every earlier flat run
-/// by more than one interval. Stepwise growth has earlier flat runs of the
-/// same length, so it does not end in a plateau by this rule.
+/// The series ends in a flat run (every point of it within a band of 5 %
+/// of the range around the last value) that is long (at least two
+/// intervals and a third of them) and longer than every earlier flat run by
+/// more than one interval. Stepwise growth has earlier flat runs of the
+/// same length, and steady growth has no long flat run at all, so neither
+/// ends in a plateau by this rule.
 fn ends_in_plateau(ys: &[f64], range: f64) -> bool {
+    let n = ys.len();
+    if n < 3 {
+        return false;
+    }
     let band = FLAT_BAND * range;
-    let flat: Vec<bool> = ys.windows(2).map(|w| (w[1] - w[0]).abs() <= band).collect();
-    let intervals = flat.len();
-    let tail = flat.iter().rev().take_while(|&&f| f).count();
+    let last = ys[n - 1];
+    let tail_points = ys
+        .iter()
+        .rev()
+        .take_while(|&&y| (y - last).abs() <= band)
+        .count();
+    let tail = tail_points - 1;
+    let intervals = n - 1;
+    // Greedy flat runs before the tail, anchored at each run's first point.
+    let prefix = &ys[..n - tail_points];
     let mut longest_before = 0usize;
-    let mut run = 0usize;
-    for &f in &flat[..intervals - tail] {
-        if f {
-            run += 1;
-            longest_before = longest_before.max(run);
-        } else {
-            run = 0;
+    let mut start = 0usize;
+    while start < prefix.len() {
+        let anchor = prefix[start];
+        let mut end = start + 1;
+        while end < prefix.len() && (prefix[end] - anchor).abs() <= band {
+            end += 1;
         }
+        longest_before = longest_before.max(end - start - 1);
+        start = end;
     }
     tail >= 2 && tail * 3 >= intervals && tail > longest_before + 1
 }
@@ -301,6 +315,17 @@ mod tests {
         assert!(st.mk_p < 0.001, "p = {}", st.mk_p);
         assert!(st.last_third_grows);
         assert_eq!(st.delta, 108.0);
+    }
+
+    #[test]
+    fn long_steady_growth_is_growing() {
+        // Many small steps: each step is far below 5 % of the range.
+        let ys: Vec<f64> = (0..120)
+            .map(|i| 500_000.0 + 1_000_000.0 * i as f64 + 3_000.0 * noise(i))
+            .collect();
+        let st = shape_of(&ys);
+        assert_eq!(st.shape, Shape::Growing, "{:?}", st.shape);
+        assert!((st.slope_per_hour - 1_000_000.0).abs() < 10_000.0);
     }
 
     #[test]

@@ -1,16 +1,19 @@
 //! Frame interning from raw bytes, and the `#` frame lines of `debug=1`
 //! text profiles.
 
+use super::fxhash::FxHashMap;
 use super::{lossy, parse_hex, parse_u64, rfind, split_tabs};
-use crate::model::{FrameId, Tables};
-use std::collections::HashMap;
+use crate::model::{FrameId, StackId, StrId, Tables};
 
-/// Interns frames keyed by their raw bytes, so each distinct
-/// (function, file, line) is converted and normalised only once.
+/// Interns frames, stacks and strings keyed by their raw bytes in fast
+/// private maps, so each distinct (function, file, line) is converted and
+/// normalised only once and [`Tables`] is consulted once per distinct item.
 #[derive(Debug, Default)]
 pub struct FrameCache {
-    map: HashMap<Box<[u8]>, FrameId>,
+    map: FxHashMap<Box<[u8]>, FrameId>,
     key: Vec<u8>,
+    stacks: FxHashMap<Box<[FrameId]>, StackId>,
+    strs: FxHashMap<Box<[u8]>, StrId>,
 }
 
 impl FrameCache {
@@ -39,6 +42,26 @@ impl FrameCache {
         }
         let id = tables.intern_frame(&lossy(function), &lossy(file), line);
         self.map.insert(self.key.as_slice().into(), id);
+        id
+    }
+
+    /// The id of a stack (leaf first), interning it on first sight.
+    pub fn stack(&mut self, tables: &mut Tables, frames: &[FrameId]) -> StackId {
+        if let Some(&id) = self.stacks.get(frames) {
+            return id;
+        }
+        let id = tables.intern_stack(frames);
+        self.stacks.insert(frames.into(), id);
+        id
+    }
+
+    /// The id of a string given as raw bytes (converted lossily once).
+    pub fn str(&mut self, tables: &mut Tables, bytes: &[u8]) -> StrId {
+        if let Some(&id) = self.strs.get(bytes) {
+            return id;
+        }
+        let id = tables.intern_str(&lossy(bytes));
+        self.strs.insert(bytes.into(), id);
         id
     }
 
@@ -186,6 +209,13 @@ mod tests {
         assert_ne!(other, f1);
         let bad = c.frame(&mut t, b"main.\xff", b"", 0);
         assert_eq!(t.frame_function(bad), "main.\u{fffd}");
+        let s1 = c.stack(&mut t, &[f1, bad]);
+        assert_eq!(c.stack(&mut t, &[f1, bad]), s1);
+        assert_eq!(t.stack(s1), &[f1, bad]);
+        assert_ne!(c.stack(&mut t, &[bad, f1]), s1);
+        let r = c.str(&mut t, b"chan send");
+        assert_eq!(t.str(r), "chan send");
+        assert_eq!(c.str(&mut t, b"chan send"), r);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! be valid UTF-8.
 
 pub mod frames;
+pub mod fxhash;
 pub mod quote;
 
 use super::{Limits, SkipReason};

@@ -22,15 +22,15 @@ mod lines;
 pub use header::{Header, find_header, parse_header};
 
 use super::textutil::frames::FrameCache;
+use super::textutil::fxhash::FxHashMap;
 use super::textutil::quote::parse_labels;
-use super::textutil::{Lines, WarnTally, check_line, is_blank, lossy, parse_hex, strip_bom};
+use super::textutil::{Lines, WarnTally, check_line, is_blank, parse_hex, strip_bom};
 use super::{Limits, SkipReason};
 use crate::model::{
     Format, FrameId, GoroutineData, GoroutineGroup, Parsed, ProfileKind, Snapshot, StackId, StrId,
     Tables,
 };
 use lines::{is_elision, parse_created_by, parse_file_line, parse_func_line, strip_log_prefix};
-use std::collections::HashMap;
 
 /// How far into a file [`sniff_crash`] looks for a goroutine header.
 const CRASH_SNIFF_BYTES: usize = 4 << 20;
@@ -69,7 +69,8 @@ struct Goroutine {
     stack: StackId,
     reason: StrId,
     created_by: Option<FrameId>,
-    labels: Vec<(StrId, StrId)>,
+    /// Index into `Reader::label_sets`.
+    labels: u32,
     leaked: bool,
     locked: bool,
     minutes: Option<u32>,
@@ -86,16 +87,15 @@ enum Pending<'t> {
     Created(&'t [u8]),
 }
 
-/// The block being read.
+/// The block being read (its frames are in `Reader::frames`).
 struct Block<'t> {
     prefix: &'t [u8],
     id: u64,
     reason: StrId,
-    labels: Vec<(StrId, StrId)>,
+    labels: u32,
     leaked: bool,
     locked: bool,
     minutes: Option<u32>,
-    frames: Vec<FrameId>,
     created_by: Option<FrameId>,
     elided: bool,
     cut: bool,
@@ -115,8 +115,14 @@ struct Reader<'a> {
     cache: FrameCache,
     warn: WarnTally,
     goroutines: Vec<Goroutine>,
+    /// Frames of the block being read (reused between blocks).
+    frames: Vec<FrameId>,
+    /// Distinct label sets; index 0 is the empty set.
+    label_sets: Vec<Vec<(StrId, StrId)>>,
+    /// Raw `{…}` text → index in `label_sets`.
+    label_index: FxHashMap<Box<[u8]>, u32>,
     /// Goroutine id → index in `goroutines` (ids other than 0).
-    seen: HashMap<u64, usize>,
+    seen: FxHashMap<u64, usize>,
     /// First goroutine of the dump being read (earlier dumps are dropped).
     segment_start: usize,
     /// First goroutine after the last non-blank line outside any block.
@@ -137,7 +143,10 @@ fn parse_blocks(text: &[u8], limits: &Limits, crash: bool) -> Result<Parsed, Ski
         cache: FrameCache::new(),
         warn: WarnTally::default(),
         goroutines: Vec::new(),
-        seen: HashMap::new(),
+        frames: Vec::new(),
+        label_sets: vec![Vec::new()],
+        label_index: FxHashMap::default(),
+        seen: FxHashMap::default(),
         segment_start: 0,
         run_start: 0,
         dumps: 1,
@@ -195,7 +204,7 @@ fn parse_blocks(text: &[u8], limits: &Limits, crash: bool) -> Result<Parsed, Ski
     let mut truncated = false;
     if let Some(b) = block.take() {
         let cut = !matches!(b.pending, Pending::None)
-            || (b.frames.is_empty() && !b.unavailable && !b.skipping)
+            || (r.frames.is_empty() && !b.unavailable && !b.skipping)
             || (lines.last_unterminated() && r.last_line_bad);
         if cut {
             truncated = true;
@@ -239,27 +248,18 @@ impl<'a> Reader<'a> {
             self.seen.insert(h.id, index);
         }
         let labels = match h.labels {
-            None => Vec::new(),
-            Some(set) => match parse_labels(set) {
-                Some(pairs) => pairs
-                    .iter()
-                    .map(|(k, v)| (self.tables.intern_str(k), self.tables.intern_str(v)))
-                    .collect(),
-                None => {
-                    self.warn.add("unreadable goroutine labels", no, l);
-                    Vec::new()
-                }
-            },
+            None => 0,
+            Some(set) => self.label_set(set, no, l),
         };
+        self.frames.clear();
         Block {
             prefix,
             id: h.id,
-            reason: self.tables.intern_str(&lossy(&h.reason)),
+            reason: self.cache.str(&mut self.tables, &h.reason),
             labels,
             leaked: h.leaked,
             locked: h.locked,
             minutes: h.minutes,
-            frames: Vec::new(),
             created_by: None,
             elided: false,
             cut: false,
@@ -270,13 +270,36 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The index of a raw label set, parsing it on first sight.
+    fn label_set(&mut self, set: &[u8], no: usize, l: &[u8]) -> u32 {
+        if let Some(&i) = self.label_index.get(set) {
+            return i;
+        }
+        let i = match parse_labels(set) {
+            Some(pairs) => {
+                let pairs = pairs
+                    .iter()
+                    .map(|(k, v)| (self.tables.intern_str(k), self.tables.intern_str(v)))
+                    .collect();
+                self.label_sets.push(pairs);
+                (self.label_sets.len() - 1) as u32
+            }
+            None => {
+                self.warn.add("unreadable goroutine labels", no, l);
+                0
+            }
+        };
+        self.label_index.insert(set.into(), i);
+        i
+    }
+
     fn push_frame(&mut self, b: &mut Block<'_>, func: &[u8], file: &[u8], line: u32) {
-        if b.frames.len() >= self.limits.max_stack_depth {
+        if self.frames.len() >= self.limits.max_stack_depth {
             b.cut = true;
             return;
         }
         let id = self.cache.frame(&mut self.tables, func, file, line);
-        b.frames.push(id);
+        self.frames.push(id);
     }
 
     /// Closes a pending function or `created by` that got no file line.
@@ -329,11 +352,11 @@ impl<'a> Reader<'a> {
             self.flush_pending(b, no);
             match parse_hex(pc.trim_ascii_end()) {
                 Some(a) => {
-                    if b.frames.len() >= self.limits.max_stack_depth {
+                    if self.frames.len() >= self.limits.max_stack_depth {
                         b.cut = true;
                     } else {
                         let id = self.cache.address(&mut self.tables, a);
-                        b.frames.push(id);
+                        self.frames.push(id);
                     }
                 }
                 None => self.bad(no, "unreadable non-Go frame", l),
@@ -388,13 +411,14 @@ impl<'a> Reader<'a> {
     fn finish(&mut self, block: Option<Block<'_>>, no: usize) {
         let Some(mut b) = block else { return };
         self.flush_pending(&mut b, no);
-        if b.frames.is_empty() && !b.unavailable && !b.cut_off {
+        if self.frames.is_empty() && !b.unavailable && !b.cut_off {
             self.empty_blocks += 1;
         }
         if b.cut {
             self.cut_stacks += 1;
         }
-        let stack = self.tables.intern_stack(&b.frames);
+        let stack = self.cache.stack(&mut self.tables, &self.frames);
+        self.frames.clear();
         self.goroutines.push(Goroutine {
             id: b.id,
             stack,
@@ -415,6 +439,7 @@ impl<'a> Reader<'a> {
             tables,
             warn,
             goroutines,
+            label_sets,
             segment_start,
             dumps,
             cut_stacks,
@@ -423,10 +448,10 @@ impl<'a> Reader<'a> {
         } = self;
         let kept = goroutines.get(segment_start..).unwrap_or_default();
         let mut groups: Vec<GoroutineGroup> = Vec::new();
-        type Key = (StackId, StrId, Option<FrameId>, Vec<(StrId, StrId)>);
-        let mut index: HashMap<Key, usize> = HashMap::new();
+        type Key = (StackId, StrId, Option<FrameId>, u32);
+        let mut index: FxHashMap<Key, usize> = FxHashMap::default();
         for g in kept {
-            let key = (g.stack, g.reason, g.created_by, g.labels.clone());
+            let key = (g.stack, g.reason, g.created_by, g.labels);
             let i = *index.entry(key).or_insert_with(|| {
                 groups.push(GoroutineGroup {
                     stack: g.stack,
@@ -436,7 +461,10 @@ impl<'a> Reader<'a> {
                     locked_to_thread: 0,
                     max_wait_minutes: None,
                     created_by: g.created_by,
-                    labels: g.labels.clone(),
+                    labels: label_sets
+                        .get(g.labels as usize)
+                        .cloned()
+                        .unwrap_or_default(),
                     elided: false,
                     sample_ids: Vec::new(),
                 });

@@ -538,3 +538,31 @@ fn panicparse_static_panicweb() {
     assert_eq!(locked, 1);
     assert!(d.groups.iter().any(|g| g.max_wait_minutes == Some(2)));
 }
+
+/// Throughput on a large synthetic dump (run with
+/// `cargo test --release --lib traceback::tests::throughput -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn throughput() {
+    let mut text = String::new();
+    let mut id = 1u64;
+    while text.len() < 100 << 20 {
+        for block in GO127.split("\n\n") {
+            let rest = block.split_once(' ').unwrap().1;
+            let rest = rest.split_once(' ').unwrap().1;
+            text.push_str(&format!("goroutine {id} {rest}\n\n"));
+            id += 1;
+        }
+    }
+    let start = std::time::Instant::now();
+    let p = parse_dump(text.as_bytes(), &Limits::default()).unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{} MB, {} goroutines, {} groups: {:.0} MB/s",
+        text.len() >> 20,
+        data(&p).total,
+        data(&p).groups.len(),
+        text.len() as f64 / secs / 1e6
+    );
+    assert_eq!(data(&p).total, id - 1);
+}

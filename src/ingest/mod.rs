@@ -9,6 +9,7 @@ pub mod goroutine_debug1;
 pub mod heap_text;
 pub mod limits;
 pub mod order;
+pub mod pipeline;
 pub mod pprof;
 pub mod sniff;
 pub mod textutil;
@@ -33,6 +34,31 @@ pub struct Options {
 /// `path` itself cannot be read; a bad file is a skip, never an error.
 pub fn ingest(path: &Path, opts: &Options) -> std::io::Result<Archive> {
     walk::ingest_path(path, opts)
+}
+
+/// Receives progress events from [`ingest_observed`], on the calling
+/// thread, in path order. Both methods do nothing by default; `()` is the
+/// observer that ignores everything. Ingest itself never draws anything.
+pub trait Observer {
+    /// The walk found `files` files to decode, `bytes` on disk in total.
+    fn found(&self, files: usize, bytes: u64) {
+        let _ = (files, bytes);
+    }
+    /// One more file was decoded and merged, or skipped; `bytes` on disk.
+    fn file_done(&self, bytes: u64) {
+        let _ = bytes;
+    }
+}
+
+impl Observer for () {}
+
+/// [`ingest`] reporting progress to `observer` (a progress bar).
+pub fn ingest_observed(
+    path: &Path,
+    opts: &Options,
+    observer: &dyn Observer,
+) -> std::io::Result<Archive> {
+    walk::ingest_path_observed(path, opts, observer)
 }
 
 /// [`ingest`] with an injected clock `now` (Unix ns), which only bounds the

@@ -5,13 +5,13 @@
 //! unreadable files, symlink loops and dangling links are listed, never
 //! silently dropped. Version-control directories (`.git`, …) are the one
 //! exception: they are not entered, and one archive note says so.
-//! Files are decoded in parallel (rayon) and merged in path order, so the
-//! result does not depend on thread timing.
+//! Files are decoded in parallel ([`pipeline`]) and merged in path order as
+//! they come, so the result does not depend on thread timing and only a
+//! few decoded files are held at a time.
 
 use super::order::{self, natural_cmp};
-use super::{Limits, Options, SkipReason};
+use super::{Limits, Observer, Options, SkipReason, pipeline};
 use crate::model::{Archive, Parsed, Skipped, TimeNs};
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -25,9 +25,27 @@ pub fn ingest_path(path: &Path, opts: &Options) -> std::io::Result<Archive> {
     ingest_path_at(path, opts, system_now())
 }
 
+/// [`ingest_path`] reporting progress to `observer`.
+pub fn ingest_path_observed(
+    path: &Path,
+    opts: &Options,
+    observer: &dyn Observer,
+) -> std::io::Result<Archive> {
+    ingest_path_full(path, opts, system_now(), observer)
+}
+
 /// [`ingest_path`] with an injected clock `now` (Unix ns), used only to
 /// reject file-name "dates" in the future.
 pub fn ingest_path_at(path: &Path, opts: &Options, now: TimeNs) -> std::io::Result<Archive> {
+    ingest_path_full(path, opts, now, &())
+}
+
+fn ingest_path_full(
+    path: &Path,
+    opts: &Options,
+    now: TimeNs,
+    observer: &dyn Observer,
+) -> std::io::Result<Archive> {
     let meta = std::fs::metadata(path)?;
     let mut listing = Listing::default();
     if meta.is_dir() {
@@ -39,7 +57,7 @@ pub fn ingest_path_at(path: &Path, opts: &Options, now: TimeNs) -> std::io::Resu
             .unwrap_or_else(|| path.display().to_string());
         listing.add_file(path.to_path_buf(), name, &meta, false);
     }
-    Ok(decode_and_merge(listing, &opts.limits, now))
+    Ok(decode_and_merge(listing, &opts.limits, now, observer))
 }
 
 /// The current time in Unix ns.
@@ -251,18 +269,23 @@ fn walk_error(root: &Path, e: &walkdir::Error, listing: &mut Listing) {
     listing.skip(rel, SkipReason::Io(detail).to_string());
 }
 
-/// Reads one file, refusing more than `limit` bytes even if it grew after
-/// it was listed. The only place ingest reads file contents.
-fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, SkipReason> {
+/// Reads one file into `buf` (cleared first, its capacity reused),
+/// refusing more than `limit` bytes even if it grew after it was listed.
+/// The only place ingest reads file contents.
+fn read_file(path: &Path, limit: u64, size_hint: u64, buf: &mut Vec<u8>) -> Result<(), SkipReason> {
+    buf.clear();
     let file = std::fs::File::open(path).map_err(|e| SkipReason::Io(e.to_string()))?;
-    let mut bytes = Vec::new();
+    // Room for the listed size and one byte more (to see growth), so a file
+    // that did not change is read without reallocating.
+    let want = usize::try_from(size_hint.min(limit).saturating_add(1)).unwrap_or(usize::MAX);
+    buf.reserve(want);
     file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
+        .read_to_end(buf)
         .map_err(|e| SkipReason::Io(e.to_string()))?;
-    if bytes.len() as u64 > limit {
+    if buf.len() as u64 > limit {
         return Err(too_large(limit));
     }
-    Ok(bytes)
+    Ok(())
 }
 
 fn too_large(limit: u64) -> SkipReason {
@@ -273,20 +296,42 @@ fn too_large(limit: u64) -> SkipReason {
     }
 }
 
-/// Reads and decodes one file. A panic in a parser (a bug) becomes a skip
-/// so one bad file cannot abort the run.
-fn decode_file(c: &Candidate, limits: &Limits) -> Result<Parsed, SkipReason> {
+/// Reads and decodes one file, reading into the worker's buffer `buf`. A
+/// panic in a parser (a bug) becomes a skip so one bad file cannot abort
+/// the run.
+fn decode_file(c: &Candidate, limits: &Limits, buf: &mut ReadBuf) -> Result<Parsed, SkipReason> {
     if c.size > limits.max_file_bytes {
         return Err(too_large(limits.max_file_bytes));
     }
-    let bytes = read_file(&c.abs, limits.max_file_bytes)?;
-    let run = || super::parse_file_bytes(&c.rel, &bytes, limits);
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
-        Err(SkipReason::Malformed {
-            format: "this file",
-            detail: "leakscope hit an internal error (a bug; please report it)".into(),
-        })
-    })
+    read_file(&c.abs, limits.max_file_bytes, c.size, &mut buf.0)?;
+    let bytes = &buf.0;
+    let run = || super::parse_file_bytes(&c.rel, bytes, limits);
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
+            Err(SkipReason::Malformed {
+                format: "this file",
+                detail: "leakscope hit an internal error (a bug; please report it)".into(),
+            })
+        });
+    buf.shrink_after_use();
+    outcome
+}
+
+/// A worker's read buffer, kept from one file to the next.
+#[derive(Default)]
+struct ReadBuf(Vec<u8>);
+
+impl ReadBuf {
+    /// Largest capacity kept between files: a rare huge file does not pin
+    /// its memory for the rest of the run.
+    const KEEP: usize = 128 << 20;
+
+    fn shrink_after_use(&mut self) {
+        self.0.clear();
+        if self.0.capacity() > Self::KEEP {
+            self.0 = Vec::new();
+        }
+    }
 }
 
 /// Drops second paths to the same file (a `latest -> heap.5.pb.gz` link):
@@ -336,32 +381,45 @@ fn dedup_links(listing: &mut Listing) {
     }
 }
 
-/// Decodes every candidate in parallel, then merges in path order and
-/// orders the snapshots in time.
-fn decode_and_merge(mut listing: Listing, limits: &Limits, now: TimeNs) -> Archive {
+/// Decodes every candidate in parallel and merges the results in path
+/// order as they come (so only a few decoded files are held at a time),
+/// then orders the snapshots in time.
+fn decode_and_merge(
+    mut listing: Listing,
+    limits: &Limits,
+    now: TimeNs,
+    observer: &dyn Observer,
+) -> Archive {
     listing.files.sort_by(|a, b| natural_cmp(&a.rel, &b.rel));
     dedup_links(&mut listing);
-    let outcomes: Vec<Result<Parsed, SkipReason>> = listing
-        .files
-        .par_iter()
-        .map(|c| decode_file(c, limits))
-        .collect();
+    observer.found(
+        listing.files.len(),
+        listing.files.iter().map(|c| c.size).sum(),
+    );
     let mut archive = Archive::default();
     let mut mtimes = Vec::new();
-    for (c, outcome) in listing.files.iter().zip(outcomes) {
-        match outcome {
-            Ok(mut parsed) => {
-                parsed.snapshot.path = c.rel.clone();
-                parsed.snapshot.file_size = c.size;
-                mtimes.push(c.mtime);
-                archive.add(parsed);
+    let files = &listing.files;
+    pipeline::map_in_order(
+        files.len(),
+        rayon::current_num_threads(),
+        |i, buf: &mut ReadBuf| decode_file(&files[i], limits, buf),
+        |i, outcome| {
+            let c = &files[i];
+            match outcome {
+                Ok(mut parsed) => {
+                    parsed.snapshot.path = c.rel.clone();
+                    parsed.snapshot.file_size = c.size;
+                    mtimes.push(c.mtime);
+                    archive.add(parsed);
+                }
+                Err(reason) => archive.skipped.push(Skipped {
+                    path: c.rel.clone(),
+                    reason: reason.to_string(),
+                }),
             }
-            Err(reason) => archive.skipped.push(Skipped {
-                path: c.rel.clone(),
-                reason: reason.to_string(),
-            }),
-        }
-    }
+            observer.file_done(c.size);
+        },
+    );
     archive.skipped.extend(listing.skipped);
     archive
         .skipped
@@ -563,8 +621,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let f = dir.path().join("f");
         fs::write(&f, b"0123456789").expect("write");
-        assert_eq!(read_file(&f, 10).expect("fits"), b"0123456789");
-        assert_eq!(read_file(&f, 9), Err(too_large(9)));
+        let mut buf = b"old contents, longer than the file".to_vec();
+        read_file(&f, 10, 10, &mut buf).expect("fits");
+        assert_eq!(buf, b"0123456789");
+        // A stale size hint (the file grew or shrank) does not matter.
+        read_file(&f, 10, 3, &mut buf).expect("fits");
+        assert_eq!(buf, b"0123456789");
+        assert_eq!(read_file(&f, 9, 10, &mut buf), Err(too_large(9)));
     }
 
     #[test]

@@ -1,17 +1,59 @@
 //! Frame interning from raw bytes, and the `#` frame lines of `debug=1`
 //! text profiles.
 
-use super::fxhash::FxHashMap;
+use super::fxhash::{FxHashMap, FxHasher};
 use super::{lossy, parse_hex, parse_u64, rfind, split_tabs};
 use crate::model::{FrameId, StackId, StrId, Tables};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+
+/// A frame as raw bytes, owned (the key stored in [`FrameCache`]).
+#[derive(Debug, PartialEq, Eq)]
+struct OwnedFrame {
+    function: Box<[u8]>,
+    file: Box<[u8]>,
+    line: u32,
+}
+
+/// A frame as raw bytes borrowed from the input: looked up without
+/// copying it into a key first.
+struct RawFrame<'a> {
+    function: &'a [u8],
+    file: &'a [u8],
+    line: u32,
+}
+
+/// The one hash of a frame, shared by both key forms.
+fn hash_frame<H: Hasher>(function: &[u8], file: &[u8], line: u32, h: &mut H) {
+    h.write_usize(function.len());
+    h.write(function);
+    h.write(file);
+    h.write_u32(line);
+}
+
+impl Hash for OwnedFrame {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        hash_frame(&self.function, &self.file, self.line, h);
+    }
+}
+
+impl Hash for RawFrame<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        hash_frame(self.function, self.file, self.line, h);
+    }
+}
+
+impl hashbrown::Equivalent<OwnedFrame> for RawFrame<'_> {
+    fn equivalent(&self, key: &OwnedFrame) -> bool {
+        self.line == key.line && *self.function == *key.function && *self.file == *key.file
+    }
+}
 
 /// Interns frames, stacks and strings keyed by their raw bytes in fast
 /// private maps, so each distinct (function, file, line) is converted and
 /// normalised only once and [`Tables`] is consulted once per distinct item.
 #[derive(Debug, Default)]
 pub struct FrameCache {
-    map: FxHashMap<Box<[u8]>, FrameId>,
-    key: Vec<u8>,
+    map: hashbrown::HashMap<OwnedFrame, FrameId, BuildHasherDefault<FxHasher>>,
     stacks: FxHashMap<Box<[FrameId]>, StackId>,
     strs: FxHashMap<Box<[u8]>, StrId>,
 }
@@ -31,17 +73,23 @@ impl FrameCache {
         file: &[u8],
         line: u32,
     ) -> FrameId {
-        self.key.clear();
-        self.key
-            .extend_from_slice(&(function.len() as u64).to_le_bytes());
-        self.key.extend_from_slice(function);
-        self.key.extend_from_slice(file);
-        self.key.extend_from_slice(&line.to_le_bytes());
-        if let Some(&id) = self.map.get(&self.key[..]) {
+        let raw = RawFrame {
+            function,
+            file,
+            line,
+        };
+        if let Some(&id) = self.map.get(&raw) {
             return id;
         }
         let id = tables.intern_frame(&lossy(function), &lossy(file), line);
-        self.map.insert(self.key.as_slice().into(), id);
+        self.map.insert(
+            OwnedFrame {
+                function: function.into(),
+                file: file.into(),
+                line,
+            },
+            id,
+        );
         id
     }
 
@@ -95,7 +143,7 @@ fn hex_name(addr: u64, buf: &mut [u8; 18]) -> &[u8] {
 /// Splits `FILE:LINE` at the last `:`. `None` unless LINE is all digits.
 /// Paths may contain spaces and `C:/`.
 pub fn split_file_line(s: &[u8]) -> Option<(&[u8], u32)> {
-    let colon = s.iter().rposition(|&b| b == b':')?;
+    let colon = memchr::memrchr(b':', s)?;
     let line = u32::try_from(parse_u64(&s[colon + 1..])?).ok()?;
     Some((&s[..colon], line))
 }

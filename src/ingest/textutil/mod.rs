@@ -63,7 +63,7 @@ impl<'a> Iterator for Lines<'a> {
             return None;
         }
         self.line_no += 1;
-        let (mut line, rest) = match self.rest.iter().position(|&b| b == b'\n') {
+        let (mut line, rest) = match memchr::memchr(b'\n', self.rest) {
             Some(i) => (&self.rest[..i], &self.rest[i + 1..]),
             None => {
                 self.last_unterminated = true;
@@ -188,22 +188,24 @@ pub fn is_blank(bytes: &[u8]) -> bool {
 
 /// Position of the first occurrence of `needle` in `hay`.
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return Some(0);
-    }
-    let first = needle[0];
-    let mut from = 0;
-    while from + needle.len() <= hay.len() {
-        let i = from + hay[from..].iter().position(|&b| b == first)?;
-        if hay.len() - i < needle.len() {
-            return None;
+    match needle {
+        [] => Some(0),
+        [b] => memchr::memchr(*b, hay),
+        [first, rest @ ..] => {
+            let mut from = 0;
+            while let Some(i) = memchr::memchr(*first, hay.get(from..)?) {
+                let at = from + i;
+                if hay.get(at + 1..at + needle.len()) == Some(rest) {
+                    return Some(at);
+                }
+                if hay.len() - at < needle.len() {
+                    return None;
+                }
+                from = at + 1;
+            }
+            None
         }
-        if &hay[i..i + needle.len()] == needle {
-            return Some(i);
-        }
-        from = i + 1;
     }
-    None
 }
 
 /// Position of the last occurrence of `needle` in `hay`.
@@ -211,9 +213,18 @@ pub fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.len() > hay.len() {
         return None;
     }
-    (0..=hay.len() - needle.len())
-        .rev()
-        .find(|&i| &hay[i..i + needle.len()] == needle)
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(hay.len());
+    };
+    // The last possible start is hay.len() - needle.len().
+    let mut end = hay.len() - needle.len() + 1;
+    while let Some(at) = memchr::memrchr(first, &hay[..end]) {
+        if hay.get(at + 1..at + needle.len()) == Some(rest) {
+            return Some(at);
+        }
+        end = at;
+    }
+    None
 }
 
 /// Splits a line on runs of TAB characters (the `text/tabwriter` padding of
@@ -290,11 +301,28 @@ mod tests {
         assert_eq!(parse_hex(b"0x"), None);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn find_and_rfind_match_a_naive_search(
+            hay in proptest::collection::vec(b'a'..=b'c', 0..40),
+            needle in proptest::collection::vec(b'a'..=b'c', 0..4),
+        ) {
+            let mut starts = (0..=hay.len()).filter(|&i| hay[i..].starts_with(&needle));
+            proptest::prop_assert_eq!(find(&hay, &needle), starts.clone().next());
+            proptest::prop_assert_eq!(rfind(&hay, &needle), starts.next_back());
+        }
+    }
+
     #[test]
     fn searching_and_trimming() {
         assert_eq!(find(b"abcabc", b"ca"), Some(2));
         assert_eq!(find(b"ab", b"abc"), None);
         assert_eq!(rfind(b"a:b:c", b":"), Some(3));
+        assert_eq!(find(b"aaab", b"aab"), Some(1));
+        assert_eq!(rfind(b"abaaba", b"aba"), Some(3));
+        assert_eq!(rfind(b"xy", b""), Some(2));
+        assert_eq!(find(b"xy", b""), Some(0));
+        assert_eq!(rfind(b"ab", b"abc"), None);
         assert_eq!(trim_ws(b" \tx y\t "), b"x y");
         assert!(is_blank(b" \t"));
         let f: Vec<_> = split_tabs(b"#\t0x1\t\tmain.f+0x2\t\t\t/a b.go:3").collect();

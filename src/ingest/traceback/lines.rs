@@ -9,7 +9,7 @@ use crate::ingest::textutil::{find, parse_u64, rfind, trim_end_ws, trim_ws};
 /// spaces or `C:/` work. `None` when there is no `:LINE`.
 pub fn parse_file_line(line: &[u8]) -> Option<(&[u8], u32)> {
     let mut t = trim_ws(line);
-    while let Some(sp) = t.iter().rposition(|&b| b == b' ') {
+    while let Some(sp) = memchr::memrchr(b' ', t) {
         let tok = &t[sp + 1..];
         if tok.starts_with(b"+0x")
             || tok.starts_with(b"fp=")
@@ -32,7 +32,7 @@ pub fn parse_func_line(line: &[u8]) -> Option<&[u8]> {
     if !t.ends_with(b")") {
         return None;
     }
-    let open = t.iter().rposition(|&b| b == b'(')?;
+    let open = memchr::memrchr(b'(', t)?;
     if open == 0 {
         return None;
     }

@@ -107,7 +107,19 @@ struct Block<'t> {
     cut_off: bool,
 }
 
-/// The parse state over the whole text.
+/// A frame of a block with the (prefix-stripped) text it was read from,
+/// kept for the next block: the same function line name and the same file
+/// line at the same depth give the same frame, with no parsing or hashing.
+/// Goroutines of one pool usually follow each other in a dump.
+#[derive(Clone, Copy)]
+struct Memo<'a> {
+    func: &'a [u8],
+    /// The file line, leading whitespace removed.
+    file_line: &'a [u8],
+    id: FrameId,
+}
+
+/// The parse state over the whole text (`'a`: the text and the limits).
 struct Reader<'a> {
     limits: &'a Limits,
     crash: bool,
@@ -133,9 +145,15 @@ struct Reader<'a> {
     last_prefix: Vec<u8>,
     /// The last line produced a warning (for truncation at EOF).
     last_line_bad: bool,
+    /// The previous block's frames by depth (`None`: no memo for that one).
+    prev: Vec<Option<Memo<'a>>>,
+    /// The current block's frames by depth, parallel to `frames`.
+    cur: Vec<Option<Memo<'a>>>,
+    /// The last `created by` frame read.
+    prev_created: Option<Memo<'a>>,
 }
 
-fn parse_blocks(text: &[u8], limits: &Limits, crash: bool) -> Result<Parsed, SkipReason> {
+fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<Parsed, SkipReason> {
     let mut r = Reader {
         limits,
         crash,
@@ -154,6 +172,9 @@ fn parse_blocks(text: &[u8], limits: &Limits, crash: bool) -> Result<Parsed, Ski
         empty_blocks: 0,
         last_prefix: Vec::new(),
         last_line_bad: false,
+        prev: Vec::new(),
+        cur: Vec::new(),
+        prev_created: None,
     };
     let mut lines = Lines::new(text);
     let mut block: Option<Block> = None;
@@ -228,7 +249,7 @@ fn parse_blocks(text: &[u8], limits: &Limits, crash: bool) -> Result<Parsed, Ski
 
 impl<'a> Reader<'a> {
     /// Starts a block at header `h` (line `no`, text `l` after the prefix).
-    fn start<'t>(&mut self, prefix: &'t [u8], h: Header<'_>, no: usize, l: &[u8]) -> Block<'t> {
+    fn start(&mut self, prefix: &'a [u8], h: Header<'_>, no: usize, l: &[u8]) -> Block<'a> {
         self.last_prefix.clear();
         self.last_prefix.extend_from_slice(prefix);
         let index = self.goroutines.len();
@@ -252,6 +273,7 @@ impl<'a> Reader<'a> {
             Some(set) => self.label_set(set, no, l),
         };
         self.frames.clear();
+        self.cur.clear();
         Block {
             prefix,
             id: h.id,
@@ -293,22 +315,45 @@ impl<'a> Reader<'a> {
         i
     }
 
-    fn push_frame(&mut self, b: &mut Block<'_>, func: &[u8], file: &[u8], line: u32) {
+    /// Adds a frame read from `func` and a file line (`file_line`, when
+    /// there was one, for the memo).
+    fn push_frame(
+        &mut self,
+        b: &mut Block<'_>,
+        func: &'a [u8],
+        file: &[u8],
+        line: u32,
+        file_line: Option<&'a [u8]>,
+    ) {
         if self.frames.len() >= self.limits.max_stack_depth {
             b.cut = true;
             return;
         }
         let id = self.cache.frame(&mut self.tables, func, file, line);
         self.frames.push(id);
+        self.cur.push(file_line.map(|file_line| Memo {
+            func,
+            file_line,
+            id,
+        }));
+    }
+
+    /// The previous block's frame at this depth when it was read from the
+    /// same text.
+    fn memo_frame(&self, func: &[u8], file_line: &[u8]) -> Option<FrameId> {
+        match self.prev.get(self.frames.len()) {
+            Some(Some(m)) if m.file_line == file_line && m.func == func => Some(m.id),
+            _ => None,
+        }
     }
 
     /// Closes a pending function or `created by` that got no file line.
-    fn flush_pending(&mut self, b: &mut Block<'_>, no: usize) {
+    fn flush_pending(&mut self, b: &mut Block<'a>, no: usize) {
         match std::mem::replace(&mut b.pending, Pending::None) {
             Pending::None => {}
             Pending::Func(f) => {
                 self.warn.add("function line without a file line", no, f);
-                self.push_frame(b, f, b"", 0);
+                self.push_frame(b, f, b"", 0, None);
             }
             Pending::Created(f) => {
                 self.warn.add("`created by` without a file line", no, f);
@@ -320,7 +365,7 @@ impl<'a> Reader<'a> {
     /// Handles one line inside a block (prefix already stripped, not blank,
     /// not a header). Returns false when, in crash mode, the line does not
     /// belong to the block.
-    fn block_line<'t>(&mut self, b: &mut Block<'t>, l: &'t [u8], no: usize) -> bool {
+    fn block_line(&mut self, b: &mut Block<'a>, l: &'a [u8], no: usize) -> bool {
         if b.skipping {
             return true;
         }
@@ -362,6 +407,7 @@ impl<'a> Reader<'a> {
                     } else {
                         let id = self.cache.address(&mut self.tables, a);
                         self.frames.push(id);
+                        self.cur.push(None);
                     }
                 }
                 None => self.bad(no, "unreadable non-Go frame", l),
@@ -386,17 +432,54 @@ impl<'a> Reader<'a> {
     }
 
     /// A frame's second line `FILE:LINE …` (`t` without leading space).
-    fn file_line<'t>(&mut self, b: &mut Block<'t>, t: &[u8], no: usize, l: &[u8]) -> bool {
+    fn file_line(&mut self, b: &mut Block<'a>, t: &'a [u8], no: usize, l: &[u8]) -> bool {
+        // Fast paths: the same text as the previous block (or the previous
+        // `created by`) at this point.
+        match b.pending {
+            Pending::Func(f) => {
+                if let Some(id) = self.memo_frame(f, t) {
+                    if self.frames.len() >= self.limits.max_stack_depth {
+                        b.cut = true;
+                    } else {
+                        self.frames.push(id);
+                        self.cur.push(Some(Memo {
+                            func: f,
+                            file_line: t,
+                            id,
+                        }));
+                    }
+                    b.pending = Pending::None;
+                    return true;
+                }
+            }
+            Pending::Created(f) => {
+                if let Some(m) = self.prev_created
+                    && m.file_line == t
+                    && m.func == f
+                {
+                    b.created_by = Some(m.id);
+                    b.pending = Pending::None;
+                    return true;
+                }
+            }
+            Pending::None => {}
+        }
         let parsed = parse_file_line(t);
         match (b.pending, parsed) {
-            (Pending::Func(f), Some((file, line))) => self.push_frame(b, f, file, line),
+            (Pending::Func(f), Some((file, line))) => self.push_frame(b, f, file, line, Some(t)),
             (Pending::Created(f), Some((file, line))) => {
-                b.created_by = Some(self.cache.frame(&mut self.tables, f, file, line));
+                let id = self.cache.frame(&mut self.tables, f, file, line);
+                b.created_by = Some(id);
+                self.prev_created = Some(Memo {
+                    func: f,
+                    file_line: t,
+                    id,
+                });
             }
             (Pending::None, _) => self.bad(no, "file line without a function line", l),
             (Pending::Func(f), None) => {
                 self.bad(no, "unreadable file line", l);
-                self.push_frame(b, f, b"", 0);
+                self.push_frame(b, f, b"", 0, None);
             }
             (Pending::Created(f), None) => {
                 self.bad(no, "unreadable file line", l);
@@ -413,7 +496,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Ends a block and records its goroutine.
-    fn finish(&mut self, block: Option<Block<'_>>, no: usize) {
+    fn finish(&mut self, block: Option<Block<'a>>, no: usize) {
         let Some(mut b) = block else { return };
         self.flush_pending(&mut b, no);
         if self.frames.is_empty() && !b.unavailable && !b.cut_off {
@@ -424,6 +507,8 @@ impl<'a> Reader<'a> {
         }
         let stack = self.cache.stack(&mut self.tables, &self.frames);
         self.frames.clear();
+        std::mem::swap(&mut self.prev, &mut self.cur);
+        self.cur.clear();
         self.goroutines.push(Goroutine {
             id: b.id,
             stack,

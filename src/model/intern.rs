@@ -141,7 +141,9 @@ impl Tables {
         self.intern_frame_ids(frame)
     }
 
-    fn intern_frame_ids(&mut self, frame: Frame) -> FrameId {
+    /// Interns a frame whose strings are already interned here (the
+    /// function name already normalised).
+    pub fn intern_frame_ids(&mut self, frame: Frame) -> FrameId {
         if let Some(&id) = self.frame_ids.get(&frame) {
             return id;
         }

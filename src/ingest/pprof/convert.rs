@@ -2,7 +2,8 @@
 //! google/pprof's `postDecode` + `CheckValid` do, classifies the profile by
 //! its sample type names, and builds interned stacks.
 
-use super::pb;
+use super::decode::{self, Label, SampleReader};
+use crate::ingest::textutil::fxhash::FxHashMap;
 use crate::ingest::{Limits, SkipReason};
 use crate::model::{
     Format, FrameId, GoroutineData, GoroutineGroup, HeapData, HeapSample, Parsed, ProfileKind,
@@ -23,10 +24,10 @@ pub(super) fn malformed(detail: impl Into<String>) -> SkipReason {
 }
 
 /// The string table, with pprof's bounds check on every index.
-struct Strings(Vec<Vec<u8>>);
+struct Strings<'a>(Vec<&'a [u8]>);
 
-impl Strings {
-    fn new(table: Vec<Vec<u8>>) -> Result<Self, SkipReason> {
+impl<'a> Strings<'a> {
+    fn new(table: Vec<&'a [u8]>) -> Result<Self, SkipReason> {
         match table.first() {
             None => Err(malformed("no string table")),
             Some(first) if !first.is_empty() => Err(malformed("string_table[0] must be ''")),
@@ -48,11 +49,11 @@ impl Strings {
         usize::try_from(index)
             .ok()
             .and_then(|i| self.0.get(i))
-            .is_some_and(|b| b == s.as_bytes())
+            .is_some_and(|b| *b == s.as_bytes())
     }
 
     /// The string at `index`; invalid UTF-8 is replaced, not refused.
-    fn get(&self, index: i64) -> Result<Cow<'_, str>, SkipReason> {
+    fn get(&self, index: i64) -> Result<Cow<'a, str>, SkipReason> {
         usize::try_from(index)
             .ok()
             .and_then(|i| self.0.get(i))
@@ -120,12 +121,17 @@ impl IdIndex {
 }
 
 /// Converts a decoded profile. `name` is the file path (block vs mutex).
-pub(super) fn convert(p: pb::Profile, name: &str, limits: &Limits) -> Result<Parsed, SkipReason> {
-    let pb::Profile {
+pub(super) fn convert(
+    p: decode::Profile<'_>,
+    name: &str,
+    limits: &Limits,
+) -> Result<Parsed, SkipReason> {
+    let decode::Profile {
         sample_type,
-        sample,
+        samples: sample,
         mapping,
         location,
+        lines,
         function,
         string_table,
         drop_frames,
@@ -192,8 +198,9 @@ pub(super) fn convert(p: pb::Profile, name: &str, limits: &Limits) -> Result<Par
 
     let mut tables = Tables::new();
     let (location_ids, location_frames, location_spans) =
-        intern_locations(&location, &function, &strings, &mut tables)?;
+        intern_locations(&location, &lines, &function, &strings, &mut tables)?;
     drop(location);
+    drop(lines);
     drop(function);
 
     let mut stacks = StackBuilder {
@@ -202,8 +209,10 @@ pub(super) fn convert(p: pb::Profile, name: &str, limits: &Limits) -> Result<Par
         location_spans,
         max_depth: limits.max_stack_depth,
         buf: Vec::new(),
+        seen: FxHashMap::default(),
         cut: 0,
     };
+    let mut s = SampleReader::default();
     let columns = types.len();
     match target {
         Target::Heap(_) => {
@@ -215,7 +224,8 @@ pub(super) fn convert(p: pb::Profile, name: &str, limits: &Limits) -> Result<Par
                 col("alloc_space"),
             ];
             let mut samples = Vec::with_capacity(sample.len());
-            for s in sample {
+            for raw in sample {
+                s.read(raw).map_err(malformed)?;
                 check_values(&s, columns)?;
                 let (stack, _) = stacks.build(&s.location_id, &mut tables)?;
                 let v = |c: Option<usize>| c.and_then(|c| s.value.get(c)).copied().unwrap_or(0);
@@ -224,7 +234,7 @@ pub(super) fn convert(p: pb::Profile, name: &str, limits: &Limits) -> Result<Par
                     .iter()
                     .find(|l| l.str == 0 && l.num != 0 && strings.is(l.key, "bytes"))
                     .map(|l| l.num);
-                check_label_strings(&s, &strings)?;
+                check_label_strings(&s.label, &strings)?;
                 samples.push(HeapSample {
                     stack,
                     inuse_objects: v(cols[0]),
@@ -254,13 +264,14 @@ pub(super) fn convert(p: pb::Profile, name: &str, limits: &Limits) -> Result<Par
             let mut groups: Vec<GoroutineGroup> = Vec::new();
             let mut seen: HashMap<(StackId, Vec<(StrId, StrId)>), usize> = HashMap::new();
             let mut total = 0u64;
-            for s in sample {
+            for raw in sample {
+                s.read(raw).map_err(malformed)?;
                 check_values(&s, columns)?;
                 let value = s.value.get(column).copied().unwrap_or(0);
                 let count = u64::try_from(value)
                     .map_err(|_| malformed(format!("negative goroutine count {value}")))?;
                 let (stack, cut) = stacks.build(&s.location_id, &mut tables)?;
-                let labels = goroutine_labels(&s, &strings, &mut tables)?;
+                let labels = goroutine_labels(&s.label, &strings, &mut tables)?;
                 total = total.saturating_add(count);
                 match seen.entry((stack, labels)) {
                     Entry::Occupied(e) => {
@@ -378,7 +389,7 @@ fn check_id(what: &str, id: u64, inserted: bool) -> Result<(), SkipReason> {
     }
 }
 
-fn check_values(s: &pb::Sample, columns: usize) -> Result<(), SkipReason> {
+fn check_values(s: &SampleReader, columns: usize) -> Result<(), SkipReason> {
     if s.value.len() == columns {
         Ok(())
     } else {
@@ -391,8 +402,8 @@ fn check_values(s: &pb::Sample, columns: usize) -> Result<(), SkipReason> {
 
 /// Resolves label strings as pprof does (for heap samples, whose labels we
 /// otherwise only scan for `bytes`).
-fn check_label_strings(s: &pb::Sample, strings: &Strings) -> Result<(), SkipReason> {
-    for l in &s.label {
+fn check_label_strings(labels: &[Label], strings: &Strings) -> Result<(), SkipReason> {
+    for l in labels {
         strings.check(l.key)?;
         strings.check(l.str)?;
         strings.check(l.num_unit)?;
@@ -405,12 +416,12 @@ fn check_label_strings(s: &pb::Sample, strings: &Strings) -> Result<(), SkipReas
 /// when it has a number or a unit, a numeric one (value printed as the
 /// number, followed by the unit if any); otherwise it is ignored.
 fn goroutine_labels(
-    s: &pb::Sample,
+    raw: &[Label],
     strings: &Strings,
     tables: &mut Tables,
 ) -> Result<Vec<(StrId, StrId)>, SkipReason> {
-    let mut labels = Vec::with_capacity(s.label.len());
-    for l in &s.label {
+    let mut labels = Vec::with_capacity(raw.len());
+    for l in raw {
         let key = strings.get(l.key)?;
         let value = if l.str != 0 {
             strings.get(l.str)?.into_owned()
@@ -437,8 +448,9 @@ fn goroutine_labels(
 /// index, the flat frame list and each location's span in it.
 #[allow(clippy::type_complexity)]
 fn intern_locations(
-    locations: &[pb::Location],
-    functions: &[pb::Function],
+    locations: &[decode::Location],
+    lines: &[decode::Line],
+    functions: &[decode::Function],
     strings: &Strings,
     tables: &mut Tables,
 ) -> Result<(IdIndex, Vec<FrameId>, Vec<(u32, u32)>), SkipReason> {
@@ -449,29 +461,56 @@ fn intern_locations(
         strings.check(f.filename)?;
         check_id("function", f.id, function_ids.insert(f.id, i as u32))?;
     }
+    // Each function's (normalised name, file) interned on first use.
+    let mut function_strs: Vec<Option<(StrId, StrId)>> = vec![None; functions.len()];
     let mut location_ids = IdIndex::new(locations.len());
-    let mut frames = Vec::new();
+    let mut frames = Vec::with_capacity(lines.len());
     let mut spans = Vec::with_capacity(locations.len());
     for (i, loc) in locations.iter().enumerate() {
         check_id("location", loc.id, location_ids.insert(loc.id, i as u32))?;
         let start = frames.len() as u32;
         let address = || format!("0x{:x}", loc.address);
-        if loc.line.is_empty() {
+        let (first, count) = (loc.lines.0 as usize, loc.lines.1 as usize);
+        let loc_lines = lines.get(first..first + count).unwrap_or_default();
+        if loc_lines.is_empty() {
             frames.push(tables.intern_frame(&address(), "", 0));
         }
-        for line in &loc.line {
+        for line in loc_lines {
             let number = u32::try_from(line.line.max(0)).unwrap_or(u32::MAX);
-            let f = function_ids
-                .get(line.function_id)
-                .and_then(|i| functions.get(i as usize));
-            let frame = match f {
-                Some(f) => {
-                    let name = strings.get(f.name)?;
-                    let file = strings.get(f.filename)?;
-                    if name.is_empty() {
-                        tables.intern_frame(&address(), &file, number)
-                    } else {
-                        tables.intern_frame(&name, &file, number)
+            let fi = function_ids.get(line.function_id).map(|i| i as usize);
+            let frame = match fi.and_then(|i| Some((i, functions.get(i)?))) {
+                Some((i, f)) => {
+                    let ids = match function_strs.get(i).copied().flatten() {
+                        Some(ids) => Some(ids),
+                        None => {
+                            let name = strings.get(f.name)?;
+                            if name.is_empty() {
+                                None
+                            } else {
+                                let file = strings.get(f.filename)?;
+                                let ids = (
+                                    tables.intern_str(&crate::model::normalize_function_name(
+                                        &name,
+                                    )),
+                                    tables.intern_str(&file),
+                                );
+                                if let Some(slot) = function_strs.get_mut(i) {
+                                    *slot = Some(ids);
+                                }
+                                Some(ids)
+                            }
+                        }
+                    };
+                    match ids {
+                        Some((function, file)) => tables.intern_frame_ids(crate::model::Frame {
+                            function,
+                            file,
+                            line: number,
+                        }),
+                        None => {
+                            let file = strings.get(f.filename)?;
+                            tables.intern_frame(&address(), &file, number)
+                        }
                     }
                 }
                 // pprof keeps a line whose function id is unknown, with no
@@ -492,6 +531,9 @@ struct StackBuilder {
     location_spans: Vec<(u32, u32)>,
     max_depth: usize,
     buf: Vec<FrameId>,
+    /// Location id lists already built (samples of one stack with several
+    /// object sizes repeat them).
+    seen: FxHashMap<Box<[u64]>, (StackId, bool)>,
     /// Stacks cut at `max_depth`.
     cut: usize,
 }
@@ -499,6 +541,12 @@ struct StackBuilder {
 impl StackBuilder {
     /// The interned stack of a sample, and whether it was cut.
     fn build(&mut self, ids: &[u64], tables: &mut Tables) -> Result<(StackId, bool), SkipReason> {
+        if let Some(&(stack, cut)) = self.seen.get(ids) {
+            if cut {
+                self.cut += 1;
+            }
+            return Ok((stack, cut));
+        }
         self.buf.clear();
         for &id in ids {
             let (start, len) = self
@@ -518,7 +566,9 @@ impl StackBuilder {
             self.buf.truncate(self.max_depth);
             self.cut += 1;
         }
-        Ok((tables.intern_stack(&self.buf), cut))
+        let stack = tables.intern_stack(&self.buf);
+        self.seen.insert(ids.into(), (stack, cut));
+        Ok((stack, cut))
     }
 }
 

@@ -13,17 +13,18 @@
 //!   location `line[0]` is the innermost inlined function and the last line
 //!   the physical function.
 //!
-//! Modules: [`pb`] (the messages), `wire` (a cheap top-level field walk for
+//! Modules: [`pb`] (the messages, for writing test profiles), `decode` (a
+//! copy-free decoder), `wire` (a cheap top-level field walk for
 //! recognition), `convert` (ids → model).
 
 pub mod pb;
 
 mod convert;
+mod decode;
 mod wire;
 
 use super::{Limits, SkipReason};
 use crate::model::Parsed;
-use prost::Message;
 
 /// Cheap check: do these (decompressed) bytes look like a pprof Profile?
 ///
@@ -58,7 +59,7 @@ pub fn parse(data: &[u8], name: &str, limits: &Limits) -> Result<Parsed, SkipRea
             "two profiles concatenated (time_nanos appears twice)",
         ));
     }
-    let profile = pb::Profile::decode(data).map_err(|e| convert::malformed(e.to_string()))?;
+    let profile = decode::decode(data).map_err(convert::malformed)?;
     convert::convert(profile, name, limits)
 }
 

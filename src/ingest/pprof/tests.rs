@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::model::{ProfileKind, Snapshot, StackId, Tables};
+use prost::Message;
 use std::collections::HashMap;
 
 /// Builds a profile with an interning string table.

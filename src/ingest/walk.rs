@@ -303,8 +303,18 @@ fn decode_file(c: &Candidate, limits: &Limits, buf: &mut ReadBuf) -> Result<Pars
     if c.size > limits.max_file_bytes {
         return Err(too_large(limits.max_file_bytes));
     }
-    read_file(&c.abs, limits.max_file_bytes, c.size, &mut buf.0)?;
-    let bytes = &buf.0;
+    let mapped = if c.size >= MMAP_MIN_BYTES {
+        map_file(&c.abs, limits.max_file_bytes)?
+    } else {
+        None
+    };
+    let bytes: &[u8] = match &mapped {
+        Some(m) => m,
+        None => {
+            read_file(&c.abs, limits.max_file_bytes, c.size, &mut buf.0)?;
+            &buf.0
+        }
+    };
     let run = || super::parse_file_bytes(&c.rel, bytes, limits);
     let outcome =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
@@ -315,6 +325,37 @@ fn decode_file(c: &Candidate, limits: &Limits, buf: &mut ReadBuf) -> Result<Pars
         });
     buf.shrink_after_use();
     outcome
+}
+
+/// Files at least this large are memory-mapped instead of read: the parsers
+/// then work on the page cache directly, without copying tens of MB per
+/// `debug=2` dump into a buffer (a fifth of the parse time).
+const MMAP_MIN_BYTES: u64 = 4 << 20;
+
+/// Maps a file read-only (pages populated up front). `Ok(None)` when
+/// mapping is not possible here (the caller reads the file instead).
+///
+/// The caveat of any mapping: if another process truncates the file while
+/// it is being parsed, the read of a vanished page is a fatal signal. Dump
+/// archives are written once (or replaced by a rename, which keeps the
+/// mapped inode), so only files large enough for the copy to matter are
+/// mapped.
+fn map_file(path: &Path, limit: u64) -> Result<Option<memmap2::Mmap>, SkipReason> {
+    let file = std::fs::File::open(path).map_err(|e| SkipReason::Io(e.to_string()))?;
+    let len = file
+        .metadata()
+        .map_err(|e| SkipReason::Io(e.to_string()))?
+        .len();
+    if len > limit {
+        return Err(too_large(limit));
+    }
+    if len == 0 {
+        return Ok(None);
+    }
+    // SAFETY: the map is read-only and private to this function's caller,
+    // which only reads it as bytes; see above for truncation.
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) };
+    Ok(map.ok())
 }
 
 /// A worker's read buffer, kept from one file to the next.

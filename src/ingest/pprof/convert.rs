@@ -489,9 +489,8 @@ fn intern_locations(
                             } else {
                                 let file = strings.get(f.filename)?;
                                 let ids = (
-                                    tables.intern_str(&crate::model::normalize_function_name(
-                                        &name,
-                                    )),
+                                    tables
+                                        .intern_str(&crate::model::normalize_function_name(&name)),
                                     tables.intern_str(&file),
                                 );
                                 if let Some(slot) = function_strs.get_mut(i) {

@@ -81,7 +81,8 @@ impl<'a> Fields<'a> {
             LEN => {
                 let len = self.varint()?;
                 let start = self.pos;
-                let len = usize::try_from(len).map_err(|_| format!("length too large at byte {at}"))?;
+                let len =
+                    usize::try_from(len).map_err(|_| format!("length too large at byte {at}"))?;
                 self.skip(len, at)?;
                 Value::Len(&self.data[start..start + len])
             }
@@ -101,7 +102,9 @@ impl<'a> Fields<'a> {
                 self.pos = end;
                 Ok(())
             }
-            _ => Err(format!("field at byte {at} runs past the end of its message")),
+            _ => Err(format!(
+                "field at byte {at} runs past the end of its message"
+            )),
         }
     }
 
@@ -254,7 +257,11 @@ pub(super) fn decode(data: &[u8]) -> Result<Profile<'_>, DecodeError> {
             _ => 0,
         };
         match field {
-            1 => p.sample_type.push(value_type(message(field, value)?, base, ValueType::default())?),
+            1 => p.sample_type.push(value_type(
+                message(field, value)?,
+                base,
+                ValueType::default(),
+            )?),
             2 => p.samples.push(message(field, value)?),
             3 => p.mapping.push(mapping(message(field, value)?, base)?),
             4 => {
@@ -579,7 +586,12 @@ mod tests {
                 filename: 2,
                 start_line: 9,
             }],
-            string_table: vec![b"".to_vec(), b"a".to_vec(), b"b\xff".to_vec(), b"bytes".to_vec()],
+            string_table: vec![
+                b"".to_vec(),
+                b"a".to_vec(),
+                b"b\xff".to_vec(),
+                b"bytes".to_vec(),
+            ],
             drop_frames: 0,
             keep_frames: 1,
             time_nanos: 1_700_000_000_000_000_000,
@@ -631,13 +643,15 @@ mod tests {
     #[test]
     fn malformed_input_is_an_error() {
         for bad in [
-            &[0x08][..],               // truncated varint
-            &[0x12, 5, 1],             // length past the end
-            &[0x00, 1],                // field 0
-            &[0x4a, 0],                // time_nanos as length-delimited
-            &[0x0b],                   // group start
-            &[0x48, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02], // 10th byte > 1
-            &[0x22, 2, 0x22, 5],       // a location's line runs past the location
+            &[0x08][..],   // truncated varint
+            &[0x12, 5, 1], // length past the end
+            &[0x00, 1],    // field 0
+            &[0x4a, 0],    // time_nanos as length-delimited
+            &[0x0b],       // group start
+            &[
+                0x48, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02,
+            ], // 10th byte > 1
+            &[0x22, 2, 0x22, 5], // a location's line runs past the location
         ] {
             assert!(decode(bad).is_err(), "{bad:?}");
             assert!(pb::Profile::decode(bad).is_err(), "prost accepts {bad:?}");

@@ -151,6 +151,13 @@ struct Reader<'a> {
     cur: Vec<Option<Memo<'a>>>,
     /// The last `created by` frame read.
     prev_created: Option<Memo<'a>>,
+    /// Frames of the current block that came from `prev` (a block made
+    /// only of those has the previous block's stack).
+    memo_hits: usize,
+    /// The previous block's stack.
+    prev_stack: Option<StackId>,
+    /// The last wait reason read, and its id.
+    last_reason: Option<(Vec<u8>, StrId)>,
 }
 
 fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<Parsed, SkipReason> {
@@ -175,6 +182,9 @@ fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<P
         prev: Vec::new(),
         cur: Vec::new(),
         prev_created: None,
+        memo_hits: 0,
+        prev_stack: None,
+        last_reason: None,
     };
     let mut lines = Lines::new(text);
     let mut block: Option<Block> = None;
@@ -274,10 +284,19 @@ impl<'a> Reader<'a> {
         };
         self.frames.clear();
         self.cur.clear();
+        self.memo_hits = 0;
+        let reason = match &self.last_reason {
+            Some((bytes, id)) if **bytes == *h.reason => *id,
+            _ => {
+                let id = self.cache.str(&mut self.tables, &h.reason);
+                self.last_reason = Some((h.reason.to_vec(), id));
+                id
+            }
+        };
         Block {
             prefix,
             id: h.id,
-            reason: self.cache.str(&mut self.tables, &h.reason),
+            reason,
             labels,
             leaked: h.leaked,
             locked: h.locked,
@@ -442,6 +461,7 @@ impl<'a> Reader<'a> {
                         b.cut = true;
                     } else {
                         self.frames.push(id);
+                        self.memo_hits += 1;
                         self.cur.push(Some(Memo {
                             func: f,
                             file_line: t,
@@ -505,7 +525,18 @@ impl<'a> Reader<'a> {
         if b.cut {
             self.cut_stacks += 1;
         }
-        let stack = self.cache.stack(&mut self.tables, &self.frames);
+        // Every frame equal to the previous block's, at the same depth, and
+        // as many: the same stack.
+        let stack = match self.prev_stack {
+            Some(s)
+                if self.memo_hits == self.frames.len() && self.frames.len() == self.prev.len() =>
+            {
+                s
+            }
+            _ => self.cache.stack(&mut self.tables, &self.frames),
+        };
+        self.prev_stack = Some(stack);
+        self.memo_hits = 0;
         self.frames.clear();
         std::mem::swap(&mut self.prev, &mut self.cur);
         self.cur.clear();

@@ -98,6 +98,26 @@ impl Tables {
         Self::default()
     }
 
+    /// Reserves room for about this many more strings, frames and stacks
+    /// (holding `stack_frames` frame ids in all), so that a parser that
+    /// knows its sizes does not grow the tables step by step.
+    pub fn reserve(&mut self, strings: usize, frames: usize, stacks: usize, stack_frames: usize) {
+        self.strings.reserve(strings);
+        let hasher = &self.hasher;
+        let all = &self.strings;
+        self.string_ids
+            .reserve(strings, |id| hasher.hash_one(&*all[id.0 as usize]));
+        self.frames.reserve(frames);
+        self.frame_ids.reserve(frames);
+        let (all, ranges) = (&self.stack_frames, &self.stack_ranges);
+        self.stack_ids.reserve(stacks, |&id| {
+            let (start, len) = ranges[id.0 as usize];
+            hasher.hash_one(&all[start as usize..(start + len) as usize])
+        });
+        self.stack_ranges.reserve(stacks);
+        self.stack_frames.reserve(stack_frames);
+    }
+
     /// Interns a string.
     pub fn intern_str(&mut self, s: &str) -> StrId {
         let hash = self.hasher.hash_one(s);

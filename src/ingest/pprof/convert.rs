@@ -67,6 +67,9 @@ impl<'a> Strings<'a> {
     }
 }
 
+/// Largest number of entries reserved ahead from the profile's own counts.
+const RESERVE_CAP: usize = 1 << 18;
+
 /// What a profile becomes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Target {
@@ -143,7 +146,9 @@ pub(super) fn convert(
         comment,
         default_sample_type,
         doc_url,
+        concatenated: _,
     } = p;
+    let string_table_len = string_table.len();
     let strings = Strings::new(string_table)?;
     // pprof resolves every string index and refuses the profile if one is
     // out of range, even for fields nobody reads.
@@ -197,6 +202,16 @@ pub(super) fn convert(
     drop(mapping);
 
     let mut tables = Tables::new();
+    // Sizes known up front: every string may be a name, every line a frame,
+    // every sample a stack of a dozen frames or more. Capped: the counts come
+    // from untrusted input.
+    let hint = |n: usize| n.min(RESERVE_CAP);
+    tables.reserve(
+        hint(string_table_len),
+        hint(lines.len()),
+        hint(sample.len()),
+        hint(sample.len().saturating_mul(16)),
+    );
     let (location_ids, location_frames, location_spans) =
         intern_locations(&location, &lines, &function, &strings, &mut tables)?;
     drop(location);
@@ -209,7 +224,7 @@ pub(super) fn convert(
         location_spans,
         max_depth: limits.max_stack_depth,
         buf: Vec::new(),
-        seen: FxHashMap::default(),
+        seen: FxHashMap::with_capacity_and_hasher(hint(sample.len()), Default::default()),
         cut: 0,
     };
     let mut s = SampleReader::default();

@@ -58,6 +58,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The next `(field number, value)`, or `None` at the end.
+    #[inline]
     fn next_field(&mut self) -> Result<Option<(u32, Value<'a>)>, DecodeError> {
         if self.pos >= self.data.len() {
             return Ok(None);
@@ -116,13 +117,25 @@ impl<'a> Fields<'a> {
 
 /// Reads a base-128 varint of at most 10 bytes (the tenth may only hold
 /// the top bit, as in `prost`).
-#[inline]
+#[inline(always)]
 fn read_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
     let first = *data.get(*pos)?;
     if first < 0x80 {
         *pos += 1;
         return Some(u64::from(first));
     }
+    // Location ids and small counts: two bytes.
+    if let Some(&second) = data.get(*pos + 1)
+        && second < 0x80
+    {
+        *pos += 2;
+        return Some(u64::from(first & 0x7f) | (u64::from(second) << 7));
+    }
+    read_varint_slow(data, pos)
+}
+
+#[inline(never)]
+fn read_varint_slow(data: &[u8], pos: &mut usize) -> Option<u64> {
     let mut v = 0u64;
     for i in 0..10 {
         let b = *data.get(*pos + i)?;
@@ -245,6 +258,9 @@ pub(super) struct Profile<'a> {
     pub comment: Vec<i64>,
     pub default_sample_type: i64,
     pub doc_url: i64,
+    /// A `time_nanos` field followed a nonzero one: two profiles were
+    /// concatenated (pprof refuses these; prost would merge them).
+    pub concatenated: bool,
 }
 
 /// Decodes a raw (decompressed) `profile.proto`.
@@ -272,7 +288,10 @@ pub(super) fn decode(data: &[u8]) -> Result<Profile<'_>, DecodeError> {
             6 => p.string_table.push(message(field, value)?),
             7 => p.drop_frames = scalar(field, value)? as i64,
             8 => p.keep_frames = scalar(field, value)? as i64,
-            9 => p.time_nanos = scalar(field, value)? as i64,
+            9 => {
+                p.concatenated |= p.time_nanos != 0;
+                p.time_nanos = scalar(field, value)? as i64;
+            }
             10 => p.duration_nanos = scalar(field, value)? as i64,
             11 => {
                 let prev = p.period_type.unwrap_or_default();

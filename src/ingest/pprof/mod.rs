@@ -53,13 +53,12 @@ pub fn parse(data: &[u8], name: &str, limits: &Limits) -> Result<Parsed, SkipRea
     if data.is_empty() {
         return Err(SkipReason::Empty);
     }
-    let summary = wire::scan(data).map_err(convert::malformed)?;
-    if summary.concatenated {
+    let profile = decode::decode(data).map_err(convert::malformed)?;
+    if profile.concatenated {
         return Err(convert::malformed(
             "two profiles concatenated (time_nanos appears twice)",
         ));
     }
-    let profile = decode::decode(data).map_err(convert::malformed)?;
     convert::convert(profile, name, limits)
 }
 

@@ -61,6 +61,9 @@ pub struct InspectArgs {
     /// replaces the table).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+    /// No progress bar on stderr (it is only drawn on a terminal anyway).
+    #[arg(short, long)]
+    pub quiet: bool,
     /// Input limits.
     #[command(flatten)]
     pub limits: LimitArgs,

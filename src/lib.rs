@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod cli;
 pub mod ingest;
 pub mod model;
+pub mod progress;
 pub mod render;
 
 use anyhow::{Context, Result};
@@ -46,8 +47,10 @@ fn inspect(args: InspectArgs) -> Result<Outcome> {
     let opts = ingest::Options {
         limits: args.limits.limits(),
     };
-    let archive = ingest::ingest(&args.path, &opts)
+    let progress = progress::Progress::new(args.quiet);
+    let archive = ingest::ingest_observed(&args.path, &opts, &progress)
         .with_context(|| format!("cannot read {}", args.path.display()))?;
+    progress.finish();
     let inv = render::inventory::Inventory::new(&archive);
     let json_to_stdout = args.json.as_deref() == Some(Path::new("-"));
     if let Some(p) = &args.json {
@@ -67,8 +70,10 @@ fn report(args: ReportArgs) -> Result<Outcome> {
     let opts = ingest::Options {
         limits: args.limits.limits(),
     };
-    let archive = ingest::ingest(&args.path, &opts)
+    let progress = progress::Progress::new(args.quiet);
+    let archive = ingest::ingest_observed(&args.path, &opts, &progress)
         .with_context(|| format!("cannot read {}", args.path.display()))?;
+    progress.phase("analysing");
     let ignore_rules = match &args.ignore {
         Some(p) => std::fs::read_to_string(p)
             .with_context(|| format!("cannot read ignore file {}", p.display()))?
@@ -92,6 +97,7 @@ fn report(args: ReportArgs) -> Result<Outcome> {
         ignore_rules,
     };
     let result = analysis::analyze(&archive, &aopts);
+    progress.phase("rendering");
     let meta = Meta {
         input_name: input_name(&args.path),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -102,6 +108,7 @@ fn report(args: ReportArgs) -> Result<Outcome> {
         meta: &meta,
     };
     if archive.snapshots.is_empty() {
+        progress.finish();
         eprintln!(
             "leakscope: no usable Go dump in {} ({} file(s) skipped)",
             args.path.display(),
@@ -124,6 +131,7 @@ fn report(args: ReportArgs) -> Result<Outcome> {
     if let Some(p) = &args.markdown {
         write_output(p, &render::markdown::MarkdownExporter.render(&input)?)?;
     }
+    progress.finish();
     let stdout_taken = [&args.json, &args.markdown]
         .iter()
         .any(|p| p.as_deref() == Some(Path::new("-")));

@@ -89,9 +89,8 @@ fn pprof_sites(raw: &str) -> Sites {
         if rest.len() >= 2 {
             let func = rest[0].to_string();
             let fileline = rest[1]
-                .rsplitn(2, ':')
-                .nth(1)
-                .unwrap_or(rest[1])
+                .rsplit_once(':')
+                .map_or(rest[1], |x| x.0)
                 .to_string();
             locations.entry(id).or_default().push((func, fileline));
         }

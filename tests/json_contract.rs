@@ -225,6 +225,7 @@ fn analysis(evil: &str) -> Analysis {
             goroutineleak: 0,
             memstats: 0,
         },
+        synthetic_times: false,
     }
 }
 

@@ -343,6 +343,11 @@ impl<'a> Reader<'a> {
             b.elided = true;
             return true;
         }
+        if l.starts_with(b"runtime stack:") {
+            // A system stack without a goroutine header: not part of this block.
+            self.flush_pending(b, no);
+            return false;
+        }
         if l.starts_with(b"[originating from goroutine ") {
             self.flush_pending(b, no);
             b.skipping = true;

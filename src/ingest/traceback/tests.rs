@@ -260,6 +260,34 @@ fn crash_in_a_container_log_strips_the_prefix() {
 }
 
 #[test]
+fn runtime_stack_sections_are_skipped() {
+    let t = "fatal error: all goroutines are asleep - deadlock!
+
+runtime stack:
+runtime.fatal({0x4b47e3, 0x25})
+\t/usr/local/go/src/runtime/panic.go:1267 +0x74 fp=0x1 sp=0x2 pc=0x3
+runtime.checkdead()
+\t/usr/local/go/src/runtime/proc.go:6519 +0x23a fp=0x1 sp=0x2 pc=0x3
+
+goroutine 1 gp=0x1 m=nil [select (no cases)]:
+runtime.gopark(0x0?, 0x0?, 0x0?, 0x0?, 0x0?)
+\t/usr/local/go/src/runtime/proc.go:474 +0xca fp=0x1 sp=0x2 pc=0x3
+main.main()
+\t/tmp/crashgen/main.go:38 +0x3be fp=0x1 sp=0x2 pc=0x3
+runtime stack:
+runtime.systemstack_switch()
+\t/usr/local/go/src/runtime/asm_amd64.s:479 fp=0x1 sp=0x2 pc=0x3
+";
+    let p = parse_crash(t.as_bytes(), &Limits::default()).unwrap();
+    assert!(p.snapshot.warnings.is_empty(), "{:?}", p.snapshot.warnings);
+    let d = data(&p);
+    assert_eq!(d.total, 1);
+    let g = group(&p, "runtime.gopark");
+    assert_eq!(names(&p, g), vec!["runtime.gopark", "main.main"]);
+    assert_eq!(reason(&p, g), "select (no cases)");
+}
+
+#[test]
 fn two_dumps_in_one_log_keep_the_last() {
     let one = "goroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n\ngoroutine 5 [select]:\nmain.a()\n\t/a.go:5 +0x1\n";
     let two = "goroutine 9 [chan send]:\nmain.b()\n\t/a.go:9 +0x1\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:2 +0x1\n";
@@ -565,4 +593,112 @@ fn throughput() {
         text.len() as f64 / secs / 1e6
     );
     assert_eq!(data(&p).total, id - 1);
+}
+
+/// Prints a summary of every file named in `LEAKSCOPE_PARSE_FILES`
+/// (space-separated), parsed as crash output. For exploring real dumps:
+/// `LEAKSCOPE_PARSE_FILES="a.txt b.log" cargo test --lib parse_files_from_env -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn parse_files_from_env() {
+    let files = std::env::var("LEAKSCOPE_PARSE_FILES").unwrap_or_default();
+    for f in files.split_whitespace() {
+        let text = std::fs::read(f).unwrap();
+        match parse_crash(&text, &Limits::default()) {
+            Err(e) => println!("{f}: {e}"),
+            Ok(p) => {
+                let d = data(&p);
+                println!(
+                    "{f}: total {} groups {} truncated {} warnings {:?}",
+                    d.total,
+                    d.groups.len(),
+                    d.truncated,
+                    p.snapshot.warnings
+                );
+                for g in &d.groups {
+                    let labels: Vec<_> = g
+                        .labels
+                        .iter()
+                        .map(|&(k, v)| format!("{}={}", p.tables.str(k), p.tables.str(v)))
+                        .collect();
+                    println!(
+                        "  {} × [{}] leaked {} {:?} {}",
+                        g.count,
+                        reason(&p, g),
+                        g.leaked,
+                        labels,
+                        names(&p, g).first().map(String::as_str).unwrap_or("-")
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Cheap deterministic mutation run: truncations and byte flips of real-
+/// shaped inputs never panic any text parser, and goroutine totals always
+/// equal the sum of group counts.
+#[test]
+fn mutated_inputs_never_panic() {
+    use crate::ingest::{expvar, goroutine_debug1, heap_text};
+    let seeds: [&[u8]; 5] = [
+        GO127.as_bytes(),
+        SIGQUIT.as_bytes(),
+        PANIC_LOG.as_bytes(),
+        b"goroutine profile: total 3\n2 @ 0x1 0x2\n# labels: {\"a\":\"b\\x41\"}\n#\t0x0\tmain.f+0x1\t/a.go:1\n\n1 @ 0x3\n",
+        b"heap profile: 1: 10 [2: 20] @ heap/1048576\n1: 10 [2: 20] @ 0x10 0x20\n#\t0xf\tmain.f+0x1\t\t/a b.go:3\n\n# runtime.MemStats\n# Alloc = 5\n# Stack = 1 / 2\n# PauseNs = [1 2]\n",
+    ];
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let limits = Limits {
+        max_stack_depth: 3,
+        ..Limits::default()
+    };
+    let mut parsed = 0;
+    for seed in seeds {
+        for _ in 0..300 {
+            let mut t = seed.to_vec();
+            let cut = (next() as usize) % (t.len() + 1);
+            t.truncate(cut.max(t.len() / 2));
+            for _ in 0..(next() % 4) {
+                if t.is_empty() {
+                    break;
+                }
+                let i = (next() as usize) % t.len();
+                t[i] = match next() % 6 {
+                    0 => b'\n',
+                    1 => b'\t',
+                    2 => b'(',
+                    3 => b'"',
+                    4 => 0xff,
+                    _ => next() as u8,
+                };
+            }
+            for p in [
+                parse_dump(&t, &limits),
+                parse_crash(&t, &limits),
+                goroutine_debug1::parse(&t, &limits),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                parsed += 1;
+                let d = data(&p);
+                if d.per_goroutine {
+                    assert_eq!(d.groups.iter().map(|g| g.count).sum::<u64>(), d.total);
+                }
+            }
+            if let Ok(p) = heap_text::parse(&t, &limits) {
+                parsed += 1;
+                assert!(p.snapshot.heap.is_some());
+            }
+            let _ = expvar::parse(&t, &limits);
+        }
+    }
+    assert!(parsed > 1000, "{parsed}");
 }

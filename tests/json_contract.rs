@@ -226,7 +226,6 @@ fn analysis(evil: &str) -> Analysis {
             goroutineleak: 0,
             memstats: 0,
         },
-        synthetic_times: false,
     }
 }
 

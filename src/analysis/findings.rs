@@ -313,7 +313,10 @@ pub fn findings(
     let mut g_findings: Vec<(usize, Finding)> = Vec::new();
     for (k, key) in keys.iter().enumerate() {
         let stats = growth_stats(xs_of(&gs.points), &key.counts, th.min_snapshots);
-        let leaked: u64 = key.stacks.iter().map(|&i| gs.stacks[i].leaked).sum();
+        let leaked: u64 = key
+            .stacks
+            .iter()
+            .fold(0u64, |acc, &i| acc.saturating_add(gs.stacks[i].leaked));
         let in_leak_profile = key.stacks.iter().any(|&i| gs.stacks[i].in_leak_profile);
         let culprit_fn = key.frame.map(|f| tables.frame_function(f)).unwrap_or("");
         let forever = key.stacks.iter().any(|&i| {
@@ -671,7 +674,7 @@ fn goroutine_finding(
         let st = &gs.stacks[i];
         for &(f, c) in &st.created_by {
             match created.iter_mut().find(|x| x.0 == f) {
-                Some(x) => x.1 += c,
+                Some(x) => x.1 = x.1.saturating_add(c),
                 None => created.push((f, c)),
             }
         }
@@ -683,7 +686,7 @@ fn goroutine_finding(
         }
         for &(r, c) in &st.reasons {
             match reasons.iter_mut().find(|x| x.0 == r) {
-                Some(x) => x.1 += c,
+                Some(x) => x.1 = x.1.saturating_add(c),
                 None => reasons.push((r, c)),
             }
         }

@@ -223,7 +223,8 @@ pub struct Finding {
     pub series: Series,
     /// Growth statistics of the series.
     pub stats: GrowthStats,
-    /// Growth per hour (Theil–Sen).
+    /// Growth per hour (Theil–Sen); per snapshot when
+    /// [`Analysis::synthetic_times`] is set.
     pub rate_per_hour: f64,
     /// `created by` function with file:line, when known.
     pub created_by: Option<String>,
@@ -475,8 +476,14 @@ pub fn analyze(archive: &Archive, opts: &Options) -> Analysis {
         synthetic: tl.synthetic,
         rules: &rules,
     };
-    let out = findings::findings(&cx, &gs, &hs, &mut classes, &memory.stack_inuse);
-    notes.extend(out.notes);
+    let mut out = findings::findings(&cx, &gs, &hs, &mut classes, &memory.stack_inuse);
+    notes.extend(std::mem::take(&mut out.notes));
+    if counts.heap < th.min_snapshots
+        && let Some(mut f) = memory::memstats_only_finding(&memory, th, tl.synthetic)
+    {
+        f.rank = out.findings.len() + 1;
+        out.findings.push(f);
+    }
     let points = counts.heap.max(counts.goroutine).max(counts.memstats);
     let verdict = verdict::verdict(&out.findings, points, th.min_snapshots);
     let headline = verdict::headline(

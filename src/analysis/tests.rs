@@ -64,7 +64,7 @@ impl B {
         s.time = time;
         s.path = format!("goroutine-{moment:02}.txt");
         s.goroutines = Some(GoroutineData {
-            total: groups.iter().map(|g| g.count).sum(),
+            total: groups.iter().fold(0u64, |a, g| a.saturating_add(g.count)),
             groups,
             per_goroutine: format == Format::GoroutineDebug2,
             ..Default::default()
@@ -703,4 +703,35 @@ fn standard_library_groups_name_their_entry_and_keep_their_buffers() {
             .iter()
             .any(|e| e == "goroutine entry: net/http.(*conn).serve (server.go:2100)")
     );
+}
+
+#[test]
+fn extreme_values_do_not_panic() {
+    let mut b = B::new();
+    let s = b.stack(&[("main.x", "/x.go", 1)]);
+    let h = b.stack(&[("main.y", "/y.go", 2)]);
+    for i in 0..4usize {
+        let mut g = b.group(s, u64::MAX - i as u64, Some("chan send"));
+        g.leaked = u64::MAX;
+        g.created_by = Some(b.frame("main.z", "/z.go", 3));
+        let mut g2 = g.clone();
+        g2.wait_reason = None;
+        b.goroutines(
+            i,
+            Some(i64::MAX - 10 + i as i64),
+            Format::GoroutineDebug2,
+            vec![g, g2],
+        );
+        if let Some(d) = b.a.snapshots.last_mut().and_then(|x| x.goroutines.as_mut()) {
+            d.max_goroutine_id = Some(u64::MAX - i as u64);
+        }
+        b.heap(
+            i,
+            Some(i64::MIN + i as i64),
+            &[(h, i64::MAX), (h, i64::MAX)],
+        );
+    }
+    let r = analyze(&b.a, &Options::default());
+    assert_eq!(r.verdict, Verdict::Leak);
+    assert!(r.findings.iter().all(|f| f.confidence.is_finite()));
 }

@@ -333,7 +333,17 @@ pub fn findings(
             let growing = stats.shape == Shape::Growing;
             Some((Severity::Leak, if growing { 1.0 } else { 0.95 }))
         } else {
-            judge(&stats, ok, g_enough)
+            judge(&stats, ok, g_enough).map(|(sev, conf)| {
+                // Goroutines that live entirely in the standard library (server
+                // connections, HTTP client connection loops) can follow the
+                // number of open connections, i.e. the load: without proof
+                // from the runtime, their growth is a suspect, not a leak.
+                if sev == Severity::Leak && classify_function(culprit_fn) != FrameClass::User {
+                    (Severity::Suspect, conf.min(0.7))
+                } else {
+                    (sev, conf)
+                }
+            })
         };
         if let Some((severity, confidence)) = judged {
             let f = goroutine_finding(

@@ -681,7 +681,9 @@ fn standard_library_groups_name_their_entry_and_keep_their_buffers() {
     }
     b.sort();
     let r = analyze(&b.a, &Options::default());
-    assert_eq!(r.verdict, Verdict::Leak);
+    // Standard-library goroutines can follow the load: without proof from
+    // the runtime their growth is a suspect, not a leak.
+    assert_eq!(r.verdict, Verdict::Suspect);
     // One leak: the server-side connection goroutine moves in lockstep with
     // the client's read loop, so it is folded into that finding.
     assert_eq!(r.findings.len(), 1, "{:#?}", r.findings);

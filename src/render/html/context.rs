@@ -318,7 +318,7 @@ pub fn shape_name(s: Shape) -> &'static str {
     }
 }
 
-fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: &str) -> FindingView {
+fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> FindingView {
     let unit = Unit::from_name(f.unit);
     let location = if f.file.is_empty() {
         String::new()
@@ -351,7 +351,11 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: &str) -> F
         first: unit.format(f.first),
         last: unit.format(f.last),
         delta: signed(unit, f.delta),
-        rate: format!("{}/{per}", signed(unit, f.rate_per_hour)),
+        rate: format!(
+            "{}/{}",
+            signed(unit, per.convert(f.rate_per_hour, &f.series)),
+            per.label
+        ),
         shape: shape_name(f.stats.shape),
         confidence: (f.confidence.clamp(0.0, 1.0) * 100.0).round() as u32,
         proof: f.proof,
@@ -366,8 +370,9 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: &str) -> F
         evidence: f.evidence.clone(),
         stack: f.stack_text.clone(),
         stats: format!(
-            "Theil–Sen slope {}/{per}; Mann–Kendall S = {}, p = {:.3}; grew in {} of {} intervals; last third {}",
-            signed(unit, f.stats.slope_per_hour),
+            "Theil–Sen slope {}/{}; Mann–Kendall S = {}, p = {:.3}; grew in {} of {} intervals; last third {}",
+            signed(unit, per.convert(f.stats.slope_per_hour, &f.series)),
+            per.label,
             f.stats.mk_s,
             f.stats.mk_p,
             f.stats.grew_intervals,
@@ -381,7 +386,7 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: &str) -> F
     }
 }
 
-fn tracked_view(t: &TrackedSeries, unit: Unit, per: &str) -> TrackedView {
+fn tracked_view(t: &TrackedSeries, unit: Unit, per: Per) -> TrackedView {
     TrackedView {
         label: t.label.clone(),
         function: t.function.clone(),
@@ -391,7 +396,11 @@ fn tracked_view(t: &TrackedSeries, unit: Unit, per: &str) -> TrackedView {
         first: unit.format(t.stats.first),
         last: unit.format(t.stats.last),
         delta: signed(unit, t.stats.delta),
-        rate: format!("{}/{per}", signed(unit, t.stats.slope_per_hour)),
+        rate: format!(
+            "{}/{}",
+            signed(unit, per.convert(t.stats.slope_per_hour, &t.series)),
+            per.label
+        ),
         shape: shape_name(t.stats.shape),
     }
 }
@@ -531,6 +540,64 @@ fn checked(input: &ReportInput<'_>) -> Vec<String> {
     out
 }
 
+/// How rates are shown: the same unit the analysis uses in its sentences
+/// (per snapshot for captures under 2 minutes or without times, per minute
+/// under 2 hours, else per hour).
+#[derive(Clone, Copy, Debug)]
+struct Per {
+    /// `snapshot`, `min` or `h`.
+    label: &'static str,
+    /// Multiplier from a per-hour rate; `None`: per snapshot, by the mean
+    /// spacing of each series' own points (as the analysis words it).
+    factor: Option<f64>,
+}
+
+impl Per {
+    fn for_archive(archive: &crate::model::Archive, synthetic: bool) -> Per {
+        let snapshot = Per {
+            label: "snapshot",
+            factor: if synthetic { Some(1.0) } else { None },
+        };
+        if synthetic {
+            return snapshot;
+        }
+        let times: Vec<i64> = archive.snapshots.iter().filter_map(|s| s.time).collect();
+        let (Some(&lo), Some(&hi)) = (times.iter().min(), times.iter().max()) else {
+            return snapshot;
+        };
+        let hours = (hi - lo) as f64 / 3.6e12;
+        match crate::analysis::words::RateUnit::for_span(hours, false) {
+            crate::analysis::words::RateUnit::Snapshot => snapshot,
+            crate::analysis::words::RateUnit::Minute => Per {
+                label: "min",
+                factor: Some(1.0 / 60.0),
+            },
+            crate::analysis::words::RateUnit::Hour => Per {
+                label: "h",
+                factor: Some(1.0),
+            },
+        }
+    }
+
+    /// A per-hour rate of `series` in this unit.
+    fn convert(self, per_hour: f64, series: &crate::analysis::Series) -> f64 {
+        match self.factor {
+            Some(f) => per_hour * f,
+            None => {
+                let (Some(a), Some(b)) = (series.times.first(), series.times.last()) else {
+                    return 0.0;
+                };
+                let intervals = series.times.len().saturating_sub(1);
+                if intervals == 0 {
+                    0.0
+                } else {
+                    per_hour * ((b - a) as f64 / 3.6e12) / intervals as f64
+                }
+            }
+        }
+    }
+}
+
 /// Builds the view of a report.
 pub fn build(input: &ReportInput<'_>) -> View {
     let a = input.analysis;
@@ -539,11 +606,12 @@ pub fn build(input: &ReportInput<'_>) -> View {
     // Without any real snapshot time the analysis spaces snapshots one
     // "hour" apart: number them instead and give rates per snapshot.
     let synthetic = !archive.snapshots.iter().any(|s| s.time.is_some());
-    let (axis, per) = if synthetic {
-        (TimeAxis::Sequence, "snapshot")
+    let axis = if synthetic {
+        TimeAxis::Sequence
     } else {
-        (TimeAxis::Clock, "h")
+        TimeAxis::Clock
     };
+    let per = Per::for_archive(archive, synthetic);
 
     let mut remedies: Vec<RemedyView> = Vec::new();
     for f in &a.findings {

@@ -33,6 +33,11 @@ pub struct Context<'a> {
     pub synthetic: bool,
     /// Ignore rules (built-in first).
     pub rules: &'a [Rule],
+    /// Several goroutine dumps have neither a time nor a sequence number:
+    /// their order is unknown, so goroutine growth is not judged.
+    pub goroutines_unordered: bool,
+    /// The same for heap profiles.
+    pub heap_unordered: bool,
 }
 
 /// Everything this stage produces.
@@ -308,7 +313,7 @@ pub fn findings(
 
     let g_span = span_hours(&gs.points);
     let g_unit = RateUnit::for_span(g_span, cx.synthetic);
-    let g_enough = n >= th.min_snapshots;
+    let g_enough = n >= th.min_snapshots && !cx.goroutines_unordered;
     let mut g_rows: Vec<(usize, GrowthStats)> = Vec::with_capacity(keys.len());
     let mut g_findings: Vec<(usize, Finding)> = Vec::new();
     for (k, key) in keys.iter().enumerate() {
@@ -366,7 +371,7 @@ pub fn findings(
     let h_n = hs.points.len();
     let h_span = span_hours(&hs.points);
     let h_unit = RateUnit::for_span(h_span, cx.synthetic);
-    let h_enough = h_n >= th.min_snapshots;
+    let h_enough = h_n >= th.min_snapshots && !cx.heap_unordered;
     let deltas: Vec<f64> = hs
         .funcs
         .iter()

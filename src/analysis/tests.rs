@@ -62,6 +62,10 @@ impl B {
         let mut s = Snapshot::new(format, ProfileKind::Goroutine);
         s.moment = moment;
         s.time = time;
+        if time.is_none() {
+            // Without a time, the ingest orders by sequence numbers.
+            s.time_source = crate::model::TimeSource::Sequence;
+        }
         s.path = format!("goroutine-{moment:02}.txt");
         s.goroutines = Some(GoroutineData {
             total: groups.iter().fold(0u64, |a, g| a.saturating_add(g.count)),
@@ -76,6 +80,10 @@ impl B {
         let mut s = Snapshot::new(Format::Pprof, ProfileKind::Heap);
         s.moment = moment;
         s.time = time;
+        if time.is_none() {
+            // Without a time, the ingest orders by sequence numbers.
+            s.time_source = crate::model::TimeSource::Sequence;
+        }
         s.path = format!("heap-{moment:02}.pb.gz");
         s.heap = Some(HeapData {
             has_inuse: true,
@@ -743,4 +751,40 @@ fn extreme_values_do_not_panic() {
     let r = analyze(&b.a, &Options::default());
     assert_eq!(r.verdict, Verdict::Leak);
     assert!(r.findings.iter().all(|f| f.confidence.is_finite()));
+}
+
+#[test]
+fn dumps_without_time_or_sequence_are_not_judged_by_growth() {
+    let mut a = chan_send_archive(false);
+    for s in &mut a.snapshots {
+        s.time = None;
+        s.time_source = crate::model::TimeSource::Unknown;
+    }
+    let r = analyze(&a, &Options::default());
+    assert_eq!(r.verdict, Verdict::Inconclusive, "{:#?}", r.findings);
+    assert!(r.findings.is_empty());
+    assert!(
+        r.headline.contains("no time or sequence number"),
+        "{}",
+        r.headline
+    );
+    assert!(
+        r.notes.iter().any(|n| n.contains("their order is unknown")),
+        "{:?}",
+        r.notes
+    );
+    // Proof from the runtime still counts without any order.
+    let mut b = B::new();
+    let leaked = b.stack(&[("main.withArgs", "/src/leaky/main.go", 58)]);
+    for i in 0..3 {
+        let mut g = b.group(leaked, 3 + i as u64, Some("chan send"));
+        g.leaked = g.count;
+        b.goroutines(i, None, Format::GoroutineDebug2, vec![g]);
+    }
+    for s in &mut b.a.snapshots {
+        s.time_source = crate::model::TimeSource::Unknown;
+    }
+    let r = analyze(&b.a, &Options::default());
+    assert_eq!(r.verdict, Verdict::Leak);
+    assert!(r.findings[0].proof);
 }

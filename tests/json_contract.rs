@@ -191,6 +191,7 @@ fn analysis(evil: &str) -> Analysis {
             ..Default::default()
         },
         memory_note: None,
+        synthetic_times: false,
         notes: vec![format!("analysis note {evil}")],
         heap_sites: vec![TrackedSeries {
             label: "main.alloc (cache.go:31)".into(),

@@ -5,7 +5,16 @@
 //! The types in this file are the contract with the render stage and the
 //! JSON summary.
 
-use crate::model::{Archive, StackId};
+pub mod cause;
+pub mod findings;
+pub mod ignore;
+pub mod memory;
+pub mod series;
+pub mod stats;
+pub mod verdict;
+pub mod words;
+
+use crate::model::{Archive, ProfileKind, StackId};
 use serde::Serialize;
 
 /// Tunable thresholds (CLI flags with these defaults).
@@ -314,7 +323,9 @@ pub struct Analysis {
     pub heap_inuse_total: Series,
     /// MemStats series.
     pub memory: MemorySeries,
-    /// "The runtime keeps freed memory for reuse; this is not a leak", when it applies.
+    /// "The runtime keeps freed memory for reuse; that difference is not a
+    /// leak", when Sys is high or growing while HeapInuse is not and idle
+    /// heap explains the gap.
     pub memory_note: Option<String>,
     /// Remarks: stale heap snapshots (NumGC unchanged), restarts, gaps.
     pub notes: Vec<String>,
@@ -330,6 +341,9 @@ pub struct Analysis {
     pub thresholds: Thresholds,
     /// Number of snapshots with heap data / goroutine data / MemStats.
     pub counts: KindCounts,
+    /// No real snapshot times were known: series times are the order index
+    /// × one hour from 0, and every "per hour" rate is really per snapshot.
+    pub synthetic_times: bool,
 }
 
 /// Snapshot counts by kind.
@@ -347,10 +361,161 @@ pub struct KindCounts {
 
 /// Runs the analysis.
 pub fn analyze(archive: &Archive, opts: &Options) -> Analysis {
-    let _ = archive;
+    let th = &opts.thresholds;
+    let mut notes: Vec<String> = Vec::new();
+    let (segments, outliers) = series::split_processes(archive);
+    for (i, why) in &outliers {
+        notes.push(format!(
+            "Left out {}: {why}, but the snapshots around it continue the same process; \
+             it looks damaged or foreign.",
+            archive
+                .snapshots
+                .get(*i)
+                .map(|s| s.path.as_str())
+                .unwrap_or("?")
+        ));
+    }
+    let processes: Vec<ProcessInfo> = segments.iter().map(|s| s.info.clone()).collect();
+    let chosen = segments
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.snaps.len().cmp(&b.1.snaps.len()).then(a.0.cmp(&b.0)));
+    let Some((chosen_idx, seg)) = chosen else {
+        return empty(
+            opts,
+            "Inconclusive: the archive holds no usable snapshot".to_string(),
+        );
+    };
+    if segments.len() > 1 {
+        let reasons: Vec<&str> = segments
+            .iter()
+            .filter_map(|s| s.reason.as_deref())
+            .collect();
+        let others: usize = segments
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != chosen_idx)
+            .map(|(_, s)| s.snaps.len())
+            .sum();
+        notes.push(format!(
+            "The archive holds {} processes ({}). Analysed the largest ({} snapshots{}); \
+             left out {} snapshot{} of the others, since series do not continue across a restart.",
+            segments.len(),
+            reasons.join("; "),
+            seg.snaps.len(),
+            seg.info
+                .build_id
+                .as_deref()
+                .map(|b| format!(", build id {b}"))
+                .unwrap_or_default(),
+            others,
+            if others == 1 { "" } else { "s" }
+        ));
+    }
+    let tl = series::Timeline::new(archive, seg);
+    if tl.synthetic && seg.snaps.len() > 1 {
+        notes.push(
+            "Snapshot times are unknown (order only): series use one step per snapshot, \
+             and rates are per snapshot, not per hour."
+                .to_string(),
+        );
+    }
+    let heap_pts = series::points(archive, seg, &tl, series::heap_level_score);
+    let mut g_pts = series::points(archive, seg, &tl, series::goroutine_level_score);
+    if tl.synthetic
+        && let Some(n) = series::order_by_goroutine_ids(archive, &mut g_pts)
+    {
+        notes.push(n);
+    }
+    let m_pts = series::points(archive, seg, &tl, series::memstats_score);
+    let snaps = || seg.snaps.iter().map(|&i| &archive.snapshots[i]);
+    let counts = KindCounts {
+        heap: heap_pts.len(),
+        goroutine: g_pts.len(),
+        goroutineleak: snaps()
+            .filter(|s| s.kind == ProfileKind::GoroutineLeak)
+            .count(),
+        memstats: m_pts.len(),
+    };
+    let deltas = snaps()
+        .filter(|s| s.heap.as_ref().is_some_and(|h| h.delta))
+        .count();
+    if deltas > 0 {
+        notes.push(format!(
+            "{deltas} delta heap profile{} (?seconds=N) left out of the heap series: they hold differences, not levels.",
+            if deltas == 1 { "" } else { "s" }
+        ));
+    }
+    for (n, what) in [
+        (counts.heap, "heap profile"),
+        (counts.goroutine, "goroutine dump"),
+    ] {
+        if n > 0 && n < th.min_snapshots {
+            notes.push(format!(
+                "Only {n} {what}{}: too few to judge growth (at least {} are needed).",
+                if n == 1 { "" } else { "s" },
+                th.min_snapshots
+            ));
+        }
+    }
+
+    let mut norm = series::Normalizer::default();
+    let mut classes = cause::FrameClasses::default();
+    let hs = series::build_heap(archive, heap_pts, &mut norm, &mut classes);
+    let gs = series::build_goroutines(archive, seg, g_pts, &mut norm, &mut classes);
+    let memory = memory::memory_series(archive, &m_pts);
+    let memory_note = memory::memory_note(&memory, th);
+    if let Some(n) = memory::stale_note(&memory::stale_heaps(archive, &hs.points)) {
+        notes.push(n);
+    }
+    let rules = ignore::all_rules(&opts.ignore_rules);
+    let cx = findings::Context {
+        tables: &archive.tables,
+        th,
+        synthetic: tl.synthetic,
+        rules: &rules,
+    };
+    let out = findings::findings(&cx, &gs, &hs, &mut classes, &memory.stack_inuse);
+    notes.extend(out.notes);
+    let points = counts.heap.max(counts.goroutine).max(counts.memstats);
+    let verdict = verdict::verdict(&out.findings, points, th.min_snapshots);
+    let headline = verdict::headline(
+        verdict,
+        &out.findings,
+        &counts,
+        points,
+        th.min_snapshots,
+        tl.synthetic,
+    );
+    Analysis {
+        verdict,
+        headline,
+        findings: out.findings,
+        goroutines_total: Series {
+            times: gs.points.times.clone(),
+            values: gs.totals.clone(),
+        },
+        heap_inuse_total: Series {
+            times: hs.points.times.clone(),
+            values: hs.totals.clone(),
+        },
+        memory,
+        memory_note,
+        notes,
+        heap_sites: out.heap_sites,
+        goroutine_groups: out.goroutine_groups,
+        processes,
+        ignored: out.ignored,
+        thresholds: th.clone(),
+        counts,
+        synthetic_times: tl.synthetic,
+    }
+}
+
+fn empty(opts: &Options, headline: String) -> Analysis {
     Analysis {
         verdict: Verdict::Inconclusive,
-        headline: String::new(),
+        headline,
         findings: Vec::new(),
         goroutines_total: Series::default(),
         heap_inuse_total: Series::default(),
@@ -363,5 +528,9 @@ pub fn analyze(archive: &Archive, opts: &Options) -> Analysis {
         ignored: Vec::new(),
         thresholds: opts.thresholds.clone(),
         counts: KindCounts::default(),
+        synthetic_times: false,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod order;
 pub mod pprof;
 pub mod sniff;
+pub mod textutil;
 pub mod traceback;
 pub mod walk;
 
@@ -32,6 +33,17 @@ pub struct Options {
 /// `path` itself cannot be read; a bad file is a skip, never an error.
 pub fn ingest(path: &Path, opts: &Options) -> std::io::Result<Archive> {
     walk::ingest_path(path, opts)
+}
+
+/// [`ingest`] with an injected clock `now` (Unix ns), which only bounds the
+/// file-name timestamps believed (a "date" more than a year ahead is not
+/// one). For reproducible tests.
+pub fn ingest_at(
+    path: &Path,
+    opts: &Options,
+    now: crate::model::TimeNs,
+) -> std::io::Result<Archive> {
+    walk::ingest_path_at(path, opts, now)
 }
 
 /// Decodes one file's bytes (as read from disk) into a snapshot, or says why

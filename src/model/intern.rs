@@ -6,7 +6,8 @@
 //! ingest driver merges them into the archive's tables with [`Tables::absorb`]
 //! and rewrites the file's ids with the returned [`Remap`].
 
-use std::collections::HashMap;
+use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
+use std::hash::BuildHasher;
 
 /// Id of an interned string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -38,23 +39,29 @@ pub struct Frame {
 /// Interned strings, frames and stacks.
 #[derive(Debug)]
 pub struct Tables {
+    hasher: DefaultHashBuilder,
     strings: Vec<Box<str>>,
-    string_ids: HashMap<Box<str>, StrId>,
+    string_ids: HashTable<StrId>,
     frames: Vec<Frame>,
     frame_ids: HashMap<Frame, FrameId>,
-    stacks: Vec<Box<[FrameId]>>,
-    stack_ids: HashMap<Box<[FrameId]>, StackId>,
+    /// All stacks' frames, one after another; a stack is a range of it.
+    stack_frames: Vec<FrameId>,
+    /// (start, len) into `stack_frames` per stack.
+    stack_ranges: Vec<(u32, u32)>,
+    stack_ids: HashTable<StackId>,
 }
 
 impl Default for Tables {
     fn default() -> Self {
         let mut t = Tables {
+            hasher: DefaultHashBuilder::default(),
             strings: Vec::new(),
-            string_ids: HashMap::new(),
+            string_ids: HashTable::new(),
             frames: Vec::new(),
             frame_ids: HashMap::new(),
-            stacks: Vec::new(),
-            stack_ids: HashMap::new(),
+            stack_frames: Vec::new(),
+            stack_ranges: Vec::new(),
+            stack_ids: HashTable::new(),
         };
         // StrId(0) is always the empty string.
         t.intern_str("");
@@ -93,19 +100,28 @@ impl Tables {
 
     /// Interns a string.
     pub fn intern_str(&mut self, s: &str) -> StrId {
-        if let Some(&id) = self.string_ids.get(s) {
+        let hash = self.hasher.hash_one(s);
+        let strings = &self.strings;
+        if let Some(&id) = self
+            .string_ids
+            .find(hash, |id| &*strings[id.0 as usize] == s)
+        {
             return id;
         }
         let id = StrId(self.strings.len() as u32);
-        let boxed: Box<str> = s.into();
-        self.strings.push(boxed.clone());
-        self.string_ids.insert(boxed, id);
+        self.strings.push(s.into());
+        let (strings, hasher) = (&self.strings, &self.hasher);
+        self.string_ids
+            .insert_unique(hash, id, |id| hasher.hash_one(&*strings[id.0 as usize]));
         id
     }
 
     /// Looks a string up without interning it.
     pub fn find_str(&self, s: &str) -> Option<StrId> {
-        self.string_ids.get(s).copied()
+        let hash = self.hasher.hash_one(s);
+        self.string_ids
+            .find(hash, |id| &*self.strings[id.0 as usize] == s)
+            .copied()
     }
 
     /// The text of an interned string.
@@ -152,24 +168,40 @@ impl Tables {
 
     /// Interns a stack given leaf first.
     pub fn intern_stack(&mut self, frames: &[FrameId]) -> StackId {
-        if let Some(&id) = self.stack_ids.get(frames) {
+        let hash = self.hasher.hash_one(frames);
+        let (all, ranges) = (&self.stack_frames, &self.stack_ranges);
+        let slice = |id: StackId| {
+            let (start, len) = ranges[id.0 as usize];
+            &all[start as usize..(start + len) as usize]
+        };
+        if let Some(&id) = self.stack_ids.find(hash, |&id| slice(id) == frames) {
             return id;
         }
-        let id = StackId(self.stacks.len() as u32);
-        let boxed: Box<[FrameId]> = frames.into();
-        self.stacks.push(boxed.clone());
-        self.stack_ids.insert(boxed, id);
+        let id = StackId(self.stack_ranges.len() as u32);
+        let start = self.stack_frames.len() as u32;
+        self.stack_frames.extend_from_slice(frames);
+        self.stack_ranges.push((start, frames.len() as u32));
+        let (all, ranges, hasher) = (&self.stack_frames, &self.stack_ranges, &self.hasher);
+        self.stack_ids.insert_unique(hash, id, |&id| {
+            let (start, len) = ranges[id.0 as usize];
+            hasher.hash_one(&all[start as usize..(start + len) as usize])
+        });
         id
     }
 
     /// A stack's frames, leaf (innermost) first.
     pub fn stack(&self, id: StackId) -> &[FrameId] {
-        &self.stacks[id.0 as usize]
+        let (start, len) = self.stack_ranges[id.0 as usize];
+        &self.stack_frames[start as usize..(start + len) as usize]
     }
 
     /// Number of distinct strings, frames and stacks.
     pub fn sizes(&self) -> (usize, usize, usize) {
-        (self.strings.len(), self.frames.len(), self.stacks.len())
+        (
+            self.strings.len(),
+            self.frames.len(),
+            self.stack_ranges.len(),
+        )
     }
 
     /// Merges `other` into `self` and returns how `other`'s ids map to ids
@@ -188,12 +220,15 @@ impl Tables {
             })
             .collect();
         let mut buf = Vec::new();
-        let stacks: Vec<StackId> = other
-            .stacks
-            .iter()
-            .map(|s| {
+        let stacks: Vec<StackId> = (0..other.stack_ranges.len())
+            .map(|i| {
                 buf.clear();
-                buf.extend(s.iter().map(|f| frames[f.0 as usize]));
+                buf.extend(
+                    other
+                        .stack(StackId(i as u32))
+                        .iter()
+                        .map(|f| frames[f.0 as usize]),
+                );
                 self.intern_stack(&buf)
             })
             .collect();

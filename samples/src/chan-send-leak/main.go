@@ -152,7 +152,7 @@ func main() {
 		snap.Say("TICK %d", tick)
 	})
 	if *serve {
-		time.Sleep(3 * time.Second) // let the driver take its last captures
+		snap.Linger() // let the driver take its last captures
 	}
 	snap.Say("DONE served=%d failed=%d", served.Load(), failed.Load())
 }

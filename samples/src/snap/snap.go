@@ -85,15 +85,19 @@ func Write(rel, profile string, debug int) {
 // writes the heap profile.
 func GC() { runtime.GC() }
 
-// Run calls work(i) for i = 1..Ticks, then waits and calls dump(i), keeping
-// a steady pace of Interval per tick.
+// Run paces the ticks. Tick i starts at (i-1)*Interval: it calls work(i),
+// lets the goroutines it started settle for 2/5 of the interval, then calls
+// dump(i) and waits for the next tick. A driver that fetches over HTTP when
+// it reads "TICK i" therefore sees the same state as dump(i).
 func Run(work func(tick int), dump func(tick int)) {
 	start := time.Now()
+	iv := *Interval
 	for i := 1; i <= *Ticks; i++ {
+		tickStart := start.Add(time.Duration(i-1) * iv)
 		work(i)
-		next := start.Add(time.Duration(i) * *Interval)
-		time.Sleep(time.Until(next))
+		time.Sleep(time.Until(tickStart.Add(iv * 2 / 5)))
 		dump(i)
+		time.Sleep(time.Until(tickStart.Add(iv)))
 	}
 }
 
@@ -102,3 +106,10 @@ func Say(format string, args ...any) {
 	fmt.Fprintf(os.Stdout, format+"\n", args...)
 	os.Stdout.Sync()
 }
+
+// Linger keeps an HTTP-serving program up after its last tick, so that the
+// driver can take its last captures; the driver then ends it with SIGTERM.
+// It still stops by itself after 15 s. (The main goroutine sleeps here just
+// as it sleeps between ticks, so every capture sees the same set of
+// goroutines.)
+func Linger() { time.Sleep(15 * time.Second) }

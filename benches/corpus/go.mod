@@ -1,0 +1,3 @@
+module leakscope.benchcorpus
+
+go 1.27

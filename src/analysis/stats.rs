@@ -1,0 +1,457 @@
+//! Growth statistics that hold up against noise: Theil–Sen slope,
+//! Mann–Kendall trend test, and a shape classifier that tells a leak (steady
+//! or stepwise growth) from warm-up, bursts, churn and late growth.
+//!
+//! Everything works on irregularly spaced points: `xs` are hours (real or
+//! synthetic), `ys` the values. No allocation beyond the pairwise slopes.
+
+use super::{GrowthStats, Shape};
+
+/// Half-width, as a share of the value range, of the band within which
+/// points count as level when looking for a flat tail (warm-up plateau).
+const FLAT_BAND: f64 = 0.05;
+
+/// Computes the growth statistics of one series.
+///
+/// `xs` are the x positions in hours (ascending, ties allowed) and `ys` the
+/// values; both have the same length (extra values in the longer one are
+/// ignored). Fewer than `min_points` points (at least 2) give
+/// [`Shape::Insufficient`].
+pub fn growth_stats(xs: &[f64], ys: &[f64], min_points: usize) -> GrowthStats {
+    let n = xs.len().min(ys.len());
+    let (xs, ys) = (&xs[..n], &ys[..n]);
+    let first = ys.first().copied().unwrap_or(0.0);
+    let last = ys.last().copied().unwrap_or(0.0);
+    let max = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let max = if max.is_finite() { max } else { 0.0 };
+    let grew_intervals = ys.windows(2).filter(|w| w[1] > w[0]).count();
+    let intervals = n.saturating_sub(1);
+    let slope_per_hour = theil_sen(xs, ys);
+    let (mk_s, mk_p) = mann_kendall(ys);
+    let last_third_grows = last_third_grows(ys);
+    let mut stats = GrowthStats {
+        first,
+        last,
+        delta: last - first,
+        max,
+        grew_intervals,
+        intervals,
+        slope_per_hour,
+        mk_s,
+        mk_p,
+        last_third_grows,
+        shape: Shape::Insufficient,
+    };
+    stats.shape = if n < min_points.max(2) {
+        Shape::Insufficient
+    } else {
+        classify(ys, &stats)
+    };
+    stats
+}
+
+/// Theil–Sen estimator: the median of the slopes of all point pairs with
+/// distinct x. 0 when no such pair exists.
+pub fn theil_sen(xs: &[f64], ys: &[f64]) -> f64 {
+    let n = xs.len().min(ys.len());
+    let mut slopes = Vec::with_capacity(n * n.saturating_sub(1) / 2);
+    for i in 0..n {
+        for j in i + 1..n {
+            let dx = xs[j] - xs[i];
+            if dx.abs() > f64::EPSILON {
+                let s = (ys[j] - ys[i]) / dx;
+                if s.is_finite() {
+                    slopes.push(s);
+                }
+            }
+        }
+    }
+    median(&mut slopes)
+}
+
+/// Median of a slice (reorders it); 0 for an empty slice.
+pub fn median(v: &mut [f64]) -> f64 {
+    let n = v.len();
+    if n == 0 {
+        return 0.0;
+    }
+    let cmp = |a: &f64, b: &f64| a.total_cmp(b);
+    let mid = n / 2;
+    let (lo, m, _) = v.select_nth_unstable_by(mid, cmp);
+    let upper = *m;
+    if n % 2 == 1 {
+        upper
+    } else {
+        let lower = lo.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lower + upper) / 2.0
+    }
+}
+
+/// Mann–Kendall trend test: the S statistic and the two-sided p-value from
+/// the normal approximation with tie correction and continuity correction.
+/// Fewer than 3 points give `(S, 1.0)`.
+pub fn mann_kendall(ys: &[f64]) -> (i64, f64) {
+    let n = ys.len();
+    let mut s: i64 = 0;
+    for i in 0..n {
+        for j in i + 1..n {
+            let d = ys[j] - ys[i];
+            if d > 0.0 {
+                s += 1;
+            } else if d < 0.0 {
+                s -= 1;
+            }
+        }
+    }
+    if n < 3 {
+        return (s, 1.0);
+    }
+    // Tie groups.
+    let mut sorted: Vec<f64> = ys.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let mut tie_term = 0.0;
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i + 1;
+        while j < sorted.len() && sorted[j] == sorted[i] {
+            j += 1;
+        }
+        let t = (j - i) as f64;
+        if t > 1.0 {
+            tie_term += t * (t - 1.0) * (2.0 * t + 5.0);
+        }
+        i = j;
+    }
+    let nf = n as f64;
+    let var = (nf * (nf - 1.0) * (2.0 * nf + 5.0) - tie_term) / 18.0;
+    if var <= 0.0 {
+        return (s, 1.0);
+    }
+    let z = match s.cmp(&0) {
+        std::cmp::Ordering::Greater => (s as f64 - 1.0) / var.sqrt(),
+        std::cmp::Ordering::Less => (s as f64 + 1.0) / var.sqrt(),
+        std::cmp::Ordering::Equal => 0.0,
+    };
+    let p = erfc(z.abs() / std::f64::consts::SQRT_2);
+    (s, p.clamp(0.0, 1.0))
+}
+
+/// Complementary error function (Chebyshev fit, fractional error below
+/// 1.2e-7 everywhere), enough for a p-value.
+pub fn erfc(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let poly = -z * z - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let r = t * poly.exp();
+    if x >= 0.0 { r } else { 2.0 - r }
+}
+
+/// Length of the third used for "the last third still grows": a third of the
+/// points, at least one.
+fn third_len(n: usize) -> usize {
+    (n / 3).max(1)
+}
+
+/// The last third of the points still grows: its median is above the
+/// median of the middle third by at least a tenth of the value range, and
+/// the series does not end in a flat run longer than any earlier flat run
+/// (a warm-up that reached its plateau).
+fn last_third_grows(ys: &[f64]) -> bool {
+    let n = ys.len();
+    if n < 3 {
+        return n == 2 && ys[1] > ys[0];
+    }
+    let range = range_of(ys);
+    if range <= 0.0 {
+        return false;
+    }
+    let tl = third_len(n);
+    let mut last: Vec<f64> = ys[n - tl..].to_vec();
+    let mut mid: Vec<f64> = ys[n.saturating_sub(2 * tl)..n - tl].to_vec();
+    let rises = median(&mut last) - median(&mut mid) >= 0.1 * range;
+    rises && !ends_in_plateau(ys, range)
+}
+
+/// The series ends in a flat run (every point of it within a band of 5 %
+/// of the range around the last value) that is long (at least two
+/// intervals and a third of them) and longer than every earlier flat run by
+/// more than one interval. Stepwise growth has earlier flat runs of the
+/// same length, and steady growth has no long flat run at all, so neither
+/// ends in a plateau by this rule.
+fn ends_in_plateau(ys: &[f64], range: f64) -> bool {
+    let n = ys.len();
+    if n < 3 {
+        return false;
+    }
+    let band = FLAT_BAND * range;
+    let last = ys[n - 1];
+    let tail_points = ys
+        .iter()
+        .rev()
+        .take_while(|&&y| (y - last).abs() <= band)
+        .count();
+    let tail = tail_points - 1;
+    let intervals = n - 1;
+    // Greedy flat runs before the tail, anchored at each run's first point.
+    let prefix = &ys[..n - tail_points];
+    let mut longest_before = 0usize;
+    let mut start = 0usize;
+    while start < prefix.len() {
+        let anchor = prefix[start];
+        let mut end = start + 1;
+        while end < prefix.len() && (prefix[end] - anchor).abs() <= band {
+            end += 1;
+        }
+        longest_before = longest_before.max(end - start - 1);
+        start = end;
+    }
+    tail >= 2 && tail * 3 >= intervals && tail > longest_before + 1
+}
+
+fn range_of(ys: &[f64]) -> f64 {
+    let lo = ys.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if lo.is_finite() && hi.is_finite() {
+        hi - lo
+    } else {
+        0.0
+    }
+}
+
+/// Classifies the shape of a series of at least two points.
+fn classify(ys: &[f64], st: &GrowthStats) -> Shape {
+    let n = ys.len();
+    let range = range_of(ys);
+    if range <= 0.0 {
+        return Shape::Flat;
+    }
+    let (first, last, max) = (st.first, st.last, st.max);
+    let net = last - first;
+
+    // Burst: a peak well above both ends, and the end is back near the start.
+    let peak_rise = max - first.max(last);
+    if peak_rise >= 0.5 * range && (last - first).abs() <= 0.25 * (max - first.min(last)) {
+        return Shape::Burst;
+    }
+
+    let monotone_up = ys.windows(2).all(|w| w[1] >= w[0]);
+    let monotone_down = ys.windows(2).all(|w| w[1] <= w[0]);
+    let significant_up = st.mk_s > 0 && st.mk_p < 0.05;
+    let significant_down = st.mk_s < 0 && st.mk_p < 0.05;
+
+    if net <= -0.5 * range && (significant_down || monotone_down) {
+        return Shape::Shrinking;
+    }
+
+    // Late growth: flat for the first two thirds, then a rise at the end
+    // seen in at least two snapshots (one high last point proves nothing).
+    if n >= 3 {
+        let tl = third_len(n);
+        let head = &ys[..n - tl];
+        let head_max = head.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let elevated = ys[n - tl..]
+            .iter()
+            .filter(|&&y| y - head_max >= 0.25 * range)
+            .count();
+        if range_of(head) <= 0.2 * range
+            && last - head_max >= 0.5 * range
+            && last >= max
+            && elevated >= 2
+        {
+            return Shape::LateGrowth;
+        }
+    }
+
+    let trend = significant_up || (monotone_up && st.grew_intervals >= 2);
+    if trend && net >= 0.5 * range {
+        if st.last_third_grows {
+            return Shape::Growing;
+        }
+        return Shape::Plateau;
+    }
+    // A rise that flattened but is not significant as a trend (few points).
+    if net >= 0.5 * range && !st.last_third_grows && ends_in_plateau(ys, range) {
+        return Shape::Plateau;
+    }
+    Shape::Flat
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hours(n: usize) -> Vec<f64> {
+        (0..n).map(|i| i as f64).collect()
+    }
+
+    fn shape_of(ys: &[f64]) -> GrowthStats {
+        growth_stats(&hours(ys.len()), ys, 3)
+    }
+
+    /// Deterministic pseudo-noise in [-1, 1].
+    fn noise(i: usize) -> f64 {
+        let x = (i as u64)
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((x >> 33) % 2001) as f64 / 1000.0 - 1.0
+    }
+
+    #[test]
+    fn steady_growth_is_growing() {
+        let ys: Vec<f64> = (0..10).map(|i| 10.0 + 12.0 * i as f64).collect();
+        let st = shape_of(&ys);
+        assert_eq!(st.shape, Shape::Growing);
+        assert_eq!(st.grew_intervals, 9);
+        assert_eq!(st.intervals, 9);
+        assert!((st.slope_per_hour - 12.0).abs() < 1e-9);
+        assert_eq!(st.mk_s, 45);
+        assert!(st.mk_p < 0.001, "p = {}", st.mk_p);
+        assert!(st.last_third_grows);
+        assert_eq!(st.delta, 108.0);
+    }
+
+    #[test]
+    fn long_steady_growth_is_growing() {
+        // Many small steps: each step is far below 5 % of the range.
+        let ys: Vec<f64> = (0..120)
+            .map(|i| 500_000.0 + 1_000_000.0 * i as f64 + 3_000.0 * noise(i))
+            .collect();
+        let st = shape_of(&ys);
+        assert_eq!(st.shape, Shape::Growing, "{:?}", st.shape);
+        assert!((st.slope_per_hour - 1_000_000.0).abs() < 10_000.0);
+    }
+
+    #[test]
+    fn stepwise_growth_is_growing() {
+        let ys = [10., 10., 10., 10., 20., 20., 20., 20., 30., 30., 30., 30.];
+        let st = shape_of(&ys);
+        assert_eq!(st.shape, Shape::Growing, "{st:?}");
+        assert_eq!(st.grew_intervals, 2);
+        assert!(st.mk_p < 0.01);
+    }
+
+    #[test]
+    fn warmup_plateau_is_not_growing() {
+        let ys = [
+            0., 40., 70., 90., 100., 100., 101., 100., 100., 99., 100., 100.,
+        ];
+        let st = shape_of(&ys);
+        assert_eq!(st.shape, Shape::Plateau, "{st:?}");
+        assert!(!st.last_third_grows);
+        // Reaches the plateau at two thirds: still a plateau (long flat tail).
+        let ys = [0., 20., 40., 60., 80., 100., 100., 100., 100.];
+        assert_eq!(shape_of(&ys).shape, Shape::Plateau);
+    }
+
+    #[test]
+    fn burst_that_drains_is_burst() {
+        let ys = [100., 100., 102., 350., 600., 420., 180., 101., 100., 100.];
+        let st = shape_of(&ys);
+        assert_eq!(st.shape, Shape::Burst, "{st:?}");
+        assert_eq!(st.max, 600.0);
+    }
+
+    #[test]
+    fn sawtooth_and_churn_are_flat() {
+        let ys = [
+            100., 130., 160., 100., 130., 160., 100., 130., 160., 100., 130., 160.,
+        ];
+        let st = shape_of(&ys);
+        assert_eq!(st.shape, Shape::Flat, "{st:?}");
+        assert!(st.mk_p > 0.05);
+        let churn: Vec<f64> = (0..20)
+            .map(|i| 5_000_000.0 + 800_000.0 * noise(i))
+            .collect();
+        assert_eq!(shape_of(&churn).shape, Shape::Flat);
+    }
+
+    #[test]
+    fn late_growth_is_late() {
+        let ys = [
+            100., 101., 100., 100., 102., 100., 101., 100., 100., 140., 180., 230.,
+        ];
+        let st = shape_of(&ys);
+        assert_eq!(st.shape, Shape::LateGrowth, "{st:?}");
+        assert!(st.last_third_grows);
+        // A single high last point is not enough.
+        let ys = [
+            100., 101., 100., 100., 102., 100., 101., 100., 100., 100., 100., 900.,
+        ];
+        assert_eq!(shape_of(&ys).shape, Shape::Flat);
+    }
+
+    #[test]
+    fn noisy_steady_growth_is_growing() {
+        let ys: Vec<f64> = (0..15)
+            .map(|i| 1000.0 + 100.0 * i as f64 + 140.0 * noise(i))
+            .collect();
+        let st = shape_of(&ys);
+        assert_eq!(st.shape, Shape::Growing, "{st:?}");
+        assert!(st.grew_intervals < st.intervals);
+        assert!(
+            (st.slope_per_hour - 100.0).abs() < 25.0,
+            "{}",
+            st.slope_per_hour
+        );
+    }
+
+    #[test]
+    fn tiny_growth_is_growing_shape_but_small() {
+        // The shape is intrinsic; thresholds (applied by findings) reject it.
+        let ys = [20., 20., 21., 21., 22., 22., 23.];
+        let st = shape_of(&ys);
+        assert_eq!(st.delta, 3.0);
+        assert_eq!(st.shape, Shape::Growing);
+    }
+
+    #[test]
+    fn shrinking_and_flat_and_insufficient() {
+        let ys = [100., 90., 80., 70., 60.];
+        assert_eq!(shape_of(&ys).shape, Shape::Shrinking);
+        assert_eq!(shape_of(&[5., 5., 5.]).shape, Shape::Flat);
+        let st = shape_of(&[1., 2.]);
+        assert_eq!(st.shape, Shape::Insufficient);
+        assert_eq!(st.intervals, 1);
+        assert_eq!(shape_of(&[]).shape, Shape::Insufficient);
+    }
+
+    #[test]
+    fn irregular_spacing_and_duplicate_times() {
+        let xs = [0.0, 0.5, 0.5, 2.0, 5.0];
+        let ys = [0.0, 5.0, 5.0, 20.0, 50.0];
+        assert!((theil_sen(&xs, &ys) - 10.0).abs() < 1e-9);
+        let st = growth_stats(&xs, &ys, 3);
+        assert_eq!(st.shape, Shape::Growing);
+    }
+
+    #[test]
+    fn mann_kendall_values() {
+        // Known value: n = 10 strictly increasing: S = 45, var = 125, z = 44/11.18.
+        let ys: Vec<f64> = (0..10).map(|i| i as f64).collect();
+        let (s, p) = mann_kendall(&ys);
+        assert_eq!(s, 45);
+        let z: f64 = 44.0 / 125f64.sqrt();
+        assert!((p - erfc(z / std::f64::consts::SQRT_2)).abs() < 1e-12);
+        assert!(p < 1e-4);
+        let (s, p) = mann_kendall(&[1.0, 1.0, 1.0]);
+        assert_eq!(s, 0);
+        assert_eq!(p, 1.0);
+        assert!((erfc(0.0) - 1.0).abs() < 1e-6);
+        assert!((erfc(1.0) - 0.157_299_207).abs() < 1e-6);
+        assert!((erfc(-1.0) - 1.842_700_793).abs() < 1e-6);
+    }
+
+    #[test]
+    fn median_even_and_odd() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert_eq!(median(&mut []), 0.0);
+    }
+}

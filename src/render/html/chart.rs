@@ -1,0 +1,576 @@
+//! Hand-written inline SVG charts: line charts with axes, units and
+//! `<title>` tooltips, and sparklines for tables. Every text that reaches the
+//! SVG goes through [`esc`].
+
+use crate::analysis::Series;
+use crate::model::time::rfc3339;
+use crate::render::inventory::human_bytes;
+use std::fmt::Write;
+
+/// What the values measure (chooses ticks and labels).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Bytes: ticks at powers of two, binary units.
+    Bytes,
+    /// A count (goroutines): ticks at 1, 2, 5 × 10ⁿ.
+    Count,
+}
+
+impl Unit {
+    /// From a finding's unit string (`bytes` / `goroutines`).
+    pub fn from_name(name: &str) -> Self {
+        if name == "bytes" {
+            Unit::Bytes
+        } else {
+            Unit::Count
+        }
+    }
+
+    /// A value with its unit, for tooltips and tables.
+    pub fn format(self, v: f64) -> String {
+        match self {
+            Unit::Bytes => human_bytes(v.round() as i64),
+            Unit::Count => format_count(v),
+        }
+    }
+}
+
+/// A count without a spurious decimal part.
+pub fn format_count(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// Escapes text for SVG/HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One line of a chart.
+#[derive(Clone, Copy, Debug)]
+pub struct Line<'a> {
+    /// Legend name.
+    pub name: &'a str,
+    /// Stroke colour (CSS colour literal).
+    pub color: &'a str,
+    /// The data.
+    pub series: &'a Series,
+}
+
+/// Tick step for bytes: the smallest power of two giving at most 5 steps.
+pub fn bytes_step(max: f64) -> f64 {
+    let mut step = 1.0f64;
+    while max / step > 5.0 && step < 1e30 {
+        step *= 2.0;
+    }
+    step
+}
+
+/// Tick step for counts: 1, 2 or 5 × 10ⁿ giving at most 5 steps (at least 1).
+pub fn count_step(max: f64) -> f64 {
+    let mut base = 1.0f64;
+    loop {
+        for m in [1.0, 2.0, 5.0] {
+            let step = m * base;
+            if max / step <= 5.0 || step > 1e30 {
+                return step;
+            }
+        }
+        base *= 10.0;
+    }
+}
+
+/// A tick label in binary units without needless decimals (`64 MiB`, `1.5 GiB`).
+pub fn bytes_tick(v: f64, top: f64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut u = 0;
+    let mut scale = 1.0f64;
+    while top / (scale * 1024.0) >= 1.0 && u < units.len() - 1 {
+        scale *= 1024.0;
+        u += 1;
+    }
+    let x = v / scale;
+    let s = if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round() as i64)
+    } else {
+        let t = format!("{x:.2}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    format!("{s} {}", units[u])
+}
+
+const TIME_STEPS_S: [i64; 22] = [
+    1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
+    172_800, 604_800, 2_592_000, 31_536_000,
+];
+
+fn time_step_ns(span_ns: i64) -> i64 {
+    for s in TIME_STEPS_S {
+        let ns = s.saturating_mul(1_000_000_000);
+        if span_ns / ns <= 6 {
+            return ns;
+        }
+    }
+    31_536_000i64 * 1_000_000_000 * ((span_ns / 31_536_000_000_000_000) / 6 + 1)
+}
+
+/// `HH:MM:SS` of a time (UTC).
+pub fn clock(t: i64) -> String {
+    rfc3339(t).get(11..19).unwrap_or("?").to_string()
+}
+
+/// `YYYY-MM-DD` of a time (UTC).
+pub fn date(t: i64) -> String {
+    rfc3339(t).get(0..10).unwrap_or("?").to_string()
+}
+
+const W: f64 = 560.0;
+const H: f64 = 240.0;
+const LEFT: f64 = 74.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 30.0;
+const BOTTOM: f64 = 40.0;
+
+/// What the x values are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeAxis {
+    /// Real times (Unix ns): `HH:MM:SS` labels, plus the date when the span
+    /// crosses days.
+    Clock,
+    /// No real times: the analysis placed snapshot *i* at *i* hours from 0;
+    /// labels are `#1`, `#2`, …
+    Sequence,
+}
+
+const HOUR_NS: i64 = 3_600_000_000_000;
+
+impl TimeAxis {
+    fn label(self, t: i64) -> String {
+        match self {
+            TimeAxis::Clock => clock(t),
+            TimeAxis::Sequence => format!("#{}", t.div_euclid(HOUR_NS) + 1),
+        }
+    }
+    fn when(self, t: i64) -> String {
+        match self {
+            TimeAxis::Clock => rfc3339(t),
+            TimeAxis::Sequence => format!("snapshot {}", self.label(t)),
+        }
+    }
+    fn step(self, span: i64) -> i64 {
+        match self {
+            TimeAxis::Clock => time_step_ns(span),
+            TimeAxis::Sequence => HOUR_NS * (span / HOUR_NS / 8 + 1),
+        }
+    }
+}
+
+/// A line chart, or `None` when no line has a point.
+pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -> Option<String> {
+    let pts: Vec<(i64, f64)> = lines
+        .iter()
+        .flat_map(|l| {
+            l.series
+                .times
+                .iter()
+                .copied()
+                .zip(l.series.values.iter().copied())
+        })
+        .filter(|(_, v)| v.is_finite())
+        .collect();
+    if pts.is_empty() {
+        return None;
+    }
+    let tmin = pts.iter().map(|p| p.0).min().unwrap_or(0);
+    let tmax = pts.iter().map(|p| p.0).max().unwrap_or(0);
+    let vmax = pts.iter().map(|p| p.1).fold(0.0f64, f64::max);
+    let vmin = pts.iter().map(|p| p.1).fold(0.0f64, f64::min);
+    let step = match unit {
+        Unit::Bytes => bytes_step((vmax - vmin).max(1.0)),
+        Unit::Count => count_step((vmax - vmin).max(1.0)),
+    };
+    let lo = (vmin / step).floor() * step;
+    let hi = ((vmax / step).ceil() * step).max(lo + step);
+    let pw = W - LEFT - RIGHT;
+    let ph = H - TOP - BOTTOM;
+    let span = (tmax - tmin).max(0);
+    let x = |t: i64| -> f64 {
+        if span == 0 {
+            LEFT + pw / 2.0
+        } else {
+            LEFT + pw * ((t - tmin) as f64 / span as f64)
+        }
+    };
+    let y = |v: f64| -> f64 { TOP + ph * (1.0 - (v - lo) / (hi - lo)) };
+
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart" viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title>"#,
+        t = esc(title)
+    );
+    // Horizontal grid and y labels.
+    let mut v = lo;
+    let mut guard = 0;
+    while v <= hi + step / 2.0 && guard < 50 {
+        let yy = y(v).round() + 0.5;
+        let label = match unit {
+            Unit::Bytes => bytes_tick(v, hi),
+            Unit::Count => format_count(v),
+        };
+        let _ = write!(
+            s,
+            r##"<line x1="{LEFT}" x2="{x2}" y1="{yy}" y2="{yy}" stroke="#d0d4d9" shape-rendering="crispEdges"/><text x="{lx}" y="{ty:.1}" text-anchor="end" font-size="11" fill="#444">{l}</text>"##,
+            x2 = W - RIGHT,
+            lx = LEFT - 6.0,
+            ty = yy + 4.0,
+            l = esc(&label)
+        );
+        v += step;
+        guard += 1;
+    }
+    // X ticks.
+    let crosses_days = axis == TimeAxis::Clock && date(tmin) != date(tmax);
+    if span == 0 {
+        let _ = write!(
+            s,
+            r##"<text x="{xx:.1}" y="{ty}" text-anchor="middle" font-size="11" fill="#444">{l}</text>"##,
+            xx = x(tmin),
+            ty = H - BOTTOM + 16.0,
+            l = esc(&axis.label(tmin))
+        );
+    } else {
+        let st = axis.step(span);
+        let mut t = tmin.div_euclid(st) * st;
+        if t < tmin {
+            t += st;
+        }
+        let mut guard = 0;
+        while t <= tmax && guard < 40 {
+            let xx = x(t).round() + 0.5;
+            let _ = write!(
+                s,
+                r##"<line x1="{xx}" x2="{xx}" y1="{TOP}" y2="{y2}" stroke="#eceef1" shape-rendering="crispEdges"/><text x="{xx}" y="{ty}" text-anchor="middle" font-size="11" fill="#444">{l}</text>"##,
+                y2 = H - BOTTOM,
+                ty = H - BOTTOM + 16.0,
+                l = esc(&axis.label(t))
+            );
+            if crosses_days {
+                let _ = write!(
+                    s,
+                    r##"<text x="{xx}" y="{ty}" text-anchor="middle" font-size="10" fill="#666">{d}</text>"##,
+                    ty = H - BOTTOM + 29.0,
+                    d = esc(&date(t))
+                );
+            }
+            t += st;
+            guard += 1;
+        }
+    }
+    // Axes.
+    let _ = write!(
+        s,
+        r##"<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{yb}" stroke="#888" shape-rendering="crispEdges"/><line x1="{LEFT}" x2="{xr}" y1="{yb}" y2="{yb}" stroke="#888" shape-rendering="crispEdges"/>"##,
+        yb = H - BOTTOM,
+        xr = W - RIGHT
+    );
+    // Lines, points and legend.
+    let mut lx = LEFT;
+    for l in lines {
+        let p: Vec<(i64, f64)> = l
+            .series
+            .times
+            .iter()
+            .copied()
+            .zip(l.series.values.iter().copied())
+            .filter(|(_, v)| v.is_finite())
+            .collect();
+        if p.is_empty() {
+            continue;
+        }
+        let mut d = String::new();
+        for (i, (t, v)) in p.iter().enumerate() {
+            let _ = write!(
+                d,
+                "{}{:.1},{:.1}",
+                if i == 0 { "M" } else { " L" },
+                x(*t),
+                y(*v)
+            );
+        }
+        let _ = write!(
+            s,
+            r#"<path d="{d}" fill="none" stroke="{c}" stroke-width="2"/>"#,
+            c = esc(l.color)
+        );
+        for (t, v) in &p {
+            let _ = write!(
+                s,
+                r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{c}"><title>{n} at {when}: {val}</title></circle>"#,
+                x(*t),
+                y(*v),
+                c = esc(l.color),
+                n = esc(l.name),
+                when = esc(&axis.when(*t)),
+                val = esc(&unit.format(*v))
+            );
+        }
+        let _ = write!(
+            s,
+            r##"<rect x="{lx}" y="8" width="14" height="4" fill="{c}"/><text x="{tx}" y="14" font-size="12" fill="#222">{n}</text>"##,
+            c = esc(l.color),
+            tx = lx + 18.0,
+            n = esc(l.name)
+        );
+        lx += 30.0 + 7.0 * l.name.chars().count() as f64;
+    }
+    s.push_str("</svg>");
+    Some(s)
+}
+
+/// A small trend line for tables and findings, or `None` with no points.
+pub fn sparkline(series: &Series, unit: Unit) -> Option<String> {
+    let p: Vec<(i64, f64)> = series
+        .times
+        .iter()
+        .copied()
+        .zip(series.values.iter().copied())
+        .filter(|(_, v)| v.is_finite())
+        .collect();
+    let (first, last) = (p.first()?, p.last()?);
+    let (w, h, pad) = (120.0f64, 28.0f64, 3.0f64);
+    let vmin = p.iter().map(|q| q.1).fold(f64::INFINITY, f64::min);
+    let vmax = p.iter().map(|q| q.1).fold(f64::NEG_INFINITY, f64::max);
+    let n = p.len();
+    let span = last.0 - first.0;
+    let x = |i: usize, t: i64| -> f64 {
+        if span > 0 {
+            pad + (w - 2.0 * pad) * ((t - first.0) as f64 / span as f64)
+        } else if n > 1 {
+            pad + (w - 2.0 * pad) * (i as f64 / (n - 1) as f64)
+        } else {
+            w / 2.0
+        }
+    };
+    let y = |v: f64| -> f64 {
+        if vmax > vmin {
+            h - pad - (h - 2.0 * pad) * ((v - vmin) / (vmax - vmin))
+        } else {
+            h / 2.0
+        }
+    };
+    let mut pts = String::new();
+    for (i, (t, v)) in p.iter().enumerate() {
+        if i > 0 {
+            pts.push(' ');
+        }
+        let _ = write!(pts, "{:.1},{:.1}", x(i, *t), y(*v));
+    }
+    let title = format!(
+        "{} → {} over {} points",
+        unit.format(first.1),
+        unit.format(last.1),
+        n
+    );
+    // Red when it ends higher than it started, grey otherwise.
+    let c = if last.1 > first.1 {
+        "#c0392b"
+    } else {
+        "#7f8c8d"
+    };
+    Some(format!(
+        r##"<svg class="spark" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title><polyline points="{pts}" fill="none" stroke="{c}" stroke-width="1.5"/><circle cx="{lx:.1}" cy="{ly:.1}" r="2.5" fill="{c}"/></svg>"##,
+        t = esc(&title),
+        lx = x(n - 1, last.0),
+        ly = y(last.1)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: f64 = 1024.0 * 1024.0;
+
+    fn series(vals: &[f64]) -> Series {
+        Series {
+            times: (0..vals.len() as i64)
+                .map(|i| 1_795_000_000_000_000_000 + i * 60_000_000_000)
+                .collect(),
+            values: vals.to_vec(),
+        }
+    }
+
+    #[test]
+    fn byte_ticks_are_powers_of_two() {
+        assert_eq!(bytes_step(250.0 * MIB), 64.0 * MIB);
+        assert_eq!(bytes_step(1000.0), 256.0);
+        assert_eq!(bytes_tick(128.0 * MIB, 256.0 * MIB), "128 MiB");
+        assert_eq!(bytes_tick(1.5 * 1024.0 * MIB, 2048.0 * MIB), "1.5 GiB");
+        assert_eq!(bytes_tick(0.0, 256.0 * MIB), "0 MiB");
+    }
+
+    #[test]
+    fn count_ticks_are_1_2_5() {
+        assert_eq!(count_step(3.0), 1.0);
+        assert_eq!(count_step(9.0), 2.0);
+        assert_eq!(count_step(240.0), 50.0);
+        assert_eq!(count_step(1000.0), 200.0);
+    }
+
+    #[test]
+    fn time_steps_and_labels() {
+        assert_eq!(time_step_ns(10 * 60 * 1_000_000_000), 120 * 1_000_000_000);
+        assert_eq!(clock(1_795_000_000_123_456_789), "11:06:40");
+        assert_eq!(date(1_795_000_000_123_456_789), "2026-11-18");
+    }
+
+    #[test]
+    fn chart_has_axes_points_and_escaped_titles() {
+        let s = series(&[10.0 * MIB, 40.0 * MIB, 90.0 * MIB]);
+        let svg = line_chart(
+            "<b>mem</b>",
+            Unit::Bytes,
+            TimeAxis::Clock,
+            &[Line {
+                name: "Heap<in>",
+                color: "#000",
+                series: &s,
+            }],
+        )
+        .expect("chart");
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("&lt;b&gt;mem&lt;/b&gt;"));
+        assert!(svg.contains("Heap&lt;in&gt;"));
+        assert!(!svg.contains("<b>"));
+        assert_eq!(svg.matches("<circle").count(), 3);
+        assert!(svg.contains(">32 MiB<"), "{svg}");
+        assert!(
+            svg.contains(">11:06:40<") || svg.contains(">11:08:00<"),
+            "{svg}"
+        );
+        assert!(svg.contains("<path d=\"M"));
+    }
+
+    #[test]
+    fn dates_appear_when_the_span_crosses_days() {
+        let s = Series {
+            times: vec![
+                1_795_000_000_000_000_000,
+                1_795_000_000_000_000_000 + 86_400_000_000_000,
+            ],
+            values: vec![1.0, 2.0],
+        };
+        let svg = line_chart(
+            "x",
+            Unit::Count,
+            TimeAxis::Clock,
+            &[Line {
+                name: "a",
+                color: "#000",
+                series: &s,
+            }],
+        )
+        .expect("chart");
+        assert!(
+            svg.contains(">2026-11-18<") || svg.contains(">2026-11-19<"),
+            "{svg}"
+        );
+        let same_day = series(&[1.0, 2.0]);
+        let svg = line_chart(
+            "x",
+            Unit::Count,
+            TimeAxis::Clock,
+            &[Line {
+                name: "a",
+                color: "#000",
+                series: &same_day,
+            }],
+        )
+        .expect("chart");
+        assert!(!svg.contains(">2026-11-18<"));
+    }
+
+    #[test]
+    fn sequence_axis_numbers_snapshots() {
+        let s = Series {
+            times: vec![0, HOUR_NS, 2 * HOUR_NS],
+            values: vec![1.0, 2.0, 3.0],
+        };
+        let svg = line_chart(
+            "x",
+            Unit::Count,
+            TimeAxis::Sequence,
+            &[Line {
+                name: "a",
+                color: "#000",
+                series: &s,
+            }],
+        )
+        .expect("chart");
+        assert!(svg.contains(">#1<") && svg.contains(">#3<"), "{svg}");
+        assert!(svg.contains("a at snapshot #2: 2"));
+        assert!(!svg.contains("1970"));
+    }
+
+    #[test]
+    fn empty_chart_is_none_and_single_point_works() {
+        assert!(
+            line_chart(
+                "x",
+                Unit::Count,
+                TimeAxis::Clock,
+                &[Line {
+                    name: "a",
+                    color: "#000",
+                    series: &Series::default()
+                }]
+            )
+            .is_none()
+        );
+        let s = series(&[5.0]);
+        let svg = line_chart(
+            "x",
+            Unit::Count,
+            TimeAxis::Clock,
+            &[Line {
+                name: "a",
+                color: "#000",
+                series: &s,
+            }],
+        )
+        .expect("one point");
+        assert_eq!(svg.matches("<circle").count(), 1);
+    }
+
+    #[test]
+    fn sparkline_title_shows_first_and_last() {
+        let s = series(&[1.0, 5.0, 9.0]);
+        let svg = sparkline(&s, Unit::Count).expect("spark");
+        assert!(svg.contains("1 → 9 over 3 points"));
+        assert!(sparkline(&Series::default(), Unit::Count).is_none());
+    }
+
+    #[test]
+    fn esc_handles_markup_and_controls() {
+        assert_eq!(
+            esc("<a href='x'>&\"\x07"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;\u{fffd}"
+        );
+    }
+}

@@ -1,0 +1,721 @@
+//! The data the templates see: plain serialisable structs with every number
+//! already formatted, so templates stay free of logic and the output is
+//! deterministic. Fields holding markup produced here (`svg`, `spark`,
+//! `remedy_html`, flame `srcdoc`) are escaped at construction and inserted
+//! with `|safe`; everything else is escaped by the template engine.
+
+use super::chart::{self, Line, TimeAxis, Unit};
+use super::flame::{self, FlameGraph};
+use crate::analysis::{Cause, Finding, Severity, Shape, TrackedSeries, Verdict};
+use crate::model::time::rfc3339;
+use crate::render::inventory::{Inventory, SnapshotEntry, human_bytes};
+use crate::render::{ReportInput, remedy};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Everything a report template can use.
+#[derive(Clone, Debug, Serialize)]
+pub struct View {
+    /// Page title.
+    pub title: String,
+    /// The input as the user named it.
+    pub input_name: String,
+    /// leakscope's version.
+    pub tool_version: String,
+    /// Verdict word, CSS class and headline.
+    pub verdict: VerdictView,
+    /// Processes seen (binary, build id).
+    pub processes: Vec<ProcessRow>,
+    /// First → last snapshot time.
+    pub span: Option<SpanView>,
+    /// Snapshots by kind (`heap: 12`).
+    pub kind_counts: Vec<Count>,
+    /// Number of snapshots.
+    pub snapshot_total: usize,
+    /// Findings, ranked.
+    pub findings: Vec<FindingView>,
+    /// Distinct remedies of the findings' causes, in order of first use.
+    pub remedies: Vec<RemedyView>,
+    /// What was checked (shown when there is no finding).
+    pub checked: Vec<String>,
+    /// Memory over time.
+    pub memory: MemoryView,
+    /// Flame graphs.
+    pub flames: Vec<FlameGraph>,
+    /// Some flame graph is embedded gzip+base64 (the page then carries a small inflating script).
+    pub flames_gz: bool,
+    /// Top growing allocation sites.
+    pub heap_sites: Vec<TrackedView>,
+    /// Top goroutine groups.
+    pub goroutine_groups: Vec<TrackedView>,
+    /// Snapshot inventory.
+    pub snapshots: Vec<SnapshotRow>,
+    /// How many snapshots got their time from which source.
+    pub time_sources: Vec<Count>,
+    /// Files not used.
+    pub skipped: Vec<crate::model::Skipped>,
+    /// Ignore rules and their matches.
+    pub ignored: Vec<IgnoreRow>,
+    /// Remarks (analysis first, then archive), without duplicates.
+    pub notes: Vec<String>,
+    /// Thresholds, formatted.
+    pub thresholds: ThresholdView,
+}
+
+/// Verdict for the header.
+#[derive(Clone, Debug, Serialize)]
+pub struct VerdictView {
+    /// `Leak`, `Suspect`, `Clean`, `Inconclusive`.
+    pub word: &'static str,
+    /// CSS class (`leak`, `suspect`, `clean`, `inconclusive`).
+    pub class: &'static str,
+    /// One-line summary.
+    pub headline: String,
+}
+
+/// A process.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProcessRow {
+    /// Binary name or `unknown`.
+    pub binary: String,
+    /// Build id or empty.
+    pub build_id: String,
+    /// Snapshots from it.
+    pub snapshots: usize,
+}
+
+/// Time span of the archive.
+#[derive(Clone, Debug, Serialize)]
+pub struct SpanView {
+    /// First snapshot time (RFC 3339).
+    pub first: String,
+    /// Last snapshot time (RFC 3339).
+    pub last: String,
+    /// Human duration (`2 h 5 min`).
+    pub duration: String,
+}
+
+/// A name and a count.
+#[derive(Clone, Debug, Serialize)]
+pub struct Count {
+    /// Name.
+    pub name: String,
+    /// Count.
+    pub n: usize,
+}
+
+/// One finding, formatted.
+#[derive(Clone, Debug, Serialize)]
+pub struct FindingView {
+    /// Rank.
+    pub rank: usize,
+    /// `leak` / `suspect`.
+    pub severity: &'static str,
+    /// `goroutine` / `heap`.
+    pub kind: &'static str,
+    /// Cause name.
+    pub cause: &'static str,
+    /// Anchor of the cause's remedy (empty when there is none).
+    pub remedy_anchor: String,
+    /// One-line gist of the remedy.
+    pub gist: String,
+    /// Culprit function.
+    pub function: String,
+    /// `file:line` or empty.
+    pub location: String,
+    /// The pasteable sentence.
+    pub sentence: String,
+    /// Sparkline SVG (markup).
+    pub spark: String,
+    /// First value with unit.
+    pub first: String,
+    /// Last value with unit.
+    pub last: String,
+    /// Signed delta with unit.
+    pub delta: String,
+    /// Signed growth per hour with unit.
+    pub rate: String,
+    /// Series shape.
+    pub shape: &'static str,
+    /// Confidence in percent.
+    pub confidence: u32,
+    /// Proven by the runtime.
+    pub proof: bool,
+    /// Created-by, or empty.
+    pub created_by: String,
+    /// Wait reason, or empty.
+    pub wait_reason: String,
+    /// Longest wait, or empty.
+    pub longest_wait: String,
+    /// Labels.
+    pub labels: Vec<String>,
+    /// Retained heap, or empty.
+    pub retained: String,
+    /// Evidence lines.
+    pub evidence: Vec<String>,
+    /// Representative stack, leaf first.
+    pub stack: Vec<String>,
+    /// Statistics line (Theil–Sen, Mann–Kendall).
+    pub stats: String,
+}
+
+/// A remedy block.
+#[derive(Clone, Debug, Serialize)]
+pub struct RemedyView {
+    /// Cause name.
+    pub cause: &'static str,
+    /// Anchor id.
+    pub anchor: String,
+    /// Trusted HTML from the embedded Markdown.
+    pub remedy_html: String,
+}
+
+/// A chart slot.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChartView {
+    /// Anchor id.
+    pub id: &'static str,
+    /// Heading.
+    pub title: &'static str,
+    /// How to read it.
+    pub caption: &'static str,
+    /// SVG markup, empty when there is no data.
+    pub svg: String,
+    /// Why there is no chart.
+    pub note: String,
+}
+
+/// The memory section.
+#[derive(Clone, Debug, Serialize)]
+pub struct MemoryView {
+    /// "Not a leak: the runtime keeps freed memory", when the analysis says so.
+    pub note: String,
+    /// The charts.
+    pub charts: Vec<ChartView>,
+    /// Snapshots carrying MemStats.
+    pub memstats_snapshots: usize,
+}
+
+/// A row of the growth tables.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrackedView {
+    /// What it is.
+    pub label: String,
+    /// Culprit function.
+    pub function: String,
+    /// file:line.
+    pub location: String,
+    /// Cause.
+    pub cause: &'static str,
+    /// Sparkline (markup).
+    pub spark: String,
+    /// First → last, formatted.
+    pub first: String,
+    /// Last value.
+    pub last: String,
+    /// Delta.
+    pub delta: String,
+    /// Rate per hour.
+    pub rate: String,
+    /// Shape.
+    pub shape: &'static str,
+}
+
+/// A snapshot inventory row.
+#[derive(Clone, Debug, Serialize)]
+pub struct SnapshotRow {
+    /// The inventory entry.
+    #[serde(flatten)]
+    pub entry: SnapshotEntry,
+    /// Time or `–`.
+    pub time_text: String,
+    /// In-use heap, human, or empty.
+    pub inuse_text: String,
+    /// Goroutines or empty.
+    pub goroutines_text: String,
+}
+
+/// An ignore rule row.
+#[derive(Clone, Debug, Serialize)]
+pub struct IgnoreRow {
+    /// Rule text.
+    pub rule: String,
+    /// `built-in` or `--ignore`.
+    pub origin: &'static str,
+    /// Groups matched.
+    pub matched_groups: usize,
+}
+
+/// Thresholds, formatted.
+#[derive(Clone, Debug, Serialize)]
+pub struct ThresholdView {
+    /// Minimum goroutine growth.
+    pub min_goroutines: u64,
+    /// Minimum relative goroutine growth (`50 %`).
+    pub min_goroutine_ratio: String,
+    /// Minimum heap growth (`1.0 MiB`).
+    pub min_heap_bytes: String,
+    /// Minimum relative heap growth.
+    pub min_heap_ratio: String,
+    /// Minimum snapshots per kind.
+    pub min_snapshots: usize,
+}
+
+fn verdict_view(v: Verdict, headline: &str) -> VerdictView {
+    let (word, class, default) = match v {
+        Verdict::Leak => ("Leak", "leak", "A leak was found."),
+        Verdict::Suspect => ("Suspect", "suspect", "Growth that may be a leak."),
+        Verdict::Clean => ("Clean", "clean", "Nothing grows beyond the thresholds."),
+        Verdict::Inconclusive => ("Inconclusive", "inconclusive", "Too little data to tell."),
+    };
+    VerdictView {
+        word,
+        class,
+        headline: if headline.trim().is_empty() {
+            default.to_string()
+        } else {
+            headline.to_string()
+        },
+    }
+}
+
+/// `2 h 05 min`, `3 min 20 s`, `12 s`: the two largest units.
+pub fn human_duration(ns: i64) -> String {
+    let s = ns.max(0) / 1_000_000_000;
+    let (d, h, m, sec) = (s / 86400, (s / 3600) % 24, (s / 60) % 60, s % 60);
+    if d > 0 {
+        format!("{d} d {h} h")
+    } else if h > 0 {
+        format!("{h} h {m:02} min")
+    } else if m > 0 {
+        format!("{m} min {sec:02} s")
+    } else {
+        format!("{sec} s")
+    }
+}
+
+fn signed(unit: Unit, v: f64) -> String {
+    let s = unit.format(v.abs());
+    if v > 0.0 {
+        format!("+{s}")
+    } else if v < 0.0 {
+        format!("−{s}")
+    } else {
+        s
+    }
+}
+
+/// Stable name of a shape (as in the JSON).
+pub fn shape_name(s: Shape) -> &'static str {
+    match s {
+        Shape::Growing => "growing",
+        Shape::Plateau => "plateau",
+        Shape::Burst => "burst",
+        Shape::Flat => "flat",
+        Shape::Shrinking => "shrinking",
+        Shape::LateGrowth => "late-growth",
+        Shape::Insufficient => "insufficient",
+    }
+}
+
+fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: &str) -> FindingView {
+    let unit = Unit::from_name(f.unit);
+    let location = if f.file.is_empty() {
+        String::new()
+    } else if f.line > 0 {
+        format!("{}:{}", f.file, f.line)
+    } else {
+        f.file.clone()
+    };
+    FindingView {
+        rank: f.rank,
+        severity: match f.severity {
+            Severity::Leak => "leak",
+            Severity::Suspect => "suspect",
+        },
+        kind: match f.kind {
+            crate::analysis::FindingKind::Goroutine => "goroutine",
+            crate::analysis::FindingKind::Heap => "heap",
+        },
+        cause: f.cause.name(),
+        remedy_anchor: if has_remedy(f.cause) {
+            format!("remedy-{}", f.cause.name())
+        } else {
+            String::new()
+        },
+        gist: remedy::gist(f.cause),
+        function: f.function.clone(),
+        location,
+        sentence: f.sentence.clone(),
+        spark: chart::sparkline(&f.series, unit).unwrap_or_default(),
+        first: unit.format(f.first),
+        last: unit.format(f.last),
+        delta: signed(unit, f.delta),
+        rate: format!("{}/{per}", signed(unit, f.rate_per_hour)),
+        shape: shape_name(f.stats.shape),
+        confidence: (f.confidence.clamp(0.0, 1.0) * 100.0).round() as u32,
+        proof: f.proof,
+        created_by: f.created_by.clone().unwrap_or_default(),
+        wait_reason: f.wait_reason.clone().unwrap_or_default(),
+        longest_wait: f
+            .longest_wait_minutes
+            .map(|m| format!("{m} minutes"))
+            .unwrap_or_default(),
+        labels: f.labels.clone(),
+        retained: f.retained_bytes.map(human_bytes).unwrap_or_default(),
+        evidence: f.evidence.clone(),
+        stack: f.stack_text.clone(),
+        stats: format!(
+            "Theil–Sen slope {}/{per}; Mann–Kendall S = {}, p = {:.3}; grew in {} of {} intervals; last third {}",
+            signed(unit, f.stats.slope_per_hour),
+            f.stats.mk_s,
+            f.stats.mk_p,
+            f.stats.grew_intervals,
+            f.stats.intervals,
+            if f.stats.last_third_grows {
+                "still grows"
+            } else {
+                "flat"
+            }
+        ),
+    }
+}
+
+fn tracked_view(t: &TrackedSeries, unit: Unit, per: &str) -> TrackedView {
+    TrackedView {
+        label: t.label.clone(),
+        function: t.function.clone(),
+        location: t.location.clone(),
+        cause: t.cause.name(),
+        spark: chart::sparkline(&t.series, unit).unwrap_or_default(),
+        first: unit.format(t.stats.first),
+        last: unit.format(t.stats.last),
+        delta: signed(unit, t.stats.delta),
+        rate: format!("{}/{per}", signed(unit, t.stats.slope_per_hour)),
+        shape: shape_name(t.stats.shape),
+    }
+}
+
+fn chart_view(
+    id: &'static str,
+    title: &'static str,
+    caption: &'static str,
+    (unit, axis): (Unit, TimeAxis),
+    lines: &[Line<'_>],
+    empty_note: &str,
+) -> ChartView {
+    match chart::line_chart(title, unit, axis, lines) {
+        Some(svg) => ChartView {
+            id,
+            title,
+            caption,
+            svg,
+            note: String::new(),
+        },
+        None => ChartView {
+            id,
+            title,
+            caption,
+            svg: String::new(),
+            note: empty_note.to_string(),
+        },
+    }
+}
+
+fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
+    let a = input.analysis;
+    let m = &a.memory;
+    let memstats_snapshots = input
+        .archive
+        .snapshots
+        .iter()
+        .filter(|s| s.memstats.is_some())
+        .count();
+    let mem_lines = [
+        Line {
+            name: "Sys (OS)",
+            color: "#7f8c8d",
+            series: &m.sys,
+        },
+        Line {
+            name: "HeapSys",
+            color: "#8e44ad",
+            series: &m.heap_sys,
+        },
+        Line {
+            name: "HeapAlloc",
+            color: "#2e86c1",
+            series: &m.heap_alloc,
+        },
+        Line {
+            name: "HeapInuse (in use)",
+            color: "#d35400",
+            series: &m.heap_inuse,
+        },
+    ];
+    let charts = vec![
+        chart_view(
+            "chart-memstats",
+            "Memory from the OS, heap, and heap in use (MemStats)",
+            "Sys is what the process obtained from the OS; the runtime keeps freed pages for reuse and returns them slowly, so Sys and HeapSys staying high after load drops is normal. HeapInuse is what is actually in use: a leak keeps it climbing.",
+            (Unit::Bytes, axis),
+            &mem_lines,
+            "No MemStats in this archive. The runtime's memory statistics come with text heap profiles (/debug/pprof/heap?debug=1 ends with a # runtime.MemStats block) and with expvar (/debug/vars, key memstats). Capture one of them alongside the profiles to see Sys, HeapSys and HeapInuse over time.",
+        ),
+        chart_view(
+            "chart-goroutines",
+            "Goroutines",
+            "Total goroutines per dump. A steady climb that never comes back down means goroutines are blocked for good.",
+            (Unit::Count, axis),
+            &[Line {
+                name: "goroutines",
+                color: "#16a085",
+                series: &a.goroutines_total,
+            }],
+            "No goroutine dumps in this archive (/debug/pprof/goroutine?debug=2 or the protobuf profile).",
+        ),
+        chart_view(
+            "chart-heap-profile",
+            "In-use heap from the profiles",
+            "Sum of in-use bytes over all allocation sites of each heap profile (unsampled estimate, as of the last GC before the profile).",
+            (Unit::Bytes, axis),
+            &[Line {
+                name: "in-use heap (profile)",
+                color: "#c0392b",
+                series: &a.heap_inuse_total,
+            }],
+            "No heap profiles with in-use data in this archive (/debug/pprof/heap).",
+        ),
+    ];
+    MemoryView {
+        note: a.memory_note.clone().unwrap_or_default(),
+        charts,
+        memstats_snapshots,
+    }
+}
+
+fn pct(r: f64) -> String {
+    format!("{} %", (r * 100.0).round() as i64)
+}
+
+fn checked(input: &ReportInput<'_>) -> Vec<String> {
+    let t = &input.analysis.thresholds;
+    let (heap, gor) = super::fold::counts(input.archive);
+    let leak_profiles = input
+        .archive
+        .snapshots
+        .iter()
+        .filter(|s| s.goroutines.as_ref().is_some_and(|g| g.leak_profile))
+        .count();
+    let mut out = vec![
+        format!(
+            "{gor} goroutine dump(s): no group of goroutines with the same stack grew by at least {} goroutines and {}.",
+            t.min_goroutines,
+            pct(t.min_goroutine_ratio)
+        ),
+        format!(
+            "{heap} heap profile(s): no allocation site's in-use memory grew by at least {} and {}.",
+            human_bytes(i64::try_from(t.min_heap_bytes).unwrap_or(i64::MAX)),
+            pct(t.min_heap_ratio)
+        ),
+    ];
+    if leak_profiles > 0 {
+        out.push(format!(
+            "{leak_profiles} goroutineleak profile(s): no goroutine proven leaked by the runtime."
+        ));
+    }
+    out.push(format!(
+        "A statistical verdict needs at least {} snapshots of a kind.",
+        t.min_snapshots
+    ));
+    out
+}
+
+/// Builds the view of a report.
+pub fn build(input: &ReportInput<'_>) -> View {
+    let a = input.analysis;
+    let archive = input.archive;
+
+    // Without any real snapshot time the analysis spaces snapshots one
+    // "hour" apart: number them instead and give rates per snapshot.
+    let synthetic = !archive.snapshots.iter().any(|s| s.time.is_some());
+    let (axis, per) = if synthetic {
+        (TimeAxis::Sequence, "snapshot")
+    } else {
+        (TimeAxis::Clock, "h")
+    };
+
+    let mut remedies: Vec<RemedyView> = Vec::new();
+    for f in &a.findings {
+        if remedies.iter().any(|r| r.cause == f.cause.name()) {
+            continue;
+        }
+        let html = remedy::html(f.cause);
+        if !html.trim().is_empty() {
+            remedies.push(RemedyView {
+                cause: f.cause.name(),
+                anchor: format!("remedy-{}", f.cause.name()),
+                remedy_html: html,
+            });
+        }
+    }
+    let has_remedy = |c: Cause| remedies.iter().any(|r| r.cause == c.name());
+    let findings = a
+        .findings
+        .iter()
+        .map(|f| finding_view(f, &has_remedy, per))
+        .collect();
+
+    let mut processes: Vec<ProcessRow> = a
+        .processes
+        .iter()
+        .map(|p| ProcessRow {
+            binary: p.binary.clone().unwrap_or_else(|| "unknown".into()),
+            build_id: p.build_id.clone().unwrap_or_default(),
+            snapshots: p.snapshots,
+        })
+        .collect();
+    if processes.is_empty() {
+        let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for s in &archive.snapshots {
+            if s.process.binary.is_some() || s.process.build_id.is_some() {
+                *seen
+                    .entry((
+                        s.process.binary.clone().unwrap_or_else(|| "unknown".into()),
+                        s.process.build_id.clone().unwrap_or_default(),
+                    ))
+                    .or_default() += 1;
+            }
+        }
+        processes = seen
+            .into_iter()
+            .map(|((binary, build_id), snapshots)| ProcessRow {
+                binary,
+                build_id,
+                snapshots,
+            })
+            .collect();
+    }
+
+    let times: Vec<i64> = archive.snapshots.iter().filter_map(|s| s.time).collect();
+    let span = match (times.iter().min(), times.iter().max()) {
+        (Some(&f), Some(&l)) => Some(SpanView {
+            first: rfc3339(f),
+            last: rfc3339(l),
+            duration: human_duration(l.saturating_sub(f)),
+        }),
+        _ => None,
+    };
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut sources: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in &archive.snapshots {
+        *kinds.entry(s.kind.name()).or_default() += 1;
+        *sources.entry(s.time_source.name()).or_default() += 1;
+    }
+    let to_counts = |m: BTreeMap<&str, usize>| {
+        m.into_iter()
+            .map(|(k, n)| Count {
+                name: k.to_string(),
+                n,
+            })
+            .collect::<Vec<_>>()
+    };
+
+    let inventory = Inventory::new(archive);
+    let snapshots = inventory
+        .snapshots
+        .into_iter()
+        .map(|e| SnapshotRow {
+            time_text: e.time.clone().unwrap_or_else(|| "–".into()),
+            inuse_text: e.inuse_bytes.map(human_bytes).unwrap_or_default(),
+            goroutines_text: e.goroutines.map(|g| g.to_string()).unwrap_or_default(),
+            entry: e,
+        })
+        .collect();
+
+    let mut notes: Vec<String> = Vec::new();
+    for n in a.notes.iter().chain(archive.notes.iter()) {
+        if !notes.contains(n) {
+            notes.push(n.clone());
+        }
+    }
+
+    let flames = flame::build_all(archive);
+    let flames_gz = flames.iter().any(|g| g.gz.is_some());
+    let t = &a.thresholds;
+    View {
+        title: format!("leakscope report: {}", input.meta.input_name),
+        input_name: input.meta.input_name.clone(),
+        tool_version: input.meta.tool_version.clone(),
+        verdict: verdict_view(a.verdict, &a.headline),
+        processes,
+        span,
+        kind_counts: to_counts(kinds),
+        snapshot_total: archive.snapshots.len(),
+        findings,
+        checked: checked(input),
+        remedies,
+        memory: memory_view(input, axis),
+        flames,
+        flames_gz,
+        heap_sites: a
+            .heap_sites
+            .iter()
+            .map(|x| tracked_view(x, Unit::Bytes, per))
+            .collect(),
+        goroutine_groups: a
+            .goroutine_groups
+            .iter()
+            .map(|x| tracked_view(x, Unit::Count, per))
+            .collect(),
+        snapshots,
+        time_sources: to_counts(sources),
+        skipped: archive.skipped.clone(),
+        ignored: a
+            .ignored
+            .iter()
+            .map(|i| IgnoreRow {
+                rule: i.rule.clone(),
+                origin: if i.builtin { "built-in" } else { "--ignore" },
+                matched_groups: i.matched_groups,
+            })
+            .collect(),
+        notes,
+        thresholds: ThresholdView {
+            min_goroutines: t.min_goroutines,
+            min_goroutine_ratio: pct(t.min_goroutine_ratio),
+            min_heap_bytes: human_bytes(i64::try_from(t.min_heap_bytes).unwrap_or(i64::MAX)),
+            min_heap_ratio: pct(t.min_heap_ratio),
+            min_snapshots: t.min_snapshots,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(human_duration(12_000_000_000), "12 s");
+        assert_eq!(human_duration(200 * 1_000_000_000), "3 min 20 s");
+        assert_eq!(human_duration(7_500 * 1_000_000_000), "2 h 05 min");
+        assert_eq!(human_duration(90_000 * 1_000_000_000), "1 d 1 h");
+        assert_eq!(human_duration(-5), "0 s");
+    }
+
+    #[test]
+    fn signed_values() {
+        assert_eq!(signed(Unit::Count, 12.0), "+12");
+        assert_eq!(signed(Unit::Count, -3.0), "−3");
+        assert_eq!(signed(Unit::Bytes, 1536.0), "+1.5 KiB");
+    }
+
+    #[test]
+    fn verdict_words_and_default_headline() {
+        let v = verdict_view(Verdict::Suspect, " ");
+        assert_eq!((v.word, v.class), ("Suspect", "suspect"));
+        assert_eq!(v.headline, "Growth that may be a leak.");
+        assert_eq!(verdict_view(Verdict::Leak, "x").headline, "x");
+    }
+}

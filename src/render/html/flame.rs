@@ -1,0 +1,509 @@
+//! Flame graphs drawn by inferno and embedded as `<iframe srcdoc>`: each
+//! graph is its own document, so the ids, scripts and styles inferno puts
+//! into every SVG cannot clash, and hover, search and zoom work in each one.
+
+use super::fold::{self, Pick, Stacks};
+use crate::model::Archive;
+use crate::model::time::rfc3339;
+use inferno::flamegraph::{self, Options, Palette, color::BasicPalette};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+
+/// Subtrees below this fraction of the total are merged before drawing.
+pub const MIN_FRACTION: f64 = 0.001;
+/// A graph above this size is drawn again with coarser pruning.
+pub const MAX_GRAPH_BYTES: usize = 300 * 1024;
+/// Above this total, graphs are embedded gzip+base64 and inflated by the page.
+pub const GZIP_ABOVE_BYTES: usize = 2 * 1024 * 1024;
+
+/// Width of the drawing in SVG units. The graph is drawn at a fixed width
+/// (not inferno's "fluid" mode, whose script measures the frame and gets 0
+/// while Chromium throttles an off-screen iframe) and scaled by CSS.
+pub const IMAGE_WIDTH: u32 = 1200;
+
+/// Prepended to each SVG to make it a small HTML document: no margins, the
+/// SVG scaled to the frame's width, and `history.replaceState` (which
+/// throws in a srcdoc document) a no-op.
+const SRCDOC_HEAD: &str = "<!doctype html><meta charset=\"utf-8\"><style>html,body{margin:0;overflow:hidden}svg{display:block;width:100%;height:auto}</style><script>history.replaceState=function(){}</script>";
+
+/// One flame graph slot of the report: a drawn graph or a note saying why
+/// there is none.
+#[derive(Clone, Debug, Serialize)]
+pub struct FlameGraph {
+    /// Anchor id (`flame-heap`, …).
+    pub id: &'static str,
+    /// Heading.
+    pub title: String,
+    /// How to read it (plain text).
+    pub caption: String,
+    /// Which snapshots it was drawn from (plain text).
+    pub source: String,
+    /// The iframe document, already escaped for a double-quoted attribute.
+    pub srcdoc: Option<String>,
+    /// The iframe document gzip-compressed and base64-encoded (used instead
+    /// of `srcdoc` when the page would get too big).
+    pub gz: Option<String>,
+    /// Height of the drawing in SVG units (its width is [`IMAGE_WIDTH`]).
+    pub height: u32,
+    /// Width of the drawing in SVG units.
+    pub width: u32,
+    /// Why the graph is missing.
+    pub note: Option<String>,
+}
+
+impl FlameGraph {
+    fn missing(id: &'static str, title: &str, caption: &str, note: String) -> Self {
+        FlameGraph {
+            id,
+            title: title.to_string(),
+            caption: caption.to_string(),
+            source: String::new(),
+            srcdoc: None,
+            gz: None,
+            height: 0,
+            width: IMAGE_WIDTH,
+            note: Some(note),
+        }
+    }
+}
+
+/// Escapes text for a double-quoted HTML attribute (`&` and `"` only, the
+/// two characters that can end or change the value).
+pub fn attr_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Style of one graph.
+#[derive(Clone, Copy)]
+struct Style {
+    count_name: &'static str,
+    palette: Palette,
+    negate: bool,
+}
+
+/// Draws folded lines with inferno; returns the SVG (from `<svg`) and its height.
+fn draw(title: &str, style: Style, lines: &[String]) -> Option<(String, u32)> {
+    if lines.is_empty() {
+        return None;
+    }
+    let mut opts = Options::default();
+    opts.title = title.to_string();
+    opts.count_name = style.count_name.to_string();
+    opts.colors = style.palette;
+    opts.hash = true;
+    opts.negate_differentials = style.negate;
+    // In percent of the total (inferno 0.12): 0.05 % is about half a pixel.
+    opts.min_width = 0.05;
+    opts.image_width = Some(IMAGE_WIDTH as usize);
+    let mut out = Vec::new();
+    flamegraph::from_lines(&mut opts, lines.iter().map(String::as_str), &mut out).ok()?;
+    let svg = String::from_utf8(out).ok()?;
+    let start = svg.find("<svg")?;
+    let svg = svg[start..].to_string();
+    let height = svg_height(&svg).unwrap_or(400);
+    Some((svg, height))
+}
+
+/// The `height` attribute of the root `<svg>` element.
+fn svg_height(svg: &str) -> Option<u32> {
+    let tag_end = svg.find('>')?;
+    let tag = &svg[..tag_end];
+    let i = tag.find(" height=\"")? + " height=\"".len();
+    let rest = &tag[i..];
+    let j = rest.find('"')?;
+    rest[..j]
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .map(|h| h.ceil() as u32)
+}
+
+/// Folds with growing pruning until the graph is small enough.
+fn draw_pruned(
+    archive: &Archive,
+    profiles: &[&Stacks],
+    title: &str,
+    style: Style,
+    lines_of: impl Fn(&BTreeMap<String, [u64; 2]>) -> Vec<String>,
+) -> Option<(String, u32)> {
+    let mut fraction = MIN_FRACTION;
+    let mut best = None;
+    for _ in 0..5 {
+        let folded = fold::fold(&archive.tables, profiles, fraction);
+        let lines = lines_of(&folded);
+        let drawn = draw(title, style, &lines)?;
+        let small = drawn.0.len() <= MAX_GRAPH_BYTES;
+        best = Some(drawn);
+        if small {
+            break;
+        }
+        fraction *= 4.0;
+    }
+    best
+}
+
+fn when(s: &Stacks) -> String {
+    match s.time {
+        Some(t) => format!("{} ({})", s.path, rfc3339(t)),
+        None => s.path.clone(),
+    }
+}
+
+fn finish(
+    id: &'static str,
+    title: &str,
+    caption: &str,
+    source: String,
+    drawn: (String, u32),
+) -> FlameGraph {
+    let (svg, height) = drawn;
+    let doc = format!("{SRCDOC_HEAD}{svg}");
+    FlameGraph {
+        id,
+        title: title.to_string(),
+        caption: caption.to_string(),
+        source,
+        srcdoc: Some(attr_escape(&doc)),
+        gz: None,
+        height,
+        width: IMAGE_WIDTH,
+        note: None,
+    }
+}
+
+const HEAP_STYLE: Style = Style {
+    count_name: "bytes",
+    palette: Palette::Basic(BasicPalette::Mem),
+    negate: false,
+};
+const GOR_STYLE: Style = Style {
+    count_name: "goroutines",
+    palette: Palette::Basic(BasicPalette::Aqua),
+    negate: false,
+};
+
+/// The latest in-use heap graph.
+fn heap_latest(archive: &Archive) -> FlameGraph {
+    let (id, title) = ("flame-heap", "Heap in use (latest profile)");
+    let caption = "Width is in-use bytes at the last GC before the profile was taken, per call path (root at the bottom, allocating function at the top). Hover for values, click to zoom, Search to highlight a function.";
+    let Some(last) = fold::heap(archive, Pick::Last) else {
+        return FlameGraph::missing(
+            id,
+            title,
+            caption,
+            "No heap profile with in-use data in this archive.".into(),
+        );
+    };
+    match draw_pruned(archive, &[&last], title, HEAP_STYLE, fold::single_lines) {
+        Some(d) => finish(id, title, caption, when(&last), d),
+        None => FlameGraph::missing(
+            id,
+            title,
+            caption,
+            "The latest heap profile holds no in-use bytes.".into(),
+        ),
+    }
+}
+
+/// Differential graph between the first and last profile of a kind; with
+/// `vanished`, widths come from the first profile so what disappeared shows.
+fn differential(
+    archive: &Archive,
+    first: Option<Stacks>,
+    last: Option<Stacks>,
+    (id, title, caption): (&'static str, &str, &str),
+    style: Style,
+    vanished: bool,
+) -> FlameGraph {
+    let what = style.count_name;
+    let (Some(first), Some(last)) = (first, last) else {
+        return FlameGraph::missing(
+            id,
+            title,
+            caption,
+            format!("Needs two snapshots with {what}; this archive has fewer."),
+        );
+    };
+    if first.path == last.path && first.time == last.time {
+        return FlameGraph::missing(
+            id,
+            title,
+            caption,
+            format!("Only one snapshot with {what}: nothing to compare."),
+        );
+    }
+    let folded = fold::fold(&archive.tables, &[&first, &last], 0.0);
+    let changed = folded
+        .values()
+        .any(|w| if vanished { w[0] > w[1] } else { w[1] > w[0] });
+    if !changed {
+        let note = if vanished {
+            format!("Nothing shrank or vanished between the first and last snapshot ({what}).")
+        } else {
+            format!("No growth between the first and last snapshot ({what}).")
+        };
+        return FlameGraph::missing(id, title, caption, note);
+    }
+    let style = Style {
+        negate: vanished,
+        ..style
+    };
+    let source = format!("{} → {}", when(&first), when(&last));
+    match draw_pruned(archive, &[&first, &last], title, style, |f| {
+        fold::diff_lines(f, vanished)
+    }) {
+        Some(d) => finish(id, title, caption, source, d),
+        None => FlameGraph::missing(id, title, caption, format!("No {what} to draw.")),
+    }
+}
+
+/// Latest goroutine graph.
+fn goroutines_latest(archive: &Archive) -> FlameGraph {
+    let (id, title) = ("flame-goroutines", "Goroutines (latest dump)");
+    let caption = "Width is the number of goroutines per stack (root at the bottom, the blocking call at the top). A wide tower ending in a channel operation, select or lock is where goroutines pile up.";
+    let Some(last) = fold::goroutines(archive, Pick::Last) else {
+        return FlameGraph::missing(
+            id,
+            title,
+            caption,
+            "No goroutine dump or profile in this archive.".into(),
+        );
+    };
+    match draw_pruned(archive, &[&last], title, GOR_STYLE, fold::single_lines) {
+        Some(d) => finish(id, title, caption, when(&last), d),
+        None => FlameGraph::missing(
+            id,
+            title,
+            caption,
+            "The latest goroutine dump holds no goroutines.".into(),
+        ),
+    }
+}
+
+/// All flame graphs of the report, in display order. Graphs are embedded as
+/// gzip+base64 when their plain total would exceed [`GZIP_ABOVE_BYTES`].
+pub fn build_all(archive: &Archive) -> Vec<FlameGraph> {
+    let mut graphs = vec![
+        heap_latest(archive),
+        differential(
+            archive,
+            fold::heap(archive, Pick::First),
+            fold::heap(archive, Pick::Last),
+            (
+                "flame-heap-diff",
+                "Heap growth: first → last profile",
+                "Widths are the last profile; red frames grew since the first profile, blue ones shrank (the deeper the colour, the larger the change). Absolute bytes, not normalised: growth is the leak signal.",
+            ),
+            HEAP_STYLE,
+            false,
+        ),
+        differential(
+            archive,
+            fold::heap(archive, Pick::First),
+            fold::heap(archive, Pick::Last),
+            (
+                "flame-heap-vanished",
+                "Heap, reversed: what the first profile held",
+                "Widths are the first profile, so frames that shrank or vanished stay visible (blue); red still means growth.",
+            ),
+            HEAP_STYLE,
+            true,
+        ),
+        goroutines_latest(archive),
+        differential(
+            archive,
+            fold::goroutines(archive, Pick::First),
+            fold::goroutines(archive, Pick::Last),
+            (
+                "flame-goroutines-diff",
+                "Goroutine growth: first → last dump",
+                "Widths are the last dump; red stacks gained goroutines since the first dump, blue ones lost some.",
+            ),
+            GOR_STYLE,
+            false,
+        ),
+    ];
+    let total: usize = graphs
+        .iter()
+        .filter_map(|g| g.srcdoc.as_ref())
+        .map(String::len)
+        .sum();
+    if total > GZIP_ABOVE_BYTES {
+        compress(&mut graphs);
+    }
+    graphs
+}
+
+/// Switches every drawn graph to the gzip+base64 embedding.
+pub fn compress(graphs: &mut [FlameGraph]) {
+    for g in graphs {
+        if let Some(doc) = g.srcdoc.take() {
+            g.gz = Some(gzip_base64(&unescape_attr(&doc)));
+        }
+    }
+}
+
+fn unescape_attr(s: &str) -> String {
+    s.replace("&quot;", "\"").replace("&amp;", "&")
+}
+
+/// gzip (fixed header, no timestamp) then standard base64.
+fn gzip_base64(s: &str) -> String {
+    use base64::Engine;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let bytes = enc
+        .write_all(s.as_bytes())
+        .and_then(|_| enc.finish())
+        .unwrap_or_default();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attr_escape_only_amp_and_quote() {
+        assert_eq!(
+            attr_escape(r#"<a href="x">&amp;</a>"#),
+            "<a href=&quot;x&quot;>&amp;amp;</a>"
+        );
+        assert_eq!(unescape_attr(&attr_escape("\"&quot;&")), "\"&quot;&");
+    }
+
+    #[test]
+    fn draws_svg_with_height_and_escaped_names() {
+        let lines = vec!["main;<script>x 10".to_string(), "main;b&c 5".to_string()];
+        let (svg, h) = draw("t", HEAP_STYLE, &lines).expect("drawn");
+        assert!(svg.starts_with("<svg"));
+        assert!(h > 50, "height {h}");
+        assert!(svg.contains("&lt;script&gt;x"));
+        assert!(!svg.contains("<script>x"));
+        assert!(svg.contains("b&amp;c"));
+    }
+
+    #[test]
+    fn empty_input_draws_nothing() {
+        assert!(draw("t", HEAP_STYLE, &[]).is_none());
+    }
+
+    #[test]
+    fn deterministic_colours() {
+        let lines = vec!["main;a 10".to_string(), "main;b 5".to_string()];
+        assert_eq!(draw("t", HEAP_STYLE, &lines), draw("t", HEAP_STYLE, &lines));
+    }
+
+    #[test]
+    fn svg_height_parses_root_attribute() {
+        assert_eq!(
+            svg_height(r#"<svg version="1.1" width="1200" height="342" x="1">"#),
+            Some(342)
+        );
+        assert_eq!(svg_height("<svg>"), None);
+    }
+
+    #[test]
+    fn gzip_is_deterministic_and_base64() {
+        let a = gzip_base64("hello hello hello");
+        assert_eq!(a, gzip_base64("hello hello hello"));
+        assert!(a.starts_with("H4sI"), "{a}");
+    }
+
+    fn big_archive() -> Archive {
+        use crate::model::{Format, HeapData, HeapSample, ProfileKind, Snapshot};
+        let mut a = Archive::default();
+        let mut stacks = Vec::new();
+        for i in 0..4000u32 {
+            let frames: Vec<_> = (0..20u32)
+                .map(|d| {
+                    let name = format!("pkg{}.fn{}_{}", d % 7, (i >> (d % 12)) % 50, d);
+                    a.tables.intern_frame(&name, "f.go", d + 1)
+                })
+                .collect();
+            stacks.push(a.tables.intern_stack(&frames));
+        }
+        for k in 0..2i64 {
+            let mut s = Snapshot::new(Format::Pprof, ProfileKind::Heap);
+            s.path = format!("heap-{k}");
+            s.time = Some(k * 1_000_000_000);
+            s.heap = Some(HeapData {
+                has_inuse: true,
+                samples: stacks
+                    .iter()
+                    .enumerate()
+                    .map(|(i, st)| HeapSample {
+                        stack: *st,
+                        inuse_objects: 1,
+                        inuse_bytes: 1000 + (i as i64 % 97) * 10 * (k + 1),
+                        alloc_objects: 1,
+                        alloc_bytes: 1,
+                        object_size: None,
+                    })
+                    .collect(),
+                ..Default::default()
+            });
+            a.snapshots.push(s);
+        }
+        a
+    }
+
+    #[test]
+    fn huge_profiles_are_pruned_below_the_cap() {
+        let a = big_archive();
+        let graphs = build_all(&a);
+        let heap = &graphs[0];
+        let doc = heap.srcdoc.as_ref().expect("heap graph");
+        assert!(
+            doc.len() < MAX_GRAPH_BYTES + 2048,
+            "heap graph is {} bytes",
+            doc.len()
+        );
+        assert!(doc.contains("[small"), "small stacks were merged");
+        let diff = graphs[1].srcdoc.as_ref().expect("diff graph");
+        assert!(
+            diff.len() < MAX_GRAPH_BYTES + 2048,
+            "diff graph is {} bytes",
+            diff.len()
+        );
+    }
+
+    #[test]
+    fn compressed_embedding_round_trips() {
+        use base64::Engine;
+        use std::io::Read;
+        let a = big_archive();
+        let mut graphs = build_all(&a);
+        let plain = unescape_attr(graphs[0].srcdoc.as_ref().expect("graph"));
+        compress(&mut graphs);
+        assert!(graphs[0].srcdoc.is_none());
+        let b = base64::engine::general_purpose::STANDARD
+            .decode(graphs[0].gz.as_ref().expect("gz"))
+            .expect("base64");
+        let mut out = String::new();
+        flate2::read::GzDecoder::new(&b[..])
+            .read_to_string(&mut out)
+            .expect("gunzip");
+        assert_eq!(out, plain);
+        assert!(b.len() * 4 < plain.len(), "compresses well");
+    }
+
+    #[test]
+    fn no_data_gives_notes() {
+        let graphs = build_all(&Archive::default());
+        assert_eq!(graphs.len(), 5);
+        assert!(
+            graphs
+                .iter()
+                .all(|g| g.srcdoc.is_none() && g.note.is_some())
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! Tests of the HTML exporter as a whole (templates, escaping, determinism).
+
+use super::*;
+use minijinja::{Value, context};
+
+fn render(hostile: bool) -> String {
+    let d = demo::build(hostile);
+    HtmlExporter { templates: vec![] }
+        .render_string(&d.input())
+        .expect("renders")
+}
+
+#[test]
+fn every_builtin_template_compiles_and_renders() {
+    let names = builtin_template_names();
+    for expected in [
+        "base.html",
+        "report.html",
+        "style.css",
+        "partials/finding.html",
+        "partials/method.html",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    let env = environment(&[]).expect("env");
+    let d = demo::build(false);
+    let view = context::build(&d.input());
+    let finding = view.findings.first().expect("demo has findings").clone();
+    let ctx = context! { f => Serde(&finding), ..Value::from(Serde(&view)) };
+    for name in &names {
+        let t = env.get_template(name).expect("template compiles");
+        let out = t
+            .render(ctx.clone())
+            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        assert!(!out.trim().is_empty(), "{name} rendered nothing");
+    }
+}
+
+#[test]
+fn report_has_every_section_in_order() {
+    let html = render(false);
+    let pos = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("missing {needle}"))
+    };
+    let order = [
+        "class=\"verdict-badge\"",
+        "id=\"findings\"",
+        "id=\"memory\"",
+        "id=\"flames\"",
+        "id=\"tables\"",
+        "id=\"method\"",
+    ];
+    for w in order.windows(2) {
+        assert!(pos(w[0]) < pos(w[1]), "{} before {}", w[0], w[1]);
+    }
+    assert!(html.contains("header class=\"verdict-leak\""));
+    assert!(html.contains(">Leak</p>"));
+    assert!(html.contains("2026-11-18T11:06:40Z &rarr; 2026-11-18T11:56:40.001Z"));
+    assert!(html.contains("(50 min 00 s)"));
+    assert!(html.contains("6 goroutine, 6 heap"));
+    assert!(html.contains("build id <code>3f2ad0c1e5b7</code>"));
+    assert!(html.contains("Goroutine leak: 48 goroutines blocked sending"));
+    assert!(html.contains("Not a leak:"));
+    assert_eq!(html.matches("<iframe class=\"flame-frame\"").count(), 5);
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 3);
+    // Sparklines: two findings, two heap sites, three goroutine groups.
+    assert_eq!(html.matches("<svg class=\"spark\"").count(), 7);
+    assert!(html.contains("at least 10 goroutines and 50 %"));
+}
+
+#[test]
+fn overrides_replace_builtins_by_name() {
+    let d = demo::build(false);
+    let out = HtmlExporter {
+        templates: vec![
+            (
+                "partials/method.html".into(),
+                "<section id=\"method\">MINE {{ thresholds.min_snapshots }}</section>".into(),
+            ),
+            ("notes.md".into(), "{% broken".into()),
+        ],
+    }
+    .render_string(&d.input())
+    .expect("renders");
+    assert!(out.contains("MINE 3"));
+    assert!(!out.contains("Theil–Sen slope (the median"));
+}
+
+#[test]
+fn broken_override_and_undefined_values_are_errors() {
+    let d = demo::build(false);
+    let syntax = HtmlExporter {
+        templates: vec![("report.html".into(), "{% if %}".into())],
+    }
+    .render_string(&d.input())
+    .expect_err("syntax error");
+    assert!(syntax.0.contains("report.html"), "{}", syntax.0);
+    let undefined = HtmlExporter {
+        templates: vec![("report.html".into(), "{{ no_such_value }}".into())],
+    }
+    .render_string(&d.input())
+    .expect_err("strict undefined");
+    assert!(undefined.0.contains("undefined"), "{}", undefined.0);
+}
+
+#[test]
+fn no_findings_box_explains_what_was_checked() {
+    let mut d = demo::build(false);
+    d.analysis.findings.clear();
+    d.analysis.verdict = crate::analysis::Verdict::Clean;
+    d.analysis.headline.clear();
+    let html = HtmlExporter { templates: vec![] }
+        .render_string(&d.input())
+        .expect("renders");
+    assert!(html.contains("No leak found"));
+    assert!(html.contains("6 goroutine dump(s): no group"));
+    assert!(html.contains("6 heap profile(s)"));
+    assert!(html.contains("header class=\"verdict-clean\""));
+    assert!(html.contains("Nothing grows beyond the thresholds."));
+}
+
+#[test]
+fn missing_memstats_teaches_where_they_come_from() {
+    let mut d = demo::build(false);
+    for s in &mut d.archive.snapshots {
+        s.memstats = None;
+    }
+    d.analysis.memory = Default::default();
+    let html = HtmlExporter { templates: vec![] }
+        .render_string(&d.input())
+        .expect("renders");
+    assert!(html.contains("This archive has no MemStats"));
+    assert!(html.contains("heap?debug=1"));
+    assert!(html.contains("/debug/vars"));
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 2);
+    // Said once, in the callout, not again in an empty chart box.
+    assert!(!html.contains("id=\"chart-memstats\""));
+    assert_eq!(html.matches("/debug/vars").count(), 1);
+}

@@ -32,15 +32,30 @@ fn small_limits() -> Limits {
 }
 
 /// Every parser entry point, by name, on the same bytes.
-fn run_every_parser(data: &[u8], limits: &Limits) -> Vec<(&'static str, Result<Parsed, SkipReason>)> {
+fn run_every_parser(
+    data: &[u8],
+    limits: &Limits,
+) -> Vec<(&'static str, Result<Parsed, SkipReason>)> {
     vec![
         ("pprof", ingest::pprof::parse(data, "heap.pb", limits)),
         ("heap_text", ingest::heap_text::parse(data, limits)),
-        ("goroutine_debug1", ingest::goroutine_debug1::parse(data, limits)),
-        ("traceback_dump", ingest::traceback::parse_dump(data, limits)),
-        ("traceback_crash", ingest::traceback::parse_crash(data, limits)),
+        (
+            "goroutine_debug1",
+            ingest::goroutine_debug1::parse(data, limits),
+        ),
+        (
+            "traceback_dump",
+            ingest::traceback::parse_dump(data, limits),
+        ),
+        (
+            "traceback_crash",
+            ingest::traceback::parse_crash(data, limits),
+        ),
         ("expvar", ingest::expvar::parse(data, limits)),
-        ("parse_file_bytes", ingest::parse_file_bytes("f", data, limits)),
+        (
+            "parse_file_bytes",
+            ingest::parse_file_bytes("f", data, limits),
+        ),
     ]
 }
 
@@ -198,7 +213,9 @@ fn samples() -> &'static [Sample] {
         files.sort();
         let mut out: Vec<Sample> = Vec::new();
         for path in files {
-            let Ok(bytes) = std::fs::read(&path) else { continue };
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
             if bytes.len() > 24 * 1024 {
                 continue;
             }
@@ -224,7 +241,9 @@ fn samples() -> &'static [Sample] {
 
 /// Dump files under `dir`, leaving out the Go sources, oracle outputs and tools.
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         let name = e.file_name().to_string_lossy().into_owned();
@@ -311,7 +330,11 @@ fn assert_same_parse(s: &Sample, variant: &[u8], what: &str) {
     let a = ingest::parse_file_bytes(&name, &s.bytes, &limits).expect("the sample parses");
     let b = ingest::parse_file_bytes(&name, variant, &limits)
         .unwrap_or_else(|r| panic!("{name} with {what} is skipped: {r}"));
-    assert_eq!(digest(&a), digest(&b), "{name} parses differently with {what}");
+    assert_eq!(
+        digest(&a),
+        digest(&b),
+        "{name} parses differently with {what}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -352,7 +375,10 @@ fn vocabulary_line() -> impl Strategy<Value = String> {
         Just("PC=0x46f1e1 m=0 sigcode=0".to_string()),
         Just("runtime stack:".to_string()),
         Just("2026/11/27 05:23:45 goroutine 5 [chan receive]:".to_string()),
-        Just("{\"memstats\": {\"Alloc\": 1, \"PauseEnd\": [1,2], \"BySize\": [{\"Size\": 8}]},".to_string()),
+        Just(
+            "{\"memstats\": {\"Alloc\": 1, \"PauseEnd\": [1,2], \"BySize\": [{\"Size\": 8}]},"
+                .to_string()
+        ),
         Just("\"cmdline\": [\"./app\", \"-x\"]}".to_string()),
         Just(String::new()),
         Just("\u{feff}".to_string()),
@@ -368,10 +394,14 @@ fn vocabulary_line() -> impl Strategy<Value = String> {
 
 /// A text file of vocabulary lines, with `\n` or `\r\n` endings.
 fn vocabulary_text() -> impl Strategy<Value = Vec<u8>> {
-    (proptest::collection::vec(vocabulary_line(), 0..40), any::<bool>()).prop_map(|(lines, crlf)| {
-        let nl = if crlf { "\r\n" } else { "\n" };
-        lines.join(nl).into_bytes()
-    })
+    (
+        proptest::collection::vec(vocabulary_line(), 0..40),
+        any::<bool>(),
+    )
+        .prop_map(|(lines, crlf)| {
+            let nl = if crlf { "\r\n" } else { "\n" };
+            lines.join(nl).into_bytes()
+        })
 }
 
 // ---------------------------------------------------------------------------
@@ -463,7 +493,10 @@ fn every_truncation_offset_of_one_sample_per_format() {
 /// A gzip-compressed real file cut anywhere is skipped with a gzip reason.
 #[test]
 fn truncated_gzip_samples_are_skipped_with_a_gzip_reason() {
-    for s in samples().iter().filter(|s| s.bytes.starts_with(&[0x1f, 0x8b])) {
+    for s in samples()
+        .iter()
+        .filter(|s| s.bytes.starts_with(&[0x1f, 0x8b]))
+    {
         let name = s.path.to_string_lossy().into_owned();
         for cut in (2..s.bytes.len()).step_by(7) {
             match ingest::parse_file_bytes(&name, &s.bytes[..cut], &Limits::default()) {
@@ -512,6 +545,9 @@ fn samples_cover_every_format() {
         Format::GoroutineDebug2,
         Format::Expvar,
     ] {
-        assert!(formats.contains(&f), "no sample of format {f:?} under 24 KB");
+        assert!(
+            formats.contains(&f),
+            "no sample of format {f:?} under 24 KB"
+        );
     }
 }

@@ -292,9 +292,16 @@ fn skipped_section(input: &ReportInput<'_>, out: &mut String) {
 /// characters from the dumps are replaced.
 pub fn plain_summary(input: &ReportInput<'_>) -> String {
     let a = input.analysis;
-    let mut out = format!("leakscope: {}", verdict_name(a.verdict).to_uppercase());
-    if !a.headline.trim().is_empty() {
-        let _ = write!(out, ": {}", printable(&a.headline));
+    let verdict = verdict_name(a.verdict).to_uppercase();
+    let mut out = format!("leakscope: {verdict}");
+    // The headline usually opens with the verdict word ("Leak: …"): say it once.
+    let headline = a.headline.trim();
+    let rest = headline
+        .split_once(':')
+        .filter(|(w, _)| w.eq_ignore_ascii_case(&verdict))
+        .map_or(headline, |(_, r)| r.trim_start());
+    if !rest.is_empty() {
+        let _ = write!(out, ": {}", printable(rest));
     }
     out.push('\n');
     let mut sorted: Vec<&Finding> = a.findings.iter().collect();

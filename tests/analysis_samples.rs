@@ -47,17 +47,27 @@ fn matches(f: &Finding, e: &Value) -> bool {
         && functions.iter().any(|x| !x.is_empty() && *x == f.function)
 }
 
-/// A heap expectation met by a goroutine finding that retains that heap.
+/// A heap expectation met by a goroutine finding that retains that heap, or
+/// a goroutine expectation folded into another finding as the same leak
+/// (goroutines moving in lockstep).
 fn folded(a: &Analysis, e: &Value) -> bool {
-    str_field(e, "kind") == "heap"
+    let function = str_field(e, "function");
+    let same_leak = str_field(e, "kind") == "goroutine"
         && a.findings.iter().any(|f| {
-            f.kind == FindingKind::Goroutine
-                && f.retained_bytes.unwrap_or(0) > 0
-                && (f.function == str_field(e, "function")
-                    || f.evidence
-                        .iter()
-                        .any(|x| x.contains(str_field(e, "function"))))
-        })
+            f.evidence
+                .iter()
+                .any(|x| x.starts_with("the same leak") && x.contains(function))
+        });
+    same_leak
+        || str_field(e, "kind") == "heap"
+            && a.findings.iter().any(|f| {
+                f.kind == FindingKind::Goroutine
+                    && f.retained_bytes.unwrap_or(0) > 0
+                    && (f.function == str_field(e, "function")
+                        || f.evidence
+                            .iter()
+                            .any(|x| x.contains(str_field(e, "function"))))
+            })
 }
 
 #[test]

@@ -33,6 +33,11 @@ pub struct Context<'a> {
     pub synthetic: bool,
     /// Ignore rules (built-in first).
     pub rules: &'a [Rule],
+    /// Several goroutine dumps have neither a time nor a sequence number:
+    /// their order is unknown, so goroutine growth is not judged.
+    pub goroutines_unordered: bool,
+    /// The same for heap profiles.
+    pub heap_unordered: bool,
 }
 
 /// Everything this stage produces.
@@ -308,12 +313,15 @@ pub fn findings(
 
     let g_span = span_hours(&gs.points);
     let g_unit = RateUnit::for_span(g_span, cx.synthetic);
-    let g_enough = n >= th.min_snapshots;
+    let g_enough = n >= th.min_snapshots && !cx.goroutines_unordered;
     let mut g_rows: Vec<(usize, GrowthStats)> = Vec::with_capacity(keys.len());
     let mut g_findings: Vec<(usize, Finding)> = Vec::new();
     for (k, key) in keys.iter().enumerate() {
         let stats = growth_stats(xs_of(&gs.points), &key.counts, th.min_snapshots);
-        let leaked: u64 = key.stacks.iter().map(|&i| gs.stacks[i].leaked).sum();
+        let leaked: u64 = key
+            .stacks
+            .iter()
+            .fold(0u64, |acc, &i| acc.saturating_add(gs.stacks[i].leaked));
         let in_leak_profile = key.stacks.iter().any(|&i| gs.stacks[i].in_leak_profile);
         let culprit_fn = key.frame.map(|f| tables.frame_function(f)).unwrap_or("");
         let forever = key.stacks.iter().any(|&i| {
@@ -330,7 +338,17 @@ pub fn findings(
             let growing = stats.shape == Shape::Growing;
             Some((Severity::Leak, if growing { 1.0 } else { 0.95 }))
         } else {
-            judge(&stats, ok, g_enough)
+            judge(&stats, ok, g_enough).map(|(sev, conf)| {
+                // Goroutines that live entirely in the standard library (server
+                // connections, HTTP client connection loops) can follow the
+                // number of open connections, i.e. the load: without proof
+                // from the runtime, their growth is a suspect, not a leak.
+                if sev == Severity::Leak && classify_function(culprit_fn) != FrameClass::User {
+                    (Severity::Suspect, conf.min(0.7))
+                } else {
+                    (sev, conf)
+                }
+            })
         };
         if let Some((severity, confidence)) = judged {
             let f = goroutine_finding(
@@ -353,7 +371,7 @@ pub fn findings(
     let h_n = hs.points.len();
     let h_span = span_hours(&hs.points);
     let h_unit = RateUnit::for_span(h_span, cx.synthetic);
-    let h_enough = h_n >= th.min_snapshots;
+    let h_enough = h_n >= th.min_snapshots && !cx.heap_unordered;
     let deltas: Vec<f64> = hs
         .funcs
         .iter()
@@ -446,6 +464,17 @@ pub fn findings(
         }
     }
 
+    // ---- one finding per leak (after folding, so retained memory adds up;
+    // the finding holding the most memory stays in front)
+    g_findings.sort_by(|a, b| {
+        b.1.severity
+            .cmp(&a.1.severity)
+            .then(b.1.retained_bytes.cmp(&a.1.retained_bytes))
+            .then(b.1.last.total_cmp(&a.1.last))
+            .then(a.0.cmp(&b.0))
+    });
+    merge_lockstep(&mut g_findings, &keys);
+
     // ---- goroutine stack memory as evidence
     if let (Some(&a), Some(&b)) = (stack_inuse.values.first(), stack_inuse.values.last())
         && b - a >= th.min_heap_bytes as f64
@@ -537,6 +566,118 @@ pub fn findings(
         ));
     }
     out
+}
+
+/// One finding per leak: a goroutine finding whose culprit is standard-library
+/// code (no user frame of its own) and whose count equals another finding's
+/// at every snapshot is the same leak seen from another goroutine (an HTTP
+/// client connection has a read loop and a write loop; the server side
+/// has a connection goroutine). It is folded into the finding it moves in
+/// lockstep with, preferring one that names user code, as evidence.
+fn merge_lockstep(g_findings: &mut Vec<(usize, Finding)>, keys: &[GKey]) {
+    let is_std = |f: &Finding| classify_function(&f.function) != FrameClass::User;
+    let grows = |k: usize| {
+        let c = &keys[k].counts;
+        c.first().zip(c.last()).is_some_and(|(a, b)| b > a)
+    };
+    let mut merged_into: Vec<Option<usize>> = vec![None; g_findings.len()];
+    for i in 0..g_findings.len() {
+        let (ki, fi) = (&g_findings[i].0, &g_findings[i].1);
+        if !is_std(fi) || !grows(*ki) {
+            continue;
+        }
+        let partners = (0..g_findings.len()).filter(|&j| {
+            j != i
+                && merged_into[j].is_none()
+                && g_findings[j].1.severity >= fi.severity
+                && lockstep(&keys[g_findings[j].0].counts, &keys[*ki].counts)
+        });
+        // Prefer a partner in user code; else the first in rank order, unless
+        // this finding itself comes first.
+        let mut best: Option<usize> = None;
+        for j in partners {
+            let user = !is_std(&g_findings[j].1);
+            match best {
+                None => best = Some(j),
+                Some(b) if user && is_std(&g_findings[b].1) => best = Some(j),
+                _ => {}
+            }
+        }
+        let Some(j) = best else { continue };
+        if is_std(&g_findings[j].1) && j > i {
+            continue; // the later one is folded into this one instead
+        }
+        merged_into[i] = Some(j);
+    }
+    let mut companions: Vec<Vec<Finding>> = vec![Vec::new(); g_findings.len()];
+    let mut kept = Vec::with_capacity(g_findings.len());
+    for (i, (k, f)) in std::mem::take(g_findings).into_iter().enumerate() {
+        // Follow chains (a → b → c) to the finding that stays.
+        let mut target = i;
+        while let Some(t) = merged_into[target] {
+            target = t;
+        }
+        if target == i {
+            kept.push((i, (k, f)));
+        } else {
+            companions[target].push(f);
+        }
+    }
+    for (i, (k, mut f)) in kept {
+        let others = std::mem::take(&mut companions[i]);
+        if others.is_empty() {
+            g_findings.push((k, f));
+            continue;
+        }
+        let mut http_client = f.function.starts_with("net/http.(*persistConn).");
+        for o in &others {
+            http_client |= o.function.starts_with("net/http.(*persistConn).");
+            let at = if o.file.is_empty() {
+                String::new()
+            } else {
+                format!(" ({}:{})", o.file, o.line)
+            };
+            f.evidence.push(format!(
+                "the same leak: {} goroutines {} in {}{} grow in lockstep (about the same count at every snapshot)",
+                words_count(o.last),
+                cause_phrase(o.cause, false),
+                o.function,
+                at
+            ));
+            f.retained_bytes = match (f.retained_bytes, o.retained_bytes) {
+                (Some(a), Some(b)) => Some(a.saturating_add(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        if http_client {
+            f.evidence.push(
+                "net/http client connections are never released: typically response bodies \
+                 that are not closed (defer resp.Body.Close()), or a new http.Client or \
+                 Transport per request"
+                    .to_string(),
+            );
+        }
+        let names: Vec<&str> = others.iter().map(|o| o.function.as_str()).collect();
+        f.sentence = format!(
+            "{}; in lockstep with {}.",
+            f.sentence.trim_end_matches('.'),
+            names.join(" and ")
+        );
+        g_findings.push((k, f));
+    }
+}
+
+/// Two count series move together: at every snapshot they differ by at most
+/// 2 goroutines or 10 % (dumps are not atomic; a connection can be half set up).
+fn lockstep(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| (x - y).abs() <= 2f64.max(0.1 * x.abs().max(y.abs())))
+}
+
+fn words_count(v: f64) -> String {
+    format!("{}", v.max(0.0).round() as u64)
 }
 
 fn frame_parts(tables: &Tables, frame: Option<FrameId>) -> (String, String, String) {
@@ -671,7 +812,7 @@ fn goroutine_finding(
         let st = &gs.stacks[i];
         for &(f, c) in &st.created_by {
             match created.iter_mut().find(|x| x.0 == f) {
-                Some(x) => x.1 += c,
+                Some(x) => x.1 = x.1.saturating_add(c),
                 None => created.push((f, c)),
             }
         }
@@ -683,7 +824,7 @@ fn goroutine_finding(
         }
         for &(r, c) in &st.reasons {
             match reasons.iter_mut().find(|x| x.0 == r) {
-                Some(x) => x.1 += c,
+                Some(x) => x.1 = x.1.saturating_add(c),
                 None => reasons.push((r, c)),
             }
         }

@@ -4,8 +4,8 @@
 
 use super::series::Points;
 use super::stats::growth_stats;
-use super::words::bytes;
-use super::{MemorySeries, Series, Shape, Thresholds};
+use super::words::{RateUnit, bytes, rate_in, signed_bytes};
+use super::{Cause, Finding, FindingKind, MemorySeries, Series, Severity, Shape, Thresholds};
 use crate::model::{Archive, MemStats};
 
 /// The MemStats series of the chosen points. A point without a field is
@@ -112,6 +112,70 @@ pub fn memory_note(mem: &MemorySeries, th: &Thresholds) -> Option<String> {
          The runtime keeps freed memory for reuse; that difference is not a leak.",
         bytes(idle)
     ))
+}
+
+/// Function name of a finding drawn from MemStats alone.
+pub const NO_HEAP_PROFILE: &str = "(no heap profile)";
+
+/// A suspect heap finding when MemStats show HeapInuse growing beyond the
+/// thresholds but the archive has too few heap profiles to name the
+/// allocation site. Never a leak: nothing can be attributed.
+pub fn memstats_only_finding(
+    mem: &MemorySeries,
+    th: &Thresholds,
+    synthetic: bool,
+) -> Option<Finding> {
+    let s = &mem.heap_inuse;
+    let origin = s.times.first().copied()?;
+    let xs = hours(s, origin);
+    let st = growth_stats(&xs, &s.values, th.min_snapshots);
+    if !matches!(st.shape, Shape::Growing | Shape::LateGrowth) || !grows_beyond(s, th) {
+        return None;
+    }
+    let span = xs.last().copied().unwrap_or(0.0);
+    let unit = RateUnit::for_span(span, synthetic);
+    let rate = rate_in(unit, st.slope_per_hour, span, st.intervals);
+    let sentence = format!(
+        "HeapInuse (MemStats) grows from {} to {} ({}, {} {}, grew in {} of {} intervals), \
+         but the archive has no heap profiles to name the allocation site; capture /debug/pprof/heap with the next snapshots.",
+        bytes(st.first),
+        bytes(st.last),
+        signed_bytes(st.delta),
+        signed_bytes(rate),
+        unit.words(),
+        st.grew_intervals,
+        st.intervals
+    );
+    Some(Finding {
+        rank: 0,
+        severity: Severity::Suspect,
+        kind: FindingKind::Heap,
+        cause: Cause::HeapGrowth,
+        function: NO_HEAP_PROFILE.to_string(),
+        file: String::new(),
+        line: 0,
+        first: st.first,
+        last: st.last,
+        delta: st.delta,
+        unit: "bytes",
+        evidence: vec![format!(
+            "MemStats HeapInuse: Mann–Kendall S = {}, p = {:.4}; shape {:?}",
+            st.mk_s, st.mk_p, st.shape
+        )],
+        sentence,
+        series: s.clone(),
+        rate_per_hour: st.slope_per_hour,
+        stats: st,
+        created_by: None,
+        labels: Vec::new(),
+        retained_bytes: None,
+        longest_wait_minutes: None,
+        wait_reason: None,
+        proof: false,
+        confidence: 0.5,
+        stack: None,
+        stack_text: Vec::new(),
+    })
 }
 
 /// NumGC of a snapshot, from its own MemStats or a MemStats snapshot of the
@@ -263,6 +327,34 @@ mod tests {
         ));
         let mem = memory_series(&a, &pts(&a));
         assert_eq!(memory_note(&mem, &Thresholds::default()), None);
+    }
+
+    #[test]
+    fn memstats_only_growth_is_a_suspect() {
+        let mut a = Archive::default();
+        for i in 0..6u64 {
+            a.snapshots
+                .push(mem_snap(i as usize, &[("HeapInuse", (10 + 8 * i) * MB)]));
+        }
+        let mem = memory_series(&a, &pts(&a));
+        let f = memstats_only_finding(&mem, &Thresholds::default(), false).expect("finding");
+        assert_eq!(f.severity, Severity::Suspect);
+        assert_eq!(f.function, NO_HEAP_PROFILE);
+        assert_eq!(f.delta, (40 * MB) as f64);
+        assert!(
+            f.sentence.starts_with(
+                "HeapInuse (MemStats) grows from 10 MB to 50 MB (+40 MB, +8.0 MB per minute"
+            ),
+            "{}",
+            f.sentence
+        );
+        // Flat HeapInuse: nothing.
+        let mut a = Archive::default();
+        for i in 0..6 {
+            a.snapshots.push(mem_snap(i, &[("HeapInuse", 10 * MB)]));
+        }
+        let mem = memory_series(&a, &pts(&a));
+        assert!(memstats_only_finding(&mem, &Thresholds::default(), false).is_none());
     }
 
     #[test]

@@ -223,7 +223,8 @@ pub struct Finding {
     pub series: Series,
     /// Growth statistics of the series.
     pub stats: GrowthStats,
-    /// Growth per hour (Theil–Sen).
+    /// Growth per hour (Theil–Sen); per snapshot when
+    /// [`Analysis::synthetic_times`] is set.
     pub rate_per_hour: f64,
     /// `created by` function with file:line, when known.
     pub created_by: Option<String>,
@@ -469,24 +470,74 @@ pub fn analyze(archive: &Archive, opts: &Options) -> Analysis {
         notes.push(n);
     }
     let rules = ignore::all_rules(&opts.ignore_rules);
+    // Snapshots with neither a time nor a sequence number have no known
+    // order among themselves: growth across them cannot be judged.
+    let unknown = |pred: &dyn Fn(&crate::model::Snapshot) -> bool| {
+        archive
+            .snapshots
+            .iter()
+            .filter(|s| {
+                s.time.is_none() && s.time_source == crate::model::TimeSource::Unknown && pred(s)
+            })
+            .count()
+            >= 2
+    };
+    let goroutines_unordered = unknown(&|s| s.goroutines.as_ref().is_some_and(|g| !g.leak_profile));
+    let heap_unordered = unknown(&|s| s.heap.is_some());
+    let unordered = goroutines_unordered || heap_unordered;
+    if unordered {
+        notes.push(format!(
+            "Several {} carry no time and no sequence number (no profile time, no timestamp or \
+             number in the file names, no usable file times): their order is unknown, so growth \
+             across them is not judged; only leaks the runtime proved count.",
+            match (goroutines_unordered, heap_unordered) {
+                (true, true) => "goroutine dumps and heap profiles",
+                (true, false) => "goroutine dumps",
+                _ => "heap profiles",
+            }
+        ));
+    }
     let cx = findings::Context {
         tables: &archive.tables,
         th,
         synthetic: tl.synthetic,
         rules: &rules,
+        goroutines_unordered,
+        heap_unordered,
     };
-    let out = findings::findings(&cx, &gs, &hs, &mut classes, &memory.stack_inuse);
-    notes.extend(out.notes);
-    let points = counts.heap.max(counts.goroutine).max(counts.memstats);
+    let mut out = findings::findings(&cx, &gs, &hs, &mut classes, &memory.stack_inuse);
+    notes.extend(std::mem::take(&mut out.notes));
+    if counts.heap < th.min_snapshots
+        && !unordered
+        && let Some(mut f) = memory::memstats_only_finding(&memory, th, tl.synthetic)
+    {
+        f.rank = out.findings.len() + 1;
+        out.findings.push(f);
+    }
+    let points = [
+        (!heap_unordered).then_some(counts.heap),
+        (!goroutines_unordered).then_some(counts.goroutine),
+        (!unordered).then_some(counts.memstats),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(0);
     let verdict = verdict::verdict(&out.findings, points, th.min_snapshots);
-    let headline = verdict::headline(
-        verdict,
-        &out.findings,
-        &counts,
-        points,
-        th.min_snapshots,
-        tl.synthetic,
-    );
+    let headline = if unordered && verdict == Verdict::Inconclusive {
+        "Inconclusive: the dumps carry no time or sequence number, so growth over time \
+         cannot be judged"
+            .to_string()
+    } else {
+        verdict::headline(
+            verdict,
+            &out.findings,
+            &counts,
+            points,
+            th.min_snapshots,
+            tl.synthetic,
+        )
+    };
     Analysis {
         verdict,
         headline,

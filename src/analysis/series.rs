@@ -106,7 +106,7 @@ impl Counters {
             self.max_goid,
             s.goroutines.as_ref().and_then(|g| g.max_goroutine_id),
         ) && prev > 100
-            && now * 2 < prev
+            && now.saturating_mul(2) < prev
         {
             return Some((
                 Drop::GoroutineId,
@@ -138,7 +138,11 @@ fn heap_alloc_total(s: &Snapshot) -> Option<i64> {
     if !h.has_alloc || h.delta {
         return None;
     }
-    Some(h.samples.iter().map(|x| x.alloc_bytes).sum())
+    Some(
+        h.samples
+            .iter()
+            .fold(0i64, |acc, x| acc.saturating_add(x.alloc_bytes)),
+    )
 }
 
 /// Splits the archive into processes: a new one starts where the build id
@@ -740,15 +744,16 @@ pub fn build_goroutines(
             });
             let st = &mut stacks[idx];
             // Prefer a representative from a format that keeps the most frames.
-            let rep_weight = grp.count + if debug1 { 0 } else { 1 << 40 };
+            let rep_weight = grp.count.saturating_add(if debug1 { 0 } else { 1 << 40 });
             if rep_weight > st.rep_count {
                 st.rep_count = rep_weight;
                 st.rep = grp.stack;
             }
             if ci.unknown {
-                st.unknown += grp.count.max(1);
+                st.unknown = st.unknown.saturating_add(grp.count.max(1));
             } else {
-                st.cause_votes[ci.cause as usize] += grp.count.max(1);
+                let v = &mut st.cause_votes[ci.cause as usize];
+                *v = v.saturating_add(grp.count.max(1));
             }
             st.forever |= ci.forever;
             st.runtime_wait |= ci.runtime_wait;
@@ -762,7 +767,7 @@ pub fn build_goroutines(
             st.leaked = st.leaked.max(leaked);
             if let Some(cb) = grp.created_by {
                 match st.created_by.iter_mut().find(|c| c.0 == cb) {
-                    Some(c) => c.1 += grp.count,
+                    Some(c) => c.1 = c.1.saturating_add(grp.count),
                     None => st.created_by.push((cb, grp.count)),
                 }
             }
@@ -776,7 +781,7 @@ pub fn build_goroutines(
             }
             if let Some(r) = grp.wait_reason {
                 match st.reasons.iter_mut().find(|c| c.0 == r) {
-                    Some(c) => c.1 += grp.count,
+                    Some(c) => c.1 = c.1.saturating_add(grp.count),
                     None => st.reasons.push((r, grp.count)),
                 }
             }

@@ -153,11 +153,15 @@ pub struct HeapData {
 impl HeapData {
     /// Sum of in-use bytes over all samples.
     pub fn inuse_bytes_total(&self) -> i64 {
-        self.samples.iter().map(|s| s.inuse_bytes).sum()
+        self.samples
+            .iter()
+            .fold(0i64, |acc, s| acc.saturating_add(s.inuse_bytes))
     }
     /// Sum of in-use objects over all samples.
     pub fn inuse_objects_total(&self) -> i64 {
-        self.samples.iter().map(|s| s.inuse_objects).sum()
+        self.samples
+            .iter()
+            .fold(0i64, |acc, s| acc.saturating_add(s.inuse_objects))
     }
 }
 

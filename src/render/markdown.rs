@@ -8,6 +8,7 @@
 //! block structure, ping people, or break a table.
 
 use super::inventory::{human_bytes, printable};
+use super::rate::Per;
 use super::{Exporter, RenderError, ReportInput, remedy};
 use crate::analysis::{Finding, Severity, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
@@ -59,14 +60,16 @@ fn render_markdown(input: &ReportInput<'_>) -> String {
         let _ = writeln!(out, "> {}\n", md_escape(&clip(note, MAX_TEXT)));
     }
     overview_table(input, &mut out);
-    findings_section(a.findings.as_slice(), a.verdict, &mut out);
+    let per = super::rate::Per::for_archive(input.archive);
+    findings_section(a.findings.as_slice(), a.verdict, per, &mut out);
     top_table(
         "Top growing goroutine groups",
         &a.goroutine_groups,
         false,
+        per,
         &mut out,
     );
-    top_table("Top growing heap sites", &a.heap_sites, true, &mut out);
+    top_table("Top growing heap sites", &a.heap_sites, true, per, &mut out);
     let notes = super::json::merged_notes(&input.archive.notes, &a.notes);
     if !notes.is_empty() {
         out.push_str("## Notes\n\n");
@@ -113,7 +116,7 @@ fn overview_table(input: &ReportInput<'_>, out: &mut String) {
     );
 }
 
-fn findings_section(findings: &[Finding], verdict: Verdict, out: &mut String) {
+fn findings_section(findings: &[Finding], verdict: Verdict, per: Per, out: &mut String) {
     out.push_str("## Findings\n\n");
     if findings.is_empty() {
         out.push_str(if verdict == Verdict::Inconclusive {
@@ -126,7 +129,7 @@ fn findings_section(findings: &[Finding], verdict: Verdict, out: &mut String) {
     let mut sorted: Vec<&Finding> = findings.iter().collect();
     sorted.sort_by_key(|f| f.rank);
     for f in sorted.iter().take(MAX_FINDINGS) {
-        finding(f, out);
+        finding(f, per, out);
     }
     if sorted.len() > MAX_FINDINGS {
         let _ = writeln!(
@@ -137,7 +140,7 @@ fn findings_section(findings: &[Finding], verdict: Verdict, out: &mut String) {
     }
 }
 
-fn finding(f: &Finding, out: &mut String) {
+fn finding(f: &Finding, per: Per, out: &mut String) {
     let function = if f.function.is_empty() {
         "(unknown function)".to_string()
     } else {
@@ -165,12 +168,13 @@ fn finding(f: &Finding, out: &mut String) {
     let bytes = f.unit == "bytes";
     let _ = writeln!(
         out,
-        "- **Growth:** {} → {} {} ({}, {}/h; rose in {} of {} intervals{})",
+        "- **Growth:** {} → {} {} ({}, {}/{}; rose in {} of {} intervals{})",
         fmt_value(f.first, bytes),
         fmt_value(f.last, bytes),
         if bytes { "in use" } else { "goroutines" },
         fmt_signed(f.delta, bytes),
-        fmt_signed(f.rate_per_hour, bytes),
+        fmt_signed(per.convert(f.rate_per_hour, &f.series), bytes),
+        per.label,
         f.stats.grew_intervals,
         f.stats.intervals,
         if f.proof {
@@ -218,12 +222,16 @@ fn finding(f: &Finding, out: &mut String) {
     let _ = writeln!(out, "- **Remedy:** {}\n", remedy::gist_markdown(f.cause));
 }
 
-fn top_table(title: &str, rows: &[TrackedSeries], bytes: bool, out: &mut String) {
+fn top_table(title: &str, rows: &[TrackedSeries], bytes: bool, per: Per, out: &mut String) {
     if rows.is_empty() {
         return;
     }
     let _ = writeln!(out, "## {title}\n");
-    out.push_str("| # | Function | Location | Cause | First | Last | Delta | Rate/h | Shape |\n");
+    let _ = writeln!(
+        out,
+        "| # | Function | Location | Cause | First | Last | Delta | Rate/{} | Shape |",
+        per.label
+    );
     out.push_str("|---:|---|---|---|---:|---:|---:|---:|---|\n");
     for (i, t) in rows.iter().take(MAX_TABLE_ROWS).enumerate() {
         let function = if t.function.is_empty() {
@@ -245,7 +253,7 @@ fn top_table(title: &str, rows: &[TrackedSeries], bytes: bool, out: &mut String)
             fmt_value(t.stats.first, bytes),
             fmt_value(t.stats.last, bytes),
             fmt_signed(t.stats.delta, bytes),
-            fmt_signed(t.stats.slope_per_hour, bytes),
+            fmt_signed(per.convert(t.stats.slope_per_hour, &t.series), bytes),
             shape_name(t.stats.shape),
         );
     }
@@ -284,9 +292,16 @@ fn skipped_section(input: &ReportInput<'_>, out: &mut String) {
 /// characters from the dumps are replaced.
 pub fn plain_summary(input: &ReportInput<'_>) -> String {
     let a = input.analysis;
-    let mut out = format!("leakscope: {}", verdict_name(a.verdict).to_uppercase());
-    if !a.headline.trim().is_empty() {
-        let _ = write!(out, ": {}", printable(&a.headline));
+    let verdict = verdict_name(a.verdict).to_uppercase();
+    let mut out = format!("leakscope: {verdict}");
+    // The headline usually opens with the verdict word ("Leak: …"): say it once.
+    let headline = a.headline.trim();
+    let rest = headline
+        .split_once(':')
+        .filter(|(w, _)| w.eq_ignore_ascii_case(&verdict))
+        .map_or(headline, |(_, r)| r.trim_start());
+    if !rest.is_empty() {
+        let _ = write!(out, ": {}", printable(rest));
     }
     out.push('\n');
     let mut sorted: Vec<&Finding> = a.findings.iter().collect();

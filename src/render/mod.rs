@@ -6,6 +6,7 @@ pub mod html;
 pub mod inventory;
 pub mod json;
 pub mod markdown;
+pub mod rate;
 pub mod remedy;
 
 use crate::analysis::Analysis;

@@ -263,9 +263,11 @@ pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -
         let mut guard = 0;
         while t <= tmax && guard < 40 {
             let xx = x(t).round() + 0.5;
+            // A label at the right edge would be cut off: end-align it there.
+            let anchor = if xx + 28.0 > W { "end" } else { "middle" };
             let _ = write!(
                 s,
-                r##"<line x1="{xx}" x2="{xx}" y1="{TOP}" y2="{y2}" stroke="#eceef1" shape-rendering="crispEdges"/><text x="{xx}" y="{ty}" text-anchor="middle" font-size="11" fill="#444">{l}</text>"##,
+                r##"<line x1="{xx}" x2="{xx}" y1="{TOP}" y2="{y2}" stroke="#eceef1" shape-rendering="crispEdges"/><text x="{xx}" y="{ty}" text-anchor="{anchor}" font-size="11" fill="#444">{l}</text>"##,
                 y2 = H - BOTTOM,
                 ty = H - BOTTOM + 16.0,
                 l = esc(&axis.label(t))

@@ -9,6 +9,7 @@ use super::flame::{self, FlameGraph};
 use crate::analysis::{Cause, Finding, Severity, Shape, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
 use crate::render::inventory::{Inventory, SnapshotEntry, human_bytes};
+use crate::render::rate::Per;
 use crate::render::{ReportInput, remedy};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -318,7 +319,7 @@ pub fn shape_name(s: Shape) -> &'static str {
     }
 }
 
-fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: &str) -> FindingView {
+fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> FindingView {
     let unit = Unit::from_name(f.unit);
     let location = if f.file.is_empty() {
         String::new()
@@ -351,7 +352,11 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: &str) -> F
         first: unit.format(f.first),
         last: unit.format(f.last),
         delta: signed(unit, f.delta),
-        rate: format!("{}/{per}", signed(unit, f.rate_per_hour)),
+        rate: format!(
+            "{}/{}",
+            signed(unit, per.convert(f.rate_per_hour, &f.series)),
+            per.label
+        ),
         shape: shape_name(f.stats.shape),
         confidence: (f.confidence.clamp(0.0, 1.0) * 100.0).round() as u32,
         proof: f.proof,
@@ -366,8 +371,9 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: &str) -> F
         evidence: f.evidence.clone(),
         stack: f.stack_text.clone(),
         stats: format!(
-            "Theil–Sen slope {}/{per}; Mann–Kendall S = {}, p = {:.3}; grew in {} of {} intervals; last third {}",
-            signed(unit, f.stats.slope_per_hour),
+            "Theil–Sen slope {}/{}; Mann–Kendall S = {}, p = {:.3}; grew in {} of {} intervals; last third {}",
+            signed(unit, per.convert(f.stats.slope_per_hour, &f.series)),
+            per.label,
             f.stats.mk_s,
             f.stats.mk_p,
             f.stats.grew_intervals,
@@ -381,7 +387,7 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: &str) -> F
     }
 }
 
-fn tracked_view(t: &TrackedSeries, unit: Unit, per: &str) -> TrackedView {
+fn tracked_view(t: &TrackedSeries, unit: Unit, per: Per) -> TrackedView {
     TrackedView {
         label: t.label.clone(),
         function: t.function.clone(),
@@ -391,7 +397,11 @@ fn tracked_view(t: &TrackedSeries, unit: Unit, per: &str) -> TrackedView {
         first: unit.format(t.stats.first),
         last: unit.format(t.stats.last),
         delta: signed(unit, t.stats.delta),
-        rate: format!("{}/{per}", signed(unit, t.stats.slope_per_hour)),
+        rate: format!(
+            "{}/{}",
+            signed(unit, per.convert(t.stats.slope_per_hour, &t.series)),
+            per.label
+        ),
         shape: shape_name(t.stats.shape),
     }
 }
@@ -539,11 +549,12 @@ pub fn build(input: &ReportInput<'_>) -> View {
     // Without any real snapshot time the analysis spaces snapshots one
     // "hour" apart: number them instead and give rates per snapshot.
     let synthetic = !archive.snapshots.iter().any(|s| s.time.is_some());
-    let (axis, per) = if synthetic {
-        (TimeAxis::Sequence, "snapshot")
+    let axis = if synthetic {
+        TimeAxis::Sequence
     } else {
-        (TimeAxis::Clock, "h")
+        TimeAxis::Clock
     };
+    let per = Per::for_archive(archive);
 
     let mut remedies: Vec<RemedyView> = Vec::new();
     for f in &a.findings {

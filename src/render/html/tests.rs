@@ -64,7 +64,7 @@ fn report_has_every_section_in_order() {
     assert!(html.contains("6 goroutine, 6 heap"));
     assert!(html.contains("build id <code>3f2ad0c1e5b7</code>"));
     assert!(html.contains("Goroutine leak: 48 goroutines blocked sending"));
-    assert!(html.contains("Not a leak:"));
+    assert!(html.contains("Memory the runtime keeps for reuse (not a leak):"));
     assert_eq!(html.matches("<iframe class=\"flame-frame\"").count(), 5);
     assert_eq!(html.matches("<svg class=\"chart\"").count(), 3);
     // Sparklines: two findings, two heap sites, three goroutine groups.

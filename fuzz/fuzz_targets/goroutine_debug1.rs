@@ -1,0 +1,13 @@
+//! Aggregated goroutine count profile (goroutine?debug=1).
+#![no_main]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let limits = common::limits();
+    let _ = leakscope::ingest::goroutine_debug1::sniff(data);
+    common::check(leakscope::ingest::goroutine_debug1::parse(data, &limits), &limits);
+});

@@ -32,7 +32,11 @@ pub fn check_parsed(parsed: &Parsed, limits: &Limits) {
     let (n_str, n_frames, n_stacks) = parsed.tables.sizes();
     let t = &parsed.tables;
     let check_stack = |id: leakscope::model::StackId| {
-        assert!((id.0 as usize) < n_stacks, "stack id {} of {n_stacks}", id.0);
+        assert!(
+            (id.0 as usize) < n_stacks,
+            "stack id {} of {n_stacks}",
+            id.0
+        );
         let frames = t.stack(id);
         // A cut stack may keep a marker frame beyond the limit.
         assert!(
@@ -67,7 +71,11 @@ pub fn check_parsed(parsed: &Parsed, limits: &Limits) {
             for (k, v) in &grp.labels {
                 assert!((k.0 as usize) < n_str && (v.0 as usize) < n_str);
             }
-            assert!(grp.sample_ids.len() <= 8, "{} sample ids", grp.sample_ids.len());
+            assert!(
+                grp.sample_ids.len() <= 8,
+                "{} sample ids",
+                grp.sample_ids.len()
+            );
             sum = sum.saturating_add(grp.count);
         }
         let _ = sum;

@@ -10,7 +10,11 @@ fuzz_target!(|data: &[u8]| {
     const LIMIT: u64 = 64 * 1024;
     let _ = leakscope::ingest::decompress::is_gzip(data);
     match leakscope::ingest::decompress::gunzip(data, LIMIT) {
-        Ok(out) => assert!(out.len() as u64 <= LIMIT, "{} bytes over the limit", out.len()),
+        Ok(out) => assert!(
+            out.len() as u64 <= LIMIT,
+            "{} bytes over the limit",
+            out.len()
+        ),
         Err(reason) => assert!(!reason.to_string().is_empty()),
     }
 });

@@ -8,5 +8,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let limits = common::limits();
-    common::check(leakscope::ingest::parse_file_bytes("dump", data, &limits), &limits);
+    common::check(
+        leakscope::ingest::parse_file_bytes("dump", data, &limits),
+        &limits,
+    );
 });

@@ -46,8 +46,9 @@ fuzz_target!(|data: &[u8]| {
     leakscope::render::markdown::MarkdownExporter
         .render(&input)
         .expect("Markdown renders");
-    leakscope::render::html::HtmlExporter { templates: Vec::new() }
-        .render(&input)
-        .expect("HTML renders");
+    leakscope::render::html::HtmlExporter {
+        templates: Vec::new(),
+    }
+    .render(&input)
+    .expect("HTML renders");
 });
-

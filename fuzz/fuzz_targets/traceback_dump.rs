@@ -9,5 +9,8 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let limits = common::limits();
     let _ = leakscope::ingest::traceback::sniff_dump(data);
-    common::check(leakscope::ingest::traceback::parse_dump(data, &limits), &limits);
+    common::check(
+        leakscope::ingest::traceback::parse_dump(data, &limits),
+        &limits,
+    );
 });

@@ -283,6 +283,13 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
         ));
     }
     let truncated = sum < total && lines.last_unterminated();
+    if sum == total && lines.last_unterminated() {
+        // Cut inside the last entry (its `N @ 0x…` line or a frame line):
+        // the counts still add up, but its stack may be incomplete.
+        snapshot.warnings.push(
+            "the file ends mid-line (cut off?): the last entry's stack may be incomplete".into(),
+        );
+    }
     if sum != total {
         snapshot.warnings.push(format!(
             "the entries add up to {sum} goroutines but the header says total {total}{}",
@@ -308,6 +315,24 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
 mod tests {
     use super::*;
     use crate::ingest::textutil::testdata::public_dump;
+
+    #[test]
+    fn cut_inside_the_last_entry_warns() {
+        let text = b"goroutine profile: total 2\n\
+1 @ 0x1 0x2\n\
+#\t0x1\tmain.a+0x1\t/src/main.go:10\n\
+\n\
+1 @ 0x440f9";
+        let p = parse(text, &Limits::default()).expect("parses");
+        assert!(
+            p.snapshot
+                .warnings
+                .iter()
+                .any(|w| w.contains("ends mid-line")),
+            "{:?}",
+            p.snapshot.warnings
+        );
+    }
 
     const REAL: &str = "goroutine profile: total 13
 11 @ 0x48c6ea 0x418d5c 0x418957 0x6e4e1e 0x493621

@@ -256,10 +256,12 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
                 ""
             }
         ));
-    } else if lines.last_unterminated() && memstats.is_none() {
-        snapshot
-            .warnings
-            .push("the file ends mid-line (cut off?)".into());
+    } else if lines.last_unterminated() {
+        snapshot.warnings.push(if memstats.is_some() {
+            "the file ends mid-line (cut off?): the MemStats block may be incomplete".into()
+        } else {
+            "the file ends mid-line (cut off?)".into()
+        });
     }
     if deep_stacks > 0 {
         snapshot.warnings.push(format!(
@@ -345,6 +347,26 @@ fn memstats_value(key: &str, value: &[u8]) -> MemValue {
 mod tests {
     use super::*;
     use crate::ingest::textutil::testdata::public_dump;
+
+    #[test]
+    fn cut_inside_memstats_warns() {
+        let text = b"heap profile: 1: 4096 [1: 4096] @ heap/1048576\n\
+1: 4096 [1: 4096] @ 0x1 0x2\n\
+#\t0x0\tmain.alloc+0x1\t/src/main.go:10\n\
+\n\
+# runtime.MemStats\n\
+# Alloc = 4096\n\
+# PauseEnd = [1 2";
+        let p = parse(text, &Limits::default()).expect("parses");
+        assert!(
+            p.snapshot
+                .warnings
+                .iter()
+                .any(|w| w.contains("MemStats block may be incomplete")),
+            "{:?}",
+            p.snapshot.warnings
+        );
+    }
 
     fn heap(p: &Parsed) -> &HeapData {
         p.snapshot.heap.as_ref().unwrap()

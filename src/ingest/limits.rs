@@ -20,7 +20,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_file_bytes: 1 << 30,
-            max_decompressed_bytes: 2 << 30,
+            max_decompressed_bytes: 512 << 20,
             max_line_bytes: 16 << 20,
             max_stack_depth: 4096,
         }

@@ -196,7 +196,12 @@ impl Inventory {
 /// Replaces control characters so untrusted text cannot drive the terminal.
 pub fn printable(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .map(|c| {
+            // Control characters and bidirectional overrides (which can make
+            // a terminal show text in another order than it is).
+            let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}');
+            if c.is_control() || bidi { '\u{fffd}' } else { c }
+        })
         .collect()
 }
 
@@ -233,5 +238,6 @@ mod tests {
     #[test]
     fn printable_strips_controls() {
         assert_eq!(printable("a\x1b[31mb\n"), "a\u{fffd}[31mb\u{fffd}");
+        assert_eq!(printable("x\u{202e}y\u{2066}"), "x\u{fffd}y\u{fffd}");
     }
 }

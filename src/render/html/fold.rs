@@ -149,7 +149,21 @@ pub fn fold(
         for (frames, w) in &stacks.entries {
             let mut cur = 0usize;
             nodes[0].sub[p] = nodes[0].sub[p].saturating_add(*w);
-            for f in frames {
+            // Very deep stacks (deep recursion) are drawn with their root-most
+            // and leaf-most frames and one marker frame between: the graph
+            // stays readable and folding stays linear.
+            let elided = frames.len() > MAX_DEPTH;
+            let path: Box<dyn Iterator<Item = &FrameId>> = if elided {
+                Box::new(
+                    frames[..KEEP_ROOT]
+                        .iter()
+                        .chain(std::iter::once(&ELIDED))
+                        .chain(&frames[frames.len() - (MAX_DEPTH - KEEP_ROOT)..]),
+                )
+            } else {
+                Box::new(frames.iter())
+            };
+            for f in path {
                 let next = match nodes[cur].children.get(f) {
                     Some(&n) => n,
                     None => {
@@ -185,7 +199,12 @@ pub fn fold(
                 small[0] = small[0].saturating_add(sub[0]);
                 small[1] = small[1].saturating_add(sub[1]);
             } else {
-                stack.push((c, join(&path, &label(tables.frame_function(*f)))));
+                let name = if *f == ELIDED {
+                    ELIDED_LABEL.to_string()
+                } else {
+                    label(tables.frame_function(*f))
+                };
+                stack.push((c, join(&path, &name)));
             }
         }
         add(join(&path, SMALL), small);
@@ -194,6 +213,15 @@ pub fn fold(
     }
     out
 }
+
+/// Deepest stack drawn as it is; deeper ones lose frames in the middle.
+pub const MAX_DEPTH: usize = 512;
+/// Root-most frames kept of a deeper stack (the rest are the leaf-most).
+const KEEP_ROOT: usize = 64;
+/// Sentinel frame id for the elided middle of a deep stack.
+const ELIDED: FrameId = FrameId(u32::MAX);
+/// Label of the elided middle of a deep stack.
+pub const ELIDED_LABEL: &str = "[frames\u{a0}elided]";
 
 /// Frame standing for the subtrees merged because they were too small.
 pub const SMALL: &str = "[small\u{a0}stacks]";
@@ -250,6 +278,23 @@ mod tests {
             time: None,
             entries,
         }
+    }
+
+    #[test]
+    fn deep_stacks_keep_both_ends_around_one_marker() {
+        let mut t = Tables::new();
+        let names: Vec<String> = (0..5000).map(|i| format!("main.f{i}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let s = stacks(&mut t, &[(&refs, 7)]);
+        let folded = fold(&t, &[&s], 0.0);
+        assert_eq!(folded.len(), 1);
+        let (path, w) = folded.iter().next().unwrap();
+        assert_eq!(*w, [7, 0]);
+        let frames: Vec<&str> = path.split(';').collect();
+        assert_eq!(frames.len(), MAX_DEPTH + 1);
+        assert_eq!(frames[0], "main.f0");
+        assert_eq!(frames[KEEP_ROOT], ELIDED_LABEL);
+        assert_eq!(*frames.last().unwrap(), "main.f4999");
     }
 
     #[test]

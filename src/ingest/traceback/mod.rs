@@ -189,10 +189,13 @@ fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<P
     let mut lines = Lines::new(text);
     let mut block: Option<Block> = None;
     let mut headers = 0usize;
+    // The last line read was a non-blank line outside any block.
+    let mut last_outside = false;
     while let Some(raw) = lines.next() {
         check_line(raw, limits)?;
         let no = lines.line_no();
         r.last_line_bad = false;
+        last_outside = false;
         if let Some(b) = block.as_mut() {
             match strip_log_prefix(raw, b.prefix) {
                 Some(l) if is_blank(l) => {
@@ -225,6 +228,7 @@ fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<P
             continue;
         }
         let blank = is_blank(raw) || strip_log_prefix(raw, &r.last_prefix).is_some_and(is_blank);
+        last_outside = !blank;
         if !blank {
             r.run_start = r.goroutines.len();
             if !crash {
@@ -233,6 +237,15 @@ fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<P
         }
     }
     let mut truncated = false;
+    if !crash && block.is_none() && last_outside && lines.last_unterminated() {
+        // Cut inside a goroutine header line: that goroutine is lost.
+        truncated = true;
+        r.warn.add(
+            "the file ends inside a line outside any block, likely a cut goroutine header (file truncated?)",
+            lines.line_no(),
+            b"",
+        );
+    }
     if let Some(b) = block.take() {
         let cut = !matches!(b.pending, Pending::None)
             || (r.frames.is_empty() && !b.unavailable && !b.skipping)

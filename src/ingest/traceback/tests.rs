@@ -702,3 +702,20 @@ fn mutated_inputs_never_panic() {
     }
     assert!(parsed > 1000, "{parsed}");
 }
+
+#[test]
+fn cut_inside_a_header_line_is_truncated() {
+    let text =
+        b"goroutine 1 [running]:\nmain.main()\n\t/src/main.go:10 +0x1d\n\ngoroutine 7 [chan se";
+    let p = parse_dump(text, &Limits::default()).expect("parses");
+    let g = p.snapshot.goroutines.as_ref().unwrap();
+    assert!(g.truncated);
+    assert!(
+        p.snapshot
+            .warnings
+            .iter()
+            .any(|w| w.contains("cut goroutine header")),
+        "{:?}",
+        p.snapshot.warnings
+    );
+}

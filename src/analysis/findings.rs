@@ -384,6 +384,7 @@ pub fn findings(
     order.sort_by(|&a, &b| deltas[b].total_cmp(&deltas[a]).then(a.cmp(&b)));
     let mut h_stats: HashMap<usize, GrowthStats> = HashMap::new();
     let mut cands: Vec<HeapCand> = Vec::new();
+    let mut runtime_growth = 0.0f64;
     for (rank, &a) in order.iter().enumerate() {
         let agg = &hs.funcs[a];
         let ok = passes(&agg.bytes, th.min_heap_bytes as f64, th.min_heap_ratio);
@@ -391,7 +392,17 @@ pub fn findings(
             continue;
         }
         let stats = growth_stats(&hs.points.xs, &agg.bytes, th.min_snapshots);
-        if let Some((severity, confidence)) = judge(&stats, ok, h_enough) {
+        // A site with no frame outside the runtime (goroutine descriptors and
+        // stacks allocated by runtime.malg/newproc1) grows with the goroutine
+        // count: it is not a heap leak of its own, and no user code to fix.
+        let runtime_only = agg
+            .frame
+            .is_none_or(|fr| classify_function(tables.frame_function(fr)) == FrameClass::Runtime);
+        if runtime_only {
+            runtime_growth += (agg.bytes.last().copied().unwrap_or(0.0)
+                - agg.bytes.first().copied().unwrap_or(0.0))
+            .max(0.0);
+        } else if let Some((severity, confidence)) = judge(&stats, ok, h_enough) {
             cands.push(HeapCand {
                 agg: a,
                 stats: stats.clone(),
@@ -474,6 +485,16 @@ pub fn findings(
             .then(a.0.cmp(&b.0))
     });
     merge_lockstep(&mut g_findings, &keys);
+
+    // ---- runtime-only heap growth (goroutine descriptors) as evidence
+    if runtime_growth >= th.min_heap_bytes as f64
+        && let Some((_, f)) = g_findings.first_mut()
+    {
+        f.evidence.push(format!(
+            "heap allocated by the runtime itself (goroutine structures, runtime.malg) grew by {} alongside",
+            bytes(runtime_growth)
+        ));
+    }
 
     // ---- goroutine stack memory as evidence
     if let (Some(&a), Some(&b)) = (stack_inuse.values.first(), stack_inuse.values.last())

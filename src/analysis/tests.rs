@@ -788,3 +788,37 @@ fn dumps_without_time_or_sequence_are_not_judged_by_growth() {
     assert_eq!(r.verdict, Verdict::Leak);
     assert!(r.findings[0].proof);
 }
+
+#[test]
+fn runtime_only_heap_growth_is_goroutine_evidence_not_a_heap_finding() {
+    let mut b = B::new();
+    let malg = b.stack(&[
+        ("runtime.malg", "/go/src/runtime/proc.go", 4900),
+        ("runtime.newproc1", "/go/src/runtime/proc.go", 5000),
+        ("runtime.systemstack", "/go/src/runtime/asm_amd64.s", 531),
+    ]);
+    let g = b.stack(&[
+        ("runtime.gopark", "/go/src/runtime/proc.go", 460),
+        ("runtime.chansend1", "/go/src/runtime/chan.go", 161),
+        ("main.produce", "/src/p.go", 16),
+    ]);
+    for i in 0..8usize {
+        b.heap(i, at(i), &[(malg, (1 + 4 * i as i64) << 20)]);
+        let grp = b.group(g, 10 + 40 * i as u64, Some("chan send"));
+        b.goroutines(i, at(i), Format::GoroutineDebug2, vec![grp]);
+    }
+    b.sort();
+    let r = analyze(&b.a, &Options::default());
+    assert_eq!(r.verdict, Verdict::Leak);
+    assert_eq!(r.findings.len(), 1, "{:#?}", r.findings);
+    let f = &r.findings[0];
+    assert_eq!(f.kind, FindingKind::Goroutine);
+    assert_eq!(f.function, "main.produce");
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.starts_with("heap allocated by the runtime itself")),
+        "{:?}",
+        f.evidence
+    );
+}

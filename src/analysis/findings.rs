@@ -79,25 +79,10 @@ fn resolve_cause(st: &GStack) -> (Cause, bool) {
         }
     }
     match best {
-        Some((i, _)) => (CAUSES[i], false),
+        Some((i, _)) => (Cause::ALL[i], false),
         None => (Cause::Other, st.unknown > 0),
     }
 }
-
-/// Causes by `Cause as usize`.
-const CAUSES: [Cause; 11] = [
-    Cause::ChanSend,
-    Cause::ChanReceive,
-    Cause::Select,
-    Cause::NilChan,
-    Cause::Mutex,
-    Cause::Waitgroup,
-    Cause::Cond,
-    Cause::IoWait,
-    Cause::Sleep,
-    Cause::HeapGrowth,
-    Cause::Other,
-];
 
 fn xs_of(points: &Points) -> &[f64] {
     &points.xs
@@ -209,25 +194,13 @@ fn stats_evidence(stats: &GrowthStats, unit: RateUnit, span: f64, as_bytes: bool
         stats.mk_p,
         stats.grew_intervals,
         stats.intervals,
-        shape_name(stats.shape),
+        stats.shape.name(),
         if stats.last_third_grows {
             "; the last third still grows"
         } else {
             ""
         }
     )
-}
-
-fn shape_name(s: Shape) -> &'static str {
-    match s {
-        Shape::Growing => "growing",
-        Shape::Plateau => "plateau",
-        Shape::Burst => "burst",
-        Shape::Flat => "flat",
-        Shape::Shrinking => "shrinking",
-        Shape::LateGrowth => "late growth",
-        Shape::Insufficient => "too few points",
-    }
 }
 
 /// A heap function aggregate's candidate finding (before folding).

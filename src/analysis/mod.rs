@@ -116,6 +116,21 @@ pub enum Cause {
 }
 
 impl Cause {
+    /// Every cause, in the contract's order (`Cause as usize` indexes it).
+    pub const ALL: [Cause; 11] = [
+        Cause::ChanSend,
+        Cause::ChanReceive,
+        Cause::Select,
+        Cause::NilChan,
+        Cause::Mutex,
+        Cause::Waitgroup,
+        Cause::Cond,
+        Cause::IoWait,
+        Cause::Sleep,
+        Cause::HeapGrowth,
+        Cause::Other,
+    ];
+
     /// The contract's name (`chan-send`, …); also the remedy file's stem.
     pub fn name(self) -> &'static str {
         match self {
@@ -152,6 +167,21 @@ pub enum Shape {
     LateGrowth,
     /// Too few points.
     Insufficient,
+}
+
+impl Shape {
+    /// Words for tables and sentences (`growing`, `late growth`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Growing => "growing",
+            Shape::Plateau => "plateau",
+            Shape::Burst => "burst",
+            Shape::Flat => "flat",
+            Shape::Shrinking => "shrinking",
+            Shape::LateGrowth => "late growth",
+            Shape::Insufficient => "too few points",
+        }
+    }
 }
 
 /// Robust growth statistics of one series.

@@ -200,7 +200,7 @@ pub fn order(archive: &mut Archive, mtimes: &[Option<TimeNs>], now: TimeNs) {
         notes.push(format!(
             "file modification times all lie within {} of each other (a copy reset them); \
              they are not used for ordering",
-            notes::human_duration(MTIME_RESET_SPREAD_NS)
+            crate::model::time::human_duration(MTIME_RESET_SPREAD_NS)
         ));
         for f in &mut facts {
             f.mtime = None;

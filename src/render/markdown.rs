@@ -93,7 +93,7 @@ fn overview_table(input: &ReportInput<'_>, out: &mut String) {
         .map(|(from, to)| {
             format!(
                 "{} ({} → {})",
-                human_duration(to.saturating_sub(from)),
+                crate::model::time::human_duration(to.saturating_sub(from)),
                 rfc3339(from),
                 rfc3339(to)
             )
@@ -254,7 +254,7 @@ fn top_table(title: &str, rows: &[TrackedSeries], bytes: bool, per: Per, out: &m
             fmt_value(t.stats.last, bytes),
             fmt_signed(t.stats.delta, bytes),
             fmt_signed(per.convert(t.stats.slope_per_hour, &t.series), bytes),
-            shape_name(t.stats.shape),
+            t.stats.shape.name(),
         );
     }
     if rows.len() > MAX_TABLE_ROWS {
@@ -325,7 +325,12 @@ pub fn plain_summary(input: &ReportInput<'_>) -> String {
     }
     let c = &a.counts;
     let span = time_span(input)
-        .map(|(from, to)| format!(" over {}", human_duration(to.saturating_sub(from))))
+        .map(|(from, to)| {
+            format!(
+                " over {}",
+                crate::model::time::human_duration(to.saturating_sub(from))
+            )
+        })
         .unwrap_or_default();
     let _ = writeln!(
         out,
@@ -482,19 +487,6 @@ fn severity_name(s: Severity) -> &'static str {
     }
 }
 
-fn shape_name(s: crate::analysis::Shape) -> &'static str {
-    use crate::analysis::Shape;
-    match s {
-        Shape::Growing => "growing",
-        Shape::Plateau => "plateau",
-        Shape::Burst => "burst",
-        Shape::Flat => "flat",
-        Shape::Shrinking => "shrinking",
-        Shape::LateGrowth => "late growth",
-        Shape::Insufficient => "too few points",
-    }
-}
-
 /// A count or a byte value for a table.
 fn fmt_value(v: f64, bytes: bool) -> String {
     if !v.is_finite() {
@@ -516,26 +508,6 @@ fn fmt_signed(v: f64, bytes: bool) -> String {
         format!("+{s}")
     } else {
         s
-    }
-}
-
-/// `3d 4h`, `2h 10m`, `45m`, `12s`.
-fn human_duration(ns: i64) -> String {
-    let secs = ns.max(0) / 1_000_000_000;
-    let (d, h, m, s) = (
-        secs / 86_400,
-        secs % 86_400 / 3_600,
-        secs % 3_600 / 60,
-        secs % 60,
-    );
-    if d > 0 {
-        format!("{d}d {h}h")
-    } else if h > 0 {
-        format!("{h}h {m}m")
-    } else if m > 0 {
-        format!("{m}m {s}s")
-    } else {
-        format!("{s}s")
     }
 }
 
@@ -930,10 +902,19 @@ mod tests {
 
     #[test]
     fn durations_and_values() {
-        assert_eq!(human_duration(0), "0s");
-        assert_eq!(human_duration(125 * 1_000_000_000), "2m 5s");
-        assert_eq!(human_duration(7_800 * 1_000_000_000), "2h 10m");
-        assert_eq!(human_duration(90_000 * 1_000_000_000), "1d 1h");
+        assert_eq!(crate::model::time::human_duration(0), "0s");
+        assert_eq!(
+            crate::model::time::human_duration(125 * 1_000_000_000),
+            "2m 05s"
+        );
+        assert_eq!(
+            crate::model::time::human_duration(7_800 * 1_000_000_000),
+            "2h 10m"
+        );
+        assert_eq!(
+            crate::model::time::human_duration(90_000 * 1_000_000_000),
+            "1d 1h"
+        );
         assert_eq!(fmt_signed(-2.0, false), "-2");
         assert_eq!(fmt_signed(0.5, false), "+0.5");
         assert_eq!(fmt_value(f64::NAN, true), "–");

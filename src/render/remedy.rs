@@ -10,19 +10,7 @@ use crate::analysis::Cause;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html as cmark_html};
 
 /// Every cause, in the order of the contract's vocabulary.
-pub const ALL_CAUSES: [Cause; 11] = [
-    Cause::ChanSend,
-    Cause::ChanReceive,
-    Cause::Select,
-    Cause::NilChan,
-    Cause::Mutex,
-    Cause::Waitgroup,
-    Cause::Cond,
-    Cause::IoWait,
-    Cause::Sleep,
-    Cause::HeapGrowth,
-    Cause::Other,
-];
+pub const ALL_CAUSES: [Cause; 11] = Cause::ALL;
 
 /// The remedy's Markdown source for a cause.
 pub fn markdown(cause: Cause) -> &'static str {

@@ -9,26 +9,6 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Most collision notes written before the rest are summarised.
 const MAX_COLLISION_NOTES: usize = 10;
 
-/// `1h 2m 3s`-style duration.
-pub(super) fn human_duration(ns: i64) -> String {
-    let secs = ns.unsigned_abs() / NS_PER_SEC as u64;
-    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
-    let mut parts = Vec::new();
-    if d > 0 {
-        parts.push(format!("{d}d"));
-    }
-    if h > 0 {
-        parts.push(format!("{h}h"));
-    }
-    if m > 0 {
-        parts.push(format!("{m}m"));
-    }
-    if s > 0 || parts.is_empty() {
-        parts.push(format!("{s}s"));
-    }
-    parts.join(" ")
-}
-
 /// A constant offset (a multiple of 15 minutes, within 2 minutes) shared by
 /// every difference, as `+01:00`: names written in local time.
 fn constant_offset(diffs: &[i64]) -> Option<String> {
@@ -69,7 +49,7 @@ pub(super) fn disagreement_notes(
                      the file's own time is used",
                     rfc3339(st.nt.time),
                     rfc3339(own),
-                    human_duration(d)
+                    crate::model::time::human_duration(d)
                 ));
                 diffs.push((snaps[i].path.clone(), d));
             }
@@ -93,7 +73,7 @@ pub(super) fn disagreement_notes(
             rfc3339(name_t),
             snaps[a].path,
             rfc3339(used),
-            human_duration(name_t - used)
+            crate::model::time::human_duration(name_t - used)
         ));
         diffs.push((snaps[i].path.clone(), name_t - used));
     }
@@ -110,9 +90,9 @@ pub(super) fn disagreement_notes(
     notes.push(format!(
         "time sources disagree: the time in the file name differs from the profile's own time \
          by more than {} for {} file(s) (up to {}, e.g. {}){hint}; the profiles' own times are used",
-        human_duration(DISAGREE_NS),
+        crate::model::time::human_duration(DISAGREE_NS),
         diffs.len(),
-        human_duration(max),
+        crate::model::time::human_duration(max),
         diffs[0].0
     ));
 }
@@ -265,8 +245,10 @@ mod tests {
 
     #[test]
     fn durations_and_offsets() {
-        assert_eq!(human_duration(3_723 * NS_PER_SEC), "1h 2m 3s");
-        assert_eq!(human_duration(0), "0s");
+        assert_eq!(
+            crate::model::time::human_duration(3_723 * NS_PER_SEC),
+            "1h 02m"
+        );
         assert_eq!(
             constant_offset(&[3600 * NS_PER_SEC, 3590 * NS_PER_SEC]),
             Some("+01:00".into())

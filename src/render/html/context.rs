@@ -6,7 +6,7 @@
 
 use super::chart::{self, Line, TimeAxis, Unit};
 use super::flame::{self, FlameGraph};
-use crate::analysis::{Cause, Finding, Severity, Shape, TrackedSeries, Verdict};
+use crate::analysis::{Cause, Finding, Severity, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
 use crate::render::inventory::{Inventory, SnapshotEntry, human_bytes};
 use crate::render::rate::Per;
@@ -280,21 +280,6 @@ fn verdict_view(v: Verdict, headline: &str) -> VerdictView {
     }
 }
 
-/// `2 h 05 min`, `3 min 20 s`, `12 s`: the two largest units.
-pub fn human_duration(ns: i64) -> String {
-    let s = ns.max(0) / 1_000_000_000;
-    let (d, h, m, sec) = (s / 86400, (s / 3600) % 24, (s / 60) % 60, s % 60);
-    if d > 0 {
-        format!("{d} d {h} h")
-    } else if h > 0 {
-        format!("{h} h {m:02} min")
-    } else if m > 0 {
-        format!("{m} min {sec:02} s")
-    } else {
-        format!("{sec} s")
-    }
-}
-
 fn signed(unit: Unit, v: f64) -> String {
     let s = unit.format(v.abs());
     if v > 0.0 {
@@ -303,19 +288,6 @@ fn signed(unit: Unit, v: f64) -> String {
         format!("−{s}")
     } else {
         s
-    }
-}
-
-/// Stable name of a shape (as in the JSON).
-pub fn shape_name(s: Shape) -> &'static str {
-    match s {
-        Shape::Growing => "growing",
-        Shape::Plateau => "plateau",
-        Shape::Burst => "burst",
-        Shape::Flat => "flat",
-        Shape::Shrinking => "shrinking",
-        Shape::LateGrowth => "late-growth",
-        Shape::Insufficient => "insufficient",
     }
 }
 
@@ -357,7 +329,7 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
             signed(unit, per.convert(f.rate_per_hour, &f.series)),
             per.label
         ),
-        shape: shape_name(f.stats.shape),
+        shape: f.stats.shape.name(),
         confidence: (f.confidence.clamp(0.0, 1.0) * 100.0).round() as u32,
         proof: f.proof,
         created_by: f.created_by.clone().unwrap_or_default(),
@@ -402,7 +374,7 @@ fn tracked_view(t: &TrackedSeries, unit: Unit, per: Per) -> TrackedView {
             signed(unit, per.convert(t.stats.slope_per_hour, &t.series)),
             per.label
         ),
-        shape: shape_name(t.stats.shape),
+        shape: t.stats.shape.name(),
     }
 }
 
@@ -613,7 +585,7 @@ pub fn build(input: &ReportInput<'_>) -> View {
         (Some(&f), Some(&l)) => Some(SpanView {
             first: rfc3339(f),
             last: rfc3339(l),
-            duration: human_duration(l.saturating_sub(f)),
+            duration: crate::model::time::human_duration(l.saturating_sub(f)),
         }),
         _ => None,
     };
@@ -708,11 +680,20 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(human_duration(12_000_000_000), "12 s");
-        assert_eq!(human_duration(200 * 1_000_000_000), "3 min 20 s");
-        assert_eq!(human_duration(7_500 * 1_000_000_000), "2 h 05 min");
-        assert_eq!(human_duration(90_000 * 1_000_000_000), "1 d 1 h");
-        assert_eq!(human_duration(-5), "0 s");
+        assert_eq!(crate::model::time::human_duration(12_000_000_000), "12s");
+        assert_eq!(
+            crate::model::time::human_duration(200 * 1_000_000_000),
+            "3m 20s"
+        );
+        assert_eq!(
+            crate::model::time::human_duration(7_500 * 1_000_000_000),
+            "2h 05m"
+        );
+        assert_eq!(
+            crate::model::time::human_duration(90_000 * 1_000_000_000),
+            "1d 1h"
+        );
+        assert_eq!(crate::model::time::human_duration(-5), "0 s");
     }
 
     #[test]

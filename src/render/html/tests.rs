@@ -60,7 +60,7 @@ fn report_has_every_section_in_order() {
     assert!(html.contains("header class=\"verdict-leak\""));
     assert!(html.contains(">Leak</p>"));
     assert!(html.contains("2026-11-18T11:06:40Z &rarr; 2026-11-18T11:56:40.001Z"));
-    assert!(html.contains("(50 min 00 s)"));
+    assert!(html.contains("(50m 00s)"));
     assert!(html.contains("6 goroutine, 6 heap"));
     assert!(html.contains("build id <code>3f2ad0c1e5b7</code>"));
     assert!(html.contains("Goroutine leak: 48 goroutines blocked sending"));

@@ -693,7 +693,7 @@ mod tests {
             crate::model::time::human_duration(90_000 * 1_000_000_000),
             "1d 1h"
         );
-        assert_eq!(crate::model::time::human_duration(-5), "0 s");
+        assert_eq!(crate::model::time::human_duration(-5), "0s");
     }
 
     #[test]

@@ -571,5 +571,5 @@ fn markdown_escapes_untrusted_text_end_to_end() {
         "{plain}"
     );
     assert!(!plain.contains("Run\n<img"), "{plain}");
-    assert!(plain.contains("4 snapshot(s) (heap 2, goroutine 2, goroutineleak 0, memstats 0) over 1h 0m; 1 file(s) skipped; 2 finding(s)"), "{plain}");
+    assert!(plain.contains("4 snapshot(s) (heap 2, goroutine 2, goroutineleak 0, memstats 0) over 1h 00m; 1 file(s) skipped; 2 finding(s)"), "{plain}");
 }

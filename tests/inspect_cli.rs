@@ -338,12 +338,15 @@ fn sequence_numbers_order_naturally() {
     );
 }
 
-/// Sample archives: `samples/` beside Cargo.toml, else the lead's checkout.
+/// Sample archives: `samples/` beside Cargo.toml (committed, so required).
 fn samples_root() -> Option<PathBuf> {
     let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
-    [local, PathBuf::from("/work/main/samples")]
-        .into_iter()
-        .find(|p| archive_dirs(p).next().is_some())
+    assert!(
+        archive_dirs(&local).next().is_some(),
+        "no sample archives under {}",
+        local.display()
+    );
+    Some(local)
 }
 
 /// Archive directories of a samples root (not the Go sources, tools or the
@@ -400,11 +403,6 @@ fn sample_archives_are_fully_accounted_and_ordered() {
 #[test]
 fn public_dumps_are_fully_accounted() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/public-dumps");
-    let root = if root.is_dir() {
-        root
-    } else {
-        PathBuf::from("/work/shared/public-dumps")
-    };
     if !root.is_dir() {
         eprintln!("note: ../shared/public-dumps is absent; nothing checked");
         return;

@@ -8,9 +8,7 @@
 //! once, even under recursion). pprof skips zero-valued samples and marks
 //! inlined functions with ` (inline)` / ` (partial-inline)`, stripped here.
 //!
-//! The samples live in the crate's `samples/`; when it has none (a worktree
-//! before the lead merges them), `/work/main/samples` is used if present,
-//! otherwise the test prints a note and passes.
+//! The samples live in the crate's `samples/` (committed, so required).
 
 use leakscope::ingest::{Limits, SkipReason, decompress, pprof};
 use leakscope::model::{Parsed, normalize_function_name};
@@ -124,10 +122,12 @@ fn ours(p: &Parsed, objects: bool) -> (Table, i64) {
 
 fn samples_dir() -> Option<PathBuf> {
     let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
-    let fallback = PathBuf::from("/work/main/samples");
-    [local, fallback]
-        .into_iter()
-        .find(|dir| dir.join("oracle").is_dir())
+    assert!(
+        local.join("oracle").is_dir(),
+        "no samples/oracle under {}",
+        local.display()
+    );
+    Some(local)
 }
 
 /// Decompresses gzip layers (at most 3) within the default limit.

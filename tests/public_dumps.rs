@@ -10,9 +10,7 @@ use std::path::{Path, PathBuf};
 
 fn root() -> Option<PathBuf> {
     let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/public-dumps");
-    [here, PathBuf::from("/work/shared/public-dumps")]
-        .into_iter()
-        .find(|p| p.join("expected.json").is_file())
+    here.join("expected.json").is_file().then_some(here)
 }
 
 #[test]

@@ -10,10 +10,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 fn samples_dir() -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    [root.join("samples"), root.join("../main/samples")]
-        .into_iter()
-        .find(|d| d.join("expected.json").is_file())
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples");
+    assert!(
+        dir.join("expected.json").is_file(),
+        "samples/ is committed with the crate"
+    );
+    Some(dir)
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -679,24 +679,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations() {
-        assert_eq!(crate::model::time::human_duration(12_000_000_000), "12s");
-        assert_eq!(
-            crate::model::time::human_duration(200 * 1_000_000_000),
-            "3m 20s"
-        );
-        assert_eq!(
-            crate::model::time::human_duration(7_500 * 1_000_000_000),
-            "2h 05m"
-        );
-        assert_eq!(
-            crate::model::time::human_duration(90_000 * 1_000_000_000),
-            "1d 1h"
-        );
-        assert_eq!(crate::model::time::human_duration(-5), "0s");
-    }
-
-    #[test]
     fn signed_values() {
         assert_eq!(signed(Unit::Count, 12.0), "+12");
         assert_eq!(signed(Unit::Count, -3.0), "−3");

@@ -616,12 +616,11 @@ pub fn build(input: &ReportInput<'_>) -> View {
         })
         .collect();
 
-    let mut notes: Vec<String> = Vec::new();
-    for n in a.notes.iter().chain(archive.notes.iter()) {
-        if !notes.contains(n) {
-            notes.push(n.clone());
-        }
-    }
+    // Analysis remarks first here (the JSON and Markdown put the archive's first).
+    let notes: Vec<String> = crate::render::json::merged_notes(&a.notes, &archive.notes)
+        .into_iter()
+        .map(String::from)
+        .collect();
 
     let flames = flame::build_all(archive);
     let flames_gz = flames.iter().any(|g| g.gz.is_some());

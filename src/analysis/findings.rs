@@ -164,32 +164,29 @@ fn series_of(points: &Points, values: &[f64]) -> Series {
 
 /// The growth part of a sentence: "+112 per snapshot, grew in 10 of 10 intervals".
 fn growth_words(stats: &GrowthStats, unit: RateUnit, span: f64, as_bytes: bool) -> String {
+    format!(
+        "{}, grew in {} of {} intervals",
+        rate_words(stats, unit, span, as_bytes),
+        stats.grew_intervals,
+        stats.intervals
+    )
+}
+
+/// The slope in the chosen unit with its words: "+112 per snapshot".
+fn rate_words(stats: &GrowthStats, unit: RateUnit, span: f64, as_bytes: bool) -> String {
     let rate = rate_in(unit, stats.slope_per_hour, span, stats.intervals);
     let rate = if as_bytes {
         signed_bytes(rate)
     } else {
         signed_count(rate)
     };
-    format!(
-        "{rate} {}, grew in {} of {} intervals",
-        unit.words(),
-        stats.grew_intervals,
-        stats.intervals
-    )
+    format!("{rate} {}", unit.words())
 }
 
 fn stats_evidence(stats: &GrowthStats, unit: RateUnit, span: f64, as_bytes: bool) -> String {
     format!(
         "Theil–Sen slope {}; Mann–Kendall S = {}, p = {:.4}; grew in {} of {} intervals; shape {}{}",
-        {
-            let r = rate_in(unit, stats.slope_per_hour, span, stats.intervals);
-            let r = if as_bytes {
-                signed_bytes(r)
-            } else {
-                signed_count(r)
-            };
-            format!("{r} {}", unit.words())
-        },
+        rate_words(stats, unit, span, as_bytes),
         stats.mk_s,
         stats.mk_p,
         stats.grew_intervals,

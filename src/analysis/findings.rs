@@ -84,10 +84,6 @@ fn resolve_cause(st: &GStack) -> (Cause, bool) {
     }
 }
 
-fn xs_of(points: &Points) -> &[f64] {
-    &points.xs
-}
-
 fn span_hours(points: &Points) -> f64 {
     match (points.xs.first(), points.xs.last()) {
         (Some(a), Some(b)) => b - a,
@@ -287,7 +283,7 @@ pub fn findings(
     let mut g_rows: Vec<(usize, GrowthStats)> = Vec::with_capacity(keys.len());
     let mut g_findings: Vec<(usize, Finding)> = Vec::new();
     for (k, key) in keys.iter().enumerate() {
-        let stats = growth_stats(xs_of(&gs.points), &key.counts, th.min_snapshots);
+        let stats = growth_stats(&gs.points.xs, &key.counts, th.min_snapshots);
         let leaked: u64 = key
             .stacks
             .iter()
@@ -369,9 +365,7 @@ pub fn findings(
             .frame
             .is_none_or(|fr| classify_function(tables.frame_function(fr)) == FrameClass::Runtime);
         if runtime_only {
-            runtime_growth += (agg.bytes.last().copied().unwrap_or(0.0)
-                - agg.bytes.first().copied().unwrap_or(0.0))
-            .max(0.0);
+            runtime_growth += deltas[a].max(0.0);
         } else if let Some((severity, confidence)) = judge(&stats, ok, h_enough) {
             cands.push(HeapCand {
                 agg: a,

@@ -444,7 +444,9 @@ fn clean(s: &str) -> String {
         .collect()
 }
 
-fn is_bidi_control(c: char) -> bool {
+/// Bidirectional formatting characters (which can make text show in
+/// another order than it is).
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(
         c,
         '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'

@@ -89,7 +89,9 @@ fn render_markdown(input: &ReportInput<'_>) -> String {
 
 fn overview_table(input: &ReportInput<'_>, out: &mut String) {
     let c = &input.analysis.counts;
-    let span = time_span(input)
+    let span = input
+        .archive
+        .time_span()
         .map(|(from, to)| {
             format!(
                 "{} ({} → {})",
@@ -324,7 +326,9 @@ pub fn plain_summary(input: &ReportInput<'_>) -> String {
         let _ = writeln!(out, "  …and {} more finding(s)", sorted.len() - 3);
     }
     let c = &a.counts;
-    let span = time_span(input)
+    let span = input
+        .archive
+        .time_span()
         .map(|(from, to)| {
             format!(
                 " over {}",
@@ -511,14 +515,6 @@ fn fmt_signed(v: f64, bytes: bool) -> String {
     } else {
         s
     }
-}
-
-/// Earliest and latest known snapshot time.
-fn time_span(input: &ReportInput<'_>) -> Option<(i64, i64)> {
-    let times = input.archive.snapshots.iter().filter_map(|s| s.time);
-    let min = times.clone().min()?;
-    let max = times.max()?;
-    Some((min, max))
 }
 
 #[cfg(test)]

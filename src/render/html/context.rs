@@ -580,15 +580,11 @@ pub fn build(input: &ReportInput<'_>) -> View {
             .collect();
     }
 
-    let times: Vec<i64> = archive.snapshots.iter().filter_map(|s| s.time).collect();
-    let span = match (times.iter().min(), times.iter().max()) {
-        (Some(&f), Some(&l)) => Some(SpanView {
-            first: rfc3339(f),
-            last: rfc3339(l),
-            duration: crate::model::time::human_duration(l.saturating_sub(f)),
-        }),
-        _ => None,
-    };
+    let span = archive.time_span().map(|(f, l)| SpanView {
+        first: rfc3339(f),
+        last: rfc3339(l),
+        duration: crate::model::time::human_duration(l.saturating_sub(f)),
+    });
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     let mut sources: BTreeMap<&str, usize> = BTreeMap::new();
     for s in &archive.snapshots {

@@ -10,7 +10,7 @@
 use super::inventory::{human_bytes, printable};
 use super::rate::Per;
 use super::{Exporter, RenderError, ReportInput, remedy};
-use crate::analysis::{Finding, Severity, TrackedSeries, Verdict};
+use crate::analysis::{Finding, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
 use std::fmt::Write as _;
 
@@ -152,7 +152,7 @@ fn finding(f: &Finding, per: Per, out: &mut String) {
         out,
         "### {}. {} · {} · {}\n",
         f.rank,
-        severity_name(f.severity),
+        f.severity.name(),
         f.cause.name(),
         function
     );
@@ -318,7 +318,7 @@ pub fn plain_summary(input: &ReportInput<'_>) -> String {
             out,
             "  {}. [{}] {}",
             f.rank,
-            severity_name(f.severity),
+            f.severity.name(),
             printable(&text)
         );
     }
@@ -486,13 +486,6 @@ fn verdict_icon(v: Verdict) -> &'static str {
     }
 }
 
-fn severity_name(s: Severity) -> &'static str {
-    match s {
-        Severity::Leak => "leak",
-        Severity::Suspect => "suspect",
-    }
-}
-
 /// A count or a byte value for a table.
 fn fmt_value(v: f64, bytes: bool) -> String {
     if !v.is_finite() {
@@ -520,7 +513,7 @@ fn fmt_signed(v: f64, bytes: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{Cause, FindingKind, GrowthStats, Series, Shape};
+    use crate::analysis::{Cause, FindingKind, GrowthStats, Series, Severity, Shape};
     use crate::model::{Archive, Format, ProfileKind, Skipped, Snapshot};
     use crate::render::Meta;
     use pulldown_cmark::{Event, Options, Parser, Tag};

@@ -6,7 +6,7 @@
 
 use super::chart::{self, Line, TimeAxis, Unit};
 use super::flame::{self, FlameGraph};
-use crate::analysis::{Cause, Finding, Severity, TrackedSeries, Verdict};
+use crate::analysis::{Cause, Finding, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
 use crate::render::inventory::{Inventory, SnapshotEntry, human_bytes};
 use crate::render::rate::Per;
@@ -302,14 +302,8 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
     };
     FindingView {
         rank: f.rank,
-        severity: match f.severity {
-            Severity::Leak => "leak",
-            Severity::Suspect => "suspect",
-        },
-        kind: match f.kind {
-            crate::analysis::FindingKind::Goroutine => "goroutine",
-            crate::analysis::FindingKind::Heap => "heap",
-        },
+        severity: f.severity.name(),
+        kind: f.kind.name(),
         cause: f.cause.name(),
         remedy_anchor: if has_remedy(f.cause) {
             format!("remedy-{}", f.cause.name())

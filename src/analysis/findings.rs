@@ -665,6 +665,16 @@ fn words_count(v: f64) -> String {
     format!("{}", v.max(0.0).round() as u64)
 }
 
+/// The file and line of a frame; empty and 0 without one.
+fn file_line(tables: &Tables, frame: Option<FrameId>) -> (String, u32) {
+    frame
+        .map(|f| {
+            let fr = tables.frame(f);
+            (tables.str(fr.file).to_string(), fr.line)
+        })
+        .unwrap_or_default()
+}
+
 fn frame_parts(tables: &Tables, frame: Option<FrameId>) -> (String, String, String) {
     match frame {
         Some(f) => {
@@ -770,13 +780,7 @@ fn goroutine_finding(
 ) -> Finding {
     let tables = cx.tables;
     let (function, _, culprit_at) = frame_parts(tables, key.frame);
-    let (file, line) = key
-        .frame
-        .map(|f| {
-            let fr = tables.frame(f);
-            (tables.str(fr.file).to_string(), fr.line)
-        })
-        .unwrap_or_default();
+    let (file, line) = file_line(tables, key.frame);
     // Representative: the stack with the most goroutines at its largest point.
     let rep_stack = key
         .stacks
@@ -996,12 +1000,7 @@ fn heap_finding(
         .copied()
         .max_by(|&a, &b| site_delta(a).total_cmp(&site_delta(b)).then(b.cmp(&a)));
     let (function, _, at) = frame_parts(tables, frame);
-    let (file, line) = frame
-        .map(|f| {
-            let fr = tables.frame(f);
-            (tables.str(fr.file).to_string(), fr.line)
-        })
-        .unwrap_or_default();
+    let (file, line) = file_line(tables, frame);
     let via = best_site
         .and_then(|s| hs.sites[s].culprit)
         .and_then(|c| c.via);

@@ -84,10 +84,6 @@ fn resolve_cause(st: &GStack) -> (Cause, bool) {
     }
 }
 
-fn xs_of(points: &Points) -> &[f64] {
-    &points.xs
-}
-
 fn span_hours(points: &Points) -> f64 {
     match (points.xs.first(), points.xs.last()) {
         (Some(a), Some(b)) => b - a,
@@ -164,32 +160,29 @@ fn series_of(points: &Points, values: &[f64]) -> Series {
 
 /// The growth part of a sentence: "+112 per snapshot, grew in 10 of 10 intervals".
 fn growth_words(stats: &GrowthStats, unit: RateUnit, span: f64, as_bytes: bool) -> String {
+    format!(
+        "{}, grew in {} of {} intervals",
+        rate_words(stats, unit, span, as_bytes),
+        stats.grew_intervals,
+        stats.intervals
+    )
+}
+
+/// The slope in the chosen unit with its words: "+112 per snapshot".
+fn rate_words(stats: &GrowthStats, unit: RateUnit, span: f64, as_bytes: bool) -> String {
     let rate = rate_in(unit, stats.slope_per_hour, span, stats.intervals);
     let rate = if as_bytes {
         signed_bytes(rate)
     } else {
         signed_count(rate)
     };
-    format!(
-        "{rate} {}, grew in {} of {} intervals",
-        unit.words(),
-        stats.grew_intervals,
-        stats.intervals
-    )
+    format!("{rate} {}", unit.words())
 }
 
 fn stats_evidence(stats: &GrowthStats, unit: RateUnit, span: f64, as_bytes: bool) -> String {
     format!(
         "Theil–Sen slope {}; Mann–Kendall S = {}, p = {:.4}; grew in {} of {} intervals; shape {}{}",
-        {
-            let r = rate_in(unit, stats.slope_per_hour, span, stats.intervals);
-            let r = if as_bytes {
-                signed_bytes(r)
-            } else {
-                signed_count(r)
-            };
-            format!("{r} {}", unit.words())
-        },
+        rate_words(stats, unit, span, as_bytes),
         stats.mk_s,
         stats.mk_p,
         stats.grew_intervals,
@@ -290,7 +283,7 @@ pub fn findings(
     let mut g_rows: Vec<(usize, GrowthStats)> = Vec::with_capacity(keys.len());
     let mut g_findings: Vec<(usize, Finding)> = Vec::new();
     for (k, key) in keys.iter().enumerate() {
-        let stats = growth_stats(xs_of(&gs.points), &key.counts, th.min_snapshots);
+        let stats = growth_stats(&gs.points.xs, &key.counts, th.min_snapshots);
         let leaked: u64 = key
             .stacks
             .iter()
@@ -372,9 +365,7 @@ pub fn findings(
             .frame
             .is_none_or(|fr| classify_function(tables.frame_function(fr)) == FrameClass::Runtime);
         if runtime_only {
-            runtime_growth += (agg.bytes.last().copied().unwrap_or(0.0)
-                - agg.bytes.first().copied().unwrap_or(0.0))
-            .max(0.0);
+            runtime_growth += deltas[a].max(0.0);
         } else if let Some((severity, confidence)) = judge(&stats, ok, h_enough) {
             cands.push(HeapCand {
                 agg: a,
@@ -674,6 +665,16 @@ fn words_count(v: f64) -> String {
     format!("{}", v.max(0.0).round() as u64)
 }
 
+/// The file and line of a frame; empty and 0 without one.
+fn file_line(tables: &Tables, frame: Option<FrameId>) -> (String, u32) {
+    frame
+        .map(|f| {
+            let fr = tables.frame(f);
+            (tables.str(fr.file).to_string(), fr.line)
+        })
+        .unwrap_or_default()
+}
+
 fn frame_parts(tables: &Tables, frame: Option<FrameId>) -> (String, String, String) {
     match frame {
         Some(f) => {
@@ -779,13 +780,7 @@ fn goroutine_finding(
 ) -> Finding {
     let tables = cx.tables;
     let (function, _, culprit_at) = frame_parts(tables, key.frame);
-    let (file, line) = key
-        .frame
-        .map(|f| {
-            let fr = tables.frame(f);
-            (tables.str(fr.file).to_string(), fr.line)
-        })
-        .unwrap_or_default();
+    let (file, line) = file_line(tables, key.frame);
     // Representative: the stack with the most goroutines at its largest point.
     let rep_stack = key
         .stacks
@@ -1005,12 +1000,7 @@ fn heap_finding(
         .copied()
         .max_by(|&a, &b| site_delta(a).total_cmp(&site_delta(b)).then(b.cmp(&a)));
     let (function, _, at) = frame_parts(tables, frame);
-    let (file, line) = frame
-        .map(|f| {
-            let fr = tables.frame(f);
-            (tables.str(fr.file).to_string(), fr.line)
-        })
-        .unwrap_or_default();
+    let (file, line) = file_line(tables, frame);
     let via = best_site
         .and_then(|s| hs.sites[s].culprit)
         .and_then(|c| c.via);

@@ -77,6 +77,16 @@ pub enum Severity {
     Leak,
 }
 
+impl Severity {
+    /// `leak` or `suspect` (as in the JSON).
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Leak => "leak",
+            Severity::Suspect => "suspect",
+        }
+    }
+}
+
 /// What leaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -85,6 +95,16 @@ pub enum FindingKind {
     Goroutine,
     /// Heap grows at an allocation site.
     Heap,
+}
+
+impl FindingKind {
+    /// `goroutine` or `heap` (as in the JSON).
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::Goroutine => "goroutine",
+            FindingKind::Heap => "heap",
+        }
+    }
 }
 
 /// Why goroutines are blocked (or `heap-growth` for heap findings).

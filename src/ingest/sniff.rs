@@ -165,7 +165,7 @@ fn unrecognised(head: &[u8], binary: bool) -> SkipReason {
     if binary {
         return SkipReason::NotAProfile("unrecognised binary data".into());
     }
-    let trimmed = trim_start_ascii_ws(head);
+    let trimmed = head.trim_ascii_start();
     if starts_with_ignore_case(trimmed, b"<html")
         || starts_with_ignore_case(trimmed, b"<!doctype html")
     {
@@ -225,11 +225,6 @@ fn is_legacy_cpu_profile(head: &[u8]) -> bool {
         _ => false,
     };
     is64 || is32
-}
-
-fn trim_start_ascii_ws(b: &[u8]) -> &[u8] {
-    let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
-    &b[n..]
 }
 
 fn starts_with_ignore_case(b: &[u8], prefix: &[u8]) -> bool {

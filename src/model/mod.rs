@@ -48,4 +48,13 @@ impl Archive {
         snapshot.remap(&remap);
         self.snapshots.push(snapshot);
     }
+
+    /// Earliest and latest known snapshot time, or `None` when no snapshot
+    /// has a time.
+    pub fn time_span(&self) -> Option<(TimeNs, TimeNs)> {
+        let times = self.snapshots.iter().filter_map(|s| s.time);
+        let min = times.clone().min()?;
+        let max = times.max()?;
+        Some((min, max))
+    }
 }

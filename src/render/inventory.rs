@@ -199,8 +199,11 @@ pub fn printable(s: &str) -> String {
         .map(|c| {
             // Control characters and bidirectional overrides (which can make
             // a terminal show text in another order than it is).
-            let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}');
-            if c.is_control() || bidi { '\u{fffd}' } else { c }
+            if c.is_control() || super::markdown::is_bidi_control(c) {
+                '\u{fffd}'
+            } else {
+                c
+            }
         })
         .collect()
 }

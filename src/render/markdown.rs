@@ -10,7 +10,7 @@
 use super::inventory::{human_bytes, printable};
 use super::rate::Per;
 use super::{Exporter, RenderError, ReportInput, remedy};
-use crate::analysis::{Finding, Severity, TrackedSeries, Verdict};
+use crate::analysis::{Finding, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
 use std::fmt::Write as _;
 
@@ -89,7 +89,9 @@ fn render_markdown(input: &ReportInput<'_>) -> String {
 
 fn overview_table(input: &ReportInput<'_>, out: &mut String) {
     let c = &input.analysis.counts;
-    let span = time_span(input)
+    let span = input
+        .archive
+        .time_span()
         .map(|(from, to)| {
             format!(
                 "{} ({} → {})",
@@ -150,7 +152,7 @@ fn finding(f: &Finding, per: Per, out: &mut String) {
         out,
         "### {}. {} · {} · {}\n",
         f.rank,
-        severity_name(f.severity),
+        f.severity.name(),
         f.cause.name(),
         function
     );
@@ -316,7 +318,7 @@ pub fn plain_summary(input: &ReportInput<'_>) -> String {
             out,
             "  {}. [{}] {}",
             f.rank,
-            severity_name(f.severity),
+            f.severity.name(),
             printable(&text)
         );
     }
@@ -324,7 +326,9 @@ pub fn plain_summary(input: &ReportInput<'_>) -> String {
         let _ = writeln!(out, "  …and {} more finding(s)", sorted.len() - 3);
     }
     let c = &a.counts;
-    let span = time_span(input)
+    let span = input
+        .archive
+        .time_span()
         .map(|(from, to)| {
             format!(
                 " over {}",
@@ -444,7 +448,9 @@ fn clean(s: &str) -> String {
         .collect()
 }
 
-fn is_bidi_control(c: char) -> bool {
+/// Bidirectional formatting characters (which can make text show in
+/// another order than it is).
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(
         c,
         '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
@@ -480,13 +486,6 @@ fn verdict_icon(v: Verdict) -> &'static str {
     }
 }
 
-fn severity_name(s: Severity) -> &'static str {
-    match s {
-        Severity::Leak => "leak",
-        Severity::Suspect => "suspect",
-    }
-}
-
 /// A count or a byte value for a table.
 fn fmt_value(v: f64, bytes: bool) -> String {
     if !v.is_finite() {
@@ -511,18 +510,10 @@ fn fmt_signed(v: f64, bytes: bool) -> String {
     }
 }
 
-/// Earliest and latest known snapshot time.
-fn time_span(input: &ReportInput<'_>) -> Option<(i64, i64)> {
-    let times = input.archive.snapshots.iter().filter_map(|s| s.time);
-    let min = times.clone().min()?;
-    let max = times.max()?;
-    Some((min, max))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{Cause, FindingKind, GrowthStats, Series, Shape};
+    use crate::analysis::{Cause, FindingKind, GrowthStats, Series, Severity, Shape};
     use crate::model::{Archive, Format, ProfileKind, Skipped, Snapshot};
     use crate::render::Meta;
     use pulldown_cmark::{Event, Options, Parser, Tag};

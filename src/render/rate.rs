@@ -23,8 +23,7 @@ impl Per {
         if synthetic {
             return snapshot;
         }
-        let times: Vec<i64> = archive.snapshots.iter().filter_map(|s| s.time).collect();
-        let (Some(&lo), Some(&hi)) = (times.iter().min(), times.iter().max()) else {
+        let Some((lo, hi)) = archive.time_span() else {
             return snapshot;
         };
         let hours = (hi - lo) as f64 / 3.6e12;

@@ -180,19 +180,21 @@ impl TimeAxis {
     }
 }
 
+/// The (time, value) points of a series with a finite value.
+fn finite_points(series: &Series) -> Vec<(i64, f64)> {
+    series
+        .times
+        .iter()
+        .copied()
+        .zip(series.values.iter().copied())
+        .filter(|(_, v)| v.is_finite())
+        .collect()
+}
+
 /// A line chart, or `None` when no line has a point.
 pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -> Option<String> {
-    let pts: Vec<(i64, f64)> = lines
-        .iter()
-        .flat_map(|l| {
-            l.series
-                .times
-                .iter()
-                .copied()
-                .zip(l.series.values.iter().copied())
-        })
-        .filter(|(_, v)| v.is_finite())
-        .collect();
+    let per_line: Vec<Vec<(i64, f64)>> = lines.iter().map(|l| finite_points(l.series)).collect();
+    let pts: Vec<(i64, f64)> = per_line.concat();
     if pts.is_empty() {
         return None;
     }
@@ -293,18 +295,12 @@ pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -
     );
     // Lines, points and legend.
     let mut lx = LEFT;
-    for l in lines {
-        let p: Vec<(i64, f64)> = l
-            .series
-            .times
-            .iter()
-            .copied()
-            .zip(l.series.values.iter().copied())
-            .filter(|(_, v)| v.is_finite())
-            .collect();
+    for (l, p) in lines.iter().zip(&per_line) {
         if p.is_empty() {
             continue;
         }
+        // Escaped once per line, not once per point.
+        let (c, n) = (esc(l.color), esc(l.name));
         let mut d = String::new();
         for (i, (t, v)) in p.iter().enumerate() {
             let _ = write!(
@@ -317,17 +313,14 @@ pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -
         }
         let _ = write!(
             s,
-            r#"<path d="{d}" fill="none" stroke="{c}" stroke-width="2"/>"#,
-            c = esc(l.color)
+            r#"<path d="{d}" fill="none" stroke="{c}" stroke-width="2"/>"#
         );
-        for (t, v) in &p {
+        for (t, v) in p {
             let _ = write!(
                 s,
                 r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{c}"><title>{n} at {when}: {val}</title></circle>"#,
                 x(*t),
                 y(*v),
-                c = esc(l.color),
-                n = esc(l.name),
                 when = esc(&axis.when(*t)),
                 val = esc(&unit.format(*v))
             );
@@ -335,9 +328,7 @@ pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -
         let _ = write!(
             s,
             r##"<rect x="{lx}" y="8" width="14" height="4" fill="{c}"/><text x="{tx}" y="14" font-size="12" fill="#222">{n}</text>"##,
-            c = esc(l.color),
-            tx = lx + 18.0,
-            n = esc(l.name)
+            tx = lx + 18.0
         );
         lx += 30.0 + 7.0 * l.name.chars().count() as f64;
     }
@@ -347,13 +338,7 @@ pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -
 
 /// A small trend line for tables and findings, or `None` with no points.
 pub fn sparkline(series: &Series, unit: Unit) -> Option<String> {
-    let p: Vec<(i64, f64)> = series
-        .times
-        .iter()
-        .copied()
-        .zip(series.values.iter().copied())
-        .filter(|(_, v)| v.is_finite())
-        .collect();
+    let p = finite_points(series);
     let (first, last) = (p.first()?, p.last()?);
     let (w, h, pad) = (120.0f64, 28.0f64, 3.0f64);
     let vmin = p.iter().map(|q| q.1).fold(f64::INFINITY, f64::min);

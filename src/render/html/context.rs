@@ -6,7 +6,7 @@
 
 use super::chart::{self, Line, TimeAxis, Unit};
 use super::flame::{self, FlameGraph};
-use crate::analysis::{Cause, Finding, Severity, TrackedSeries, Verdict};
+use crate::analysis::{Cause, Finding, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
 use crate::render::inventory::{Inventory, SnapshotEntry, human_bytes};
 use crate::render::rate::Per;
@@ -302,14 +302,8 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
     };
     FindingView {
         rank: f.rank,
-        severity: match f.severity {
-            Severity::Leak => "leak",
-            Severity::Suspect => "suspect",
-        },
-        kind: match f.kind {
-            crate::analysis::FindingKind::Goroutine => "goroutine",
-            crate::analysis::FindingKind::Heap => "heap",
-        },
+        severity: f.severity.name(),
+        kind: f.kind.name(),
         cause: f.cause.name(),
         remedy_anchor: if has_remedy(f.cause) {
             format!("remedy-{}", f.cause.name())
@@ -580,15 +574,11 @@ pub fn build(input: &ReportInput<'_>) -> View {
             .collect();
     }
 
-    let times: Vec<i64> = archive.snapshots.iter().filter_map(|s| s.time).collect();
-    let span = match (times.iter().min(), times.iter().max()) {
-        (Some(&f), Some(&l)) => Some(SpanView {
-            first: rfc3339(f),
-            last: rfc3339(l),
-            duration: crate::model::time::human_duration(l.saturating_sub(f)),
-        }),
-        _ => None,
-    };
+    let span = archive.time_span().map(|(f, l)| SpanView {
+        first: rfc3339(f),
+        last: rfc3339(l),
+        duration: crate::model::time::human_duration(l.saturating_sub(f)),
+    });
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     let mut sources: BTreeMap<&str, usize> = BTreeMap::new();
     for s in &archive.snapshots {
@@ -616,12 +606,11 @@ pub fn build(input: &ReportInput<'_>) -> View {
         })
         .collect();
 
-    let mut notes: Vec<String> = Vec::new();
-    for n in a.notes.iter().chain(archive.notes.iter()) {
-        if !notes.contains(n) {
-            notes.push(n.clone());
-        }
-    }
+    // Analysis remarks first here (the JSON and Markdown put the archive's first).
+    let notes: Vec<String> = crate::render::json::merged_notes(&a.notes, &archive.notes)
+        .into_iter()
+        .map(String::from)
+        .collect();
 
     let flames = flame::build_all(archive);
     let flames_gz = flames.iter().any(|g| g.gz.is_some());

@@ -292,7 +292,7 @@ mod tests {
             ),
             "{note}"
         );
-        assert!(note.contains("Sys) is 340 MB (up 240 MB"), "{note}");
+        assert!(note.contains("Sys) is 340 MiB (up 240 MiB"), "{note}");
         assert!(note.contains("HeapReleased"), "{note}");
     }
 
@@ -343,7 +343,7 @@ mod tests {
         assert_eq!(f.delta, (40 * MB) as f64);
         assert!(
             f.sentence.starts_with(
-                "HeapInuse (MemStats) grows from 10 MB to 50 MB (+40 MB, +8.0 MB per minute"
+                "HeapInuse (MemStats) grows from 10 MiB to 50 MiB (+40 MiB, +8.0 MiB per minute"
             ),
             "{}",
             f.sentence

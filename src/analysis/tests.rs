@@ -188,7 +188,7 @@ fn chan_send_leak_is_one_finding_with_retained_heap() {
     assert_eq!(
         f.sentence,
         "118 goroutines blocked in chan send in main.produce (main.go:16), created by main.handle; \
-         +1.2 per minute, grew in 9 of 9 intervals, longest wait 90 minutes; they retain 6.8 MB."
+         +1.2 per minute, grew in 9 of 9 intervals, longest wait 90 minutes; they retain 6.8 MiB."
     );
     assert_eq!(f.stack_text[0], "main.produce /src/leaky/main.go:16");
     assert_eq!(f.series.values.len(), 10);
@@ -509,7 +509,7 @@ fn heap_only_growth_is_a_heap_finding() {
         f.evidence
     );
     assert!(
-        f.sentence.starts_with("main.(*cache).put (c.go:35) holds 23 MB in use (allocated via bytes.growSlice), +21 MB since the first snapshot"),
+        f.sentence.starts_with("main.(*cache).put (c.go:35) holds 23 MiB in use (allocated via bytes.growSlice), +21 MiB since the first snapshot"),
         "{}",
         f.sentence
     );

@@ -1,10 +1,10 @@
 //! Numbers and names as a person reads them in a sentence.
 
-/// Bytes with a binary unit: `512 B`, `7.5 KB`, `77 MB`, `1.2 GB`.
+/// Bytes with a binary unit: `512 B`, `7.5 KiB`, `77 MiB`, `1.2 GiB`.
 pub fn bytes(v: f64) -> String {
     let neg = v < 0.0;
     let mut x = v.abs();
-    let units = ["B", "KB", "MB", "GB", "TB"];
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut u = 0;
     while x >= 1024.0 && u + 1 < units.len() {
         x /= 1024.0;
@@ -20,7 +20,7 @@ pub fn bytes(v: f64) -> String {
     }
 }
 
-/// Signed bytes: `+77 MB`, `-3.0 KB`.
+/// Signed bytes: `+77 MiB`, `-3.0 KiB`.
 pub fn signed_bytes(v: f64) -> String {
     if v >= 0.0 {
         format!("+{}", bytes(v))
@@ -132,10 +132,10 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(bytes(512.0), "512 B");
-        assert_eq!(bytes(7.5 * 1024.0), "7.5 KB");
-        assert_eq!(bytes(77.0 * 1024.0 * 1024.0), "77 MB");
-        assert_eq!(bytes(-3.0 * 1024.0), "-3.0 KB");
-        assert_eq!(signed_bytes(2048.0), "+2.0 KB");
+        assert_eq!(bytes(7.5 * 1024.0), "7.5 KiB");
+        assert_eq!(bytes(77.0 * 1024.0 * 1024.0), "77 MiB");
+        assert_eq!(bytes(-3.0 * 1024.0), "-3.0 KiB");
+        assert_eq!(signed_bytes(2048.0), "+2.0 KiB");
         assert_eq!(count(1240.0), "1,240");
         assert_eq!(count(1_234_567.0), "1,234,567");
         assert_eq!(count(12.0), "12");

@@ -822,18 +822,7 @@ mod tests {
         s.path = format!("g{moment}.txt");
         s.goroutines = Some(GoroutineData {
             total: count,
-            groups: vec![GoroutineGroup {
-                stack,
-                count,
-                wait_reason: None,
-                leaked: 0,
-                locked_to_thread: 0,
-                max_wait_minutes: None,
-                created_by: None,
-                labels: Vec::new(),
-                elided: false,
-                sample_ids: Vec::new(),
-            }],
+            groups: vec![GoroutineGroup::new(stack, count)],
             ..Default::default()
         });
         s

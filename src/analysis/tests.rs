@@ -39,16 +39,8 @@ impl B {
     fn group(&mut self, stack: StackId, count: u64, reason: Option<&str>) -> GoroutineGroup {
         let wait_reason = reason.map(|r| self.t().intern_str(r));
         GoroutineGroup {
-            stack,
-            count,
             wait_reason,
-            leaked: 0,
-            locked_to_thread: 0,
-            max_wait_minutes: None,
-            created_by: None,
-            labels: Vec::new(),
-            elided: false,
-            sample_ids: Vec::new(),
+            ..GoroutineGroup::new(stack, count)
         }
     }
 

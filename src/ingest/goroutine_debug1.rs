@@ -202,16 +202,10 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
             return;
         }
         groups.push(GoroutineGroup {
-            stack,
-            count: e.count,
-            wait_reason: None,
             leaked: if leak { e.count } else { 0 },
-            locked_to_thread: 0,
-            max_wait_minutes: None,
-            created_by: None,
             labels: key.1.clone(),
             elided: cut,
-            sample_ids: Vec::new(),
+            ..GoroutineGroup::new(stack, e.count)
         });
         index.insert(key, groups.len() - 1);
     };

@@ -196,6 +196,25 @@ pub struct GoroutineGroup {
     pub sample_ids: Vec<u64>,
 }
 
+impl GoroutineGroup {
+    /// `count` goroutines on `stack`, with no evidence yet (no wait reason,
+    /// none leaked or locked, no created-by, labels or ids).
+    pub fn new(stack: StackId, count: u64) -> Self {
+        GoroutineGroup {
+            stack,
+            count,
+            wait_reason: None,
+            leaked: 0,
+            locked_to_thread: 0,
+            max_wait_minutes: None,
+            created_by: None,
+            labels: Vec::new(),
+            elided: false,
+            sample_ids: Vec::new(),
+        }
+    }
+}
+
 /// A goroutine dump or profile.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GoroutineData {

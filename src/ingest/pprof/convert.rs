@@ -300,16 +300,10 @@ pub(super) fn convert(
                         let labels = e.key().1.clone();
                         e.insert(groups.len());
                         groups.push(GoroutineGroup {
-                            stack,
-                            count,
-                            wait_reason: None,
                             leaked: if leak { count } else { 0 },
-                            locked_to_thread: 0,
-                            max_wait_minutes: None,
-                            created_by: None,
                             labels,
                             elided: cut,
-                            sample_ids: Vec::new(),
+                            ..GoroutineGroup::new(stack, count)
                         });
                     }
                 }

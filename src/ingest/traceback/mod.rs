@@ -588,19 +588,13 @@ impl<'a> Reader<'a> {
             let key = (g.stack, g.reason, g.created_by, g.labels);
             let i = *index.entry(key).or_insert_with(|| {
                 groups.push(GoroutineGroup {
-                    stack: g.stack,
-                    count: 0,
                     wait_reason: Some(g.reason),
-                    leaked: 0,
-                    locked_to_thread: 0,
-                    max_wait_minutes: None,
                     created_by: g.created_by,
                     labels: label_sets
                         .get(g.labels as usize)
                         .cloned()
                         .unwrap_or_default(),
-                    elided: false,
-                    sample_ids: Vec::new(),
+                    ..GoroutineGroup::new(g.stack, 0)
                 });
                 groups.len() - 1
             });

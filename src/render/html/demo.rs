@@ -59,21 +59,6 @@ fn stack(t: &mut Tables, frames: &[(&str, &str, u32)]) -> StackId {
     t.intern_stack(&ids)
 }
 
-fn group(stack: StackId, count: u64) -> GoroutineGroup {
-    GoroutineGroup {
-        stack,
-        count,
-        wait_reason: None,
-        leaked: 0,
-        locked_to_thread: 0,
-        max_wait_minutes: None,
-        created_by: None,
-        labels: Vec::new(),
-        elided: false,
-        sample_ids: Vec::new(),
-    }
-}
-
 fn sample(stack: StackId, bytes: i64, size: i64) -> HeapSample {
     HeapSample {
         stack,
@@ -299,14 +284,18 @@ pub fn build(hostile: bool) -> Demo {
         g.time_source = TimeSource::FileName;
         g.moment = i;
         g.file_size = 9000 + 900 * i as u64;
-        let mut lg = group(leak_stack, leaked);
+        let mut lg = GoroutineGroup::new(leak_stack, leaked);
         lg.wait_reason = Some(chan_send);
         lg.created_by = Some(created_by);
         lg.max_wait_minutes = Some(10 * i as u32);
         lg.labels = vec![(label_k, label_v)];
-        let mut groups = vec![lg, group(worker_stack, 8), group(serve_stack, 1)];
+        let mut groups = vec![
+            lg,
+            GoroutineGroup::new(worker_stack, 8),
+            GoroutineGroup::new(serve_stack, 1),
+        ];
         if hostile {
-            groups.push(group(hostile_stack, 2));
+            groups.push(GoroutineGroup::new(hostile_stack, 2));
         }
         g.goroutines = Some(GoroutineData {
             total: groups.iter().map(|x| x.count).sum(),

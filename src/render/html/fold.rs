@@ -398,18 +398,7 @@ mod tests {
         g.path = "g".into();
         g.goroutines = Some(GoroutineData {
             total: 7,
-            groups: vec![GoroutineGroup {
-                stack: st,
-                count: 7,
-                wait_reason: None,
-                leaked: 0,
-                locked_to_thread: 0,
-                max_wait_minutes: None,
-                created_by: None,
-                labels: vec![],
-                elided: false,
-                sample_ids: vec![],
-            }],
+            groups: vec![GoroutineGroup::new(st, 7)],
             ..Default::default()
         });
         a.snapshots.push(g);

@@ -1,6 +1,7 @@
 //! Command-line interface (clap derive). What the user typed; `lib.rs`
 //! turns it into stage options.
 
+use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -48,6 +49,14 @@ impl LimitArgs {
             max_decompressed_bytes: self.max_decompressed_size,
             max_line_bytes: self.max_line_length,
             max_stack_depth: self.max_stack_depth,
+        }
+    }
+
+    /// The options of an ingest run with these limits (system clock).
+    pub fn ingest_options(&self) -> crate::ingest::Options {
+        crate::ingest::Options {
+            limits: self.limits(),
+            now: None,
         }
     }
 }
@@ -130,6 +139,40 @@ pub struct ReportArgs {
     /// Input limits.
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+impl ReportArgs {
+    /// The analysis thresholds given by the `--min-*` flags.
+    pub fn thresholds(&self) -> crate::analysis::Thresholds {
+        crate::analysis::Thresholds {
+            min_goroutines: self.min_goroutines,
+            min_goroutine_ratio: self.min_goroutine_ratio,
+            min_heap_bytes: self.min_heap_bytes,
+            min_heap_ratio: self.min_heap_ratio,
+            min_snapshots: self.min_snapshots,
+        }
+    }
+
+    /// The lines of the `--ignore` file (none without the flag); the
+    /// analysis parses them.
+    pub fn ignore_rules(&self) -> Result<Vec<String>> {
+        let Some(p) = &self.ignore else {
+            return Ok(Vec::new());
+        };
+        Ok(std::fs::read_to_string(p)
+            .with_context(|| format!("cannot read ignore file {}", p.display()))?
+            .lines()
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// The analysis options: thresholds and ignore rules.
+    pub fn analysis_options(&self) -> Result<crate::analysis::Options> {
+        Ok(crate::analysis::Options {
+            thresholds: self.thresholds(),
+            ignore_rules: self.ignore_rules()?,
+        })
+    }
 }
 
 #[cfg(test)]

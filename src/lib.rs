@@ -44,11 +44,8 @@ fn input_name(path: &Path) -> String {
 }
 
 fn inspect(args: InspectArgs) -> Result<Outcome> {
-    let opts = ingest::Options {
-        limits: args.limits.limits(),
-    };
     let progress = progress::Progress::new(args.quiet);
-    let archive = ingest::ingest_observed(&args.path, &opts, &progress)
+    let archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
         .with_context(|| format!("cannot read {}", args.path.display()))?;
     progress.finish();
     let inv = render::inventory::Inventory::new(&archive);
@@ -67,34 +64,14 @@ fn inspect(args: InspectArgs) -> Result<Outcome> {
 }
 
 fn report(args: ReportArgs) -> Result<Outcome> {
-    let opts = ingest::Options {
-        limits: args.limits.limits(),
-    };
     let progress = progress::Progress::new(args.quiet);
-    let archive = ingest::ingest_observed(&args.path, &opts, &progress)
+    let archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
         .with_context(|| format!("cannot read {}", args.path.display()))?;
     progress.phase("analysing");
-    let ignore_rules = match &args.ignore {
-        Some(p) => std::fs::read_to_string(p)
-            .with_context(|| format!("cannot read ignore file {}", p.display()))?
-            .lines()
-            .map(str::to_owned)
-            .collect(),
-        None => Vec::new(),
-    };
+    let aopts = args.analysis_options()?;
     let templates = match &args.templates {
         Some(dir) => read_templates(dir)?,
         None => Vec::new(),
-    };
-    let aopts = analysis::Options {
-        thresholds: analysis::Thresholds {
-            min_goroutines: args.min_goroutines,
-            min_goroutine_ratio: args.min_goroutine_ratio,
-            min_heap_bytes: args.min_heap_bytes,
-            min_heap_ratio: args.min_heap_ratio,
-            min_snapshots: args.min_snapshots,
-        },
-        ignore_rules,
     };
     let result = analysis::analyze(&archive, &aopts);
     progress.phase("rendering");

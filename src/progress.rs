@@ -120,7 +120,7 @@ mod tests {
         std::fs::write(dir.path().join("b.txt"), "also not").expect("write");
         let p = Progress::hidden();
         let archive =
-            ingest::ingest_observed(dir.path(), &ingest::Options::default(), &p).expect("readable");
+            ingest::ingest(dir.path(), &ingest::Options::default(), &p).expect("readable");
         assert_eq!(archive.skipped.len(), 2);
         assert_eq!(p.files_done(), 2);
         assert_eq!(p.bar.length(), Some(18));

@@ -8,6 +8,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let limits = common::limits();
-    let _ = leakscope::ingest::expvar::sniff(data);
-    common::check(leakscope::ingest::expvar::parse(data, &limits), &limits);
+    let _ = leakscope::ingest::fuzzing::expvar::sniff(data);
+    common::check(leakscope::ingest::fuzzing::expvar::parse(data, &limits), &limits);
 });

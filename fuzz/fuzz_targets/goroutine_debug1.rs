@@ -8,9 +8,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let limits = common::limits();
-    let _ = leakscope::ingest::goroutine_debug1::sniff(data);
+    let _ = leakscope::ingest::fuzzing::goroutine_debug1::sniff(data);
     common::check(
-        leakscope::ingest::goroutine_debug1::parse(data, &limits),
+        leakscope::ingest::fuzzing::goroutine_debug1::parse(data, &limits),
         &limits,
     );
 });

@@ -8,6 +8,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let limits = common::limits();
-    let _ = leakscope::ingest::heap_text::sniff(data);
-    common::check(leakscope::ingest::heap_text::parse(data, &limits), &limits);
+    let _ = leakscope::ingest::fuzzing::heap_text::sniff(data);
+    common::check(leakscope::ingest::fuzzing::heap_text::parse(data, &limits), &limits);
 });

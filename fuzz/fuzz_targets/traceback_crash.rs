@@ -8,9 +8,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let limits = common::limits();
-    let _ = leakscope::ingest::traceback::sniff_crash(data);
+    let _ = leakscope::ingest::fuzzing::traceback::sniff_crash(data);
     common::check(
-        leakscope::ingest::traceback::parse_crash(data, &limits),
+        leakscope::ingest::fuzzing::traceback::parse_crash(data, &limits),
         &limits,
     );
 });

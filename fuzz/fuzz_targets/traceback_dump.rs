@@ -8,9 +8,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let limits = common::limits();
-    let _ = leakscope::ingest::traceback::sniff_dump(data);
+    let _ = leakscope::ingest::fuzzing::traceback::sniff_dump(data);
     common::check(
-        leakscope::ingest::traceback::parse_dump(data, &limits),
+        leakscope::ingest::fuzzing::traceback::parse_dump(data, &limits),
         &limits,
     );
 });

@@ -5,7 +5,7 @@
 //! would exceed the limit. It never reserves the limit up front: the buffer
 //! grows with the data actually produced.
 
-use super::SkipReason;
+use super::error::SkipReason;
 use flate2::bufread::MultiGzDecoder;
 use std::io::Read;
 

@@ -1,51 +1,22 @@
 //! Directory walk (walkdir): recursive, deterministic, no symlink loops.
 //!
-//! Every regular file under the input ends up either a snapshot or a
-//! skipped entry with a reason: hidden files, files over the size limit,
-//! unreadable files, symlink loops and dangling links are listed, never
-//! silently dropped. Version-control directories (`.git`, …) are the one
-//! exception: they are not entered, and one archive note says so.
-//! Files are decoded in parallel ([`pipeline`]) and merged in path order as
-//! they come, so the result does not depend on thread timing and only a
-//! few decoded files are held at a time.
+//! Every regular file under the input ends up either a candidate to decode
+//! or a skipped entry with a reason: hidden files, special files, symlink
+//! loops and dangling links are listed, never silently dropped.
+//! Version-control directories (`.git`, …) are the one exception: they are
+//! not entered, and one archive note says so. The listing is in natural
+//! path order, a second path to the same file (through a symlink) skipped.
 
-use super::order::{self, natural_cmp};
-use super::{Limits, Observer, Options, SkipReason, pipeline};
-use crate::model::{Archive, Parsed, Skipped, TimeNs};
+use super::error::SkipReason;
+use super::order::natural_cmp;
+use crate::model::{Skipped, TimeNs};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
-/// Directories of version-control systems: not entered, one note each.
-const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn", ".bzr", ".jj", "_darcs"];
-
-/// See [`super::ingest`]. Uses the system clock (see [`ingest_path_at`]).
-pub fn ingest_path(path: &Path, opts: &Options) -> std::io::Result<Archive> {
-    ingest_path_at(path, opts, system_now())
-}
-
-/// [`ingest_path`] reporting progress to `observer`.
-pub fn ingest_path_observed(
-    path: &Path,
-    opts: &Options,
-    observer: &dyn Observer,
-) -> std::io::Result<Archive> {
-    ingest_path_full(path, opts, system_now(), observer)
-}
-
-/// [`ingest_path`] with an injected clock `now` (Unix ns), used only to
-/// reject file-name "dates" in the future.
-pub fn ingest_path_at(path: &Path, opts: &Options, now: TimeNs) -> std::io::Result<Archive> {
-    ingest_path_full(path, opts, now, &())
-}
-
-fn ingest_path_full(
-    path: &Path,
-    opts: &Options,
-    now: TimeNs,
-    observer: &dyn Observer,
-) -> std::io::Result<Archive> {
+/// Lists `path`: every file under a directory (recursively), or the file
+/// itself. Fails only when `path` itself cannot be read.
+pub(crate) fn list(path: &Path) -> std::io::Result<Listing> {
     let meta = std::fs::metadata(path)?;
     let mut listing = Listing::default();
     if meta.is_dir() {
@@ -57,17 +28,13 @@ fn ingest_path_full(
             .unwrap_or_else(|| path.display().to_string());
         listing.add_file(path.to_path_buf(), name, &meta, false);
     }
-    Ok(decode_and_merge(listing, &opts.limits, now, observer))
+    listing.files.sort_by(|a, b| natural_cmp(&a.rel, &b.rel));
+    dedup_links(&mut listing);
+    Ok(listing)
 }
 
-/// The current time in Unix ns.
-fn system_now() -> TimeNs {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .ok()
-        .and_then(|d| i64::try_from(d.as_nanos()).ok())
-        .unwrap_or(0)
-}
+/// Directories of version-control systems: not entered, one note each.
+const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn", ".bzr", ".jj", "_darcs"];
 
 /// A file's modification time in Unix ns, if the platform has one.
 fn mtime_ns(meta: &std::fs::Metadata) -> Option<TimeNs> {
@@ -80,23 +47,28 @@ fn mtime_ns(meta: &std::fs::Metadata) -> Option<TimeNs> {
 
 /// A regular file to decode.
 #[derive(Debug)]
-struct Candidate {
+pub(crate) struct Candidate {
     /// Path on disk.
-    abs: PathBuf,
+    pub(crate) abs: PathBuf,
     /// Path relative to the input, `/`-separated.
-    rel: String,
-    size: u64,
-    mtime: Option<TimeNs>,
+    pub(crate) rel: String,
+    /// Size on disk when listed.
+    pub(crate) size: u64,
+    /// Modification time, if the platform has one.
+    pub(crate) mtime: Option<TimeNs>,
     /// True when the path goes through a symlink.
     via_symlink: bool,
 }
 
 /// What the walk found.
 #[derive(Debug, Default)]
-struct Listing {
-    files: Vec<Candidate>,
-    skipped: Vec<Skipped>,
-    notes: Vec<String>,
+pub(crate) struct Listing {
+    /// Files to decode, in natural path order.
+    pub(crate) files: Vec<Candidate>,
+    /// Entries not read, with reasons.
+    pub(crate) skipped: Vec<Skipped>,
+    /// Archive-level notes (ignored version-control directories, …).
+    pub(crate) notes: Vec<String>,
 }
 
 impl Listing {
@@ -269,112 +241,6 @@ fn walk_error(root: &Path, e: &walkdir::Error, listing: &mut Listing) {
     listing.skip(rel, SkipReason::Io(detail).to_string());
 }
 
-/// Reads one file into `buf` (cleared first, its capacity reused),
-/// refusing more than `limit` bytes even if it grew after it was listed.
-/// The only place ingest reads file contents.
-fn read_file(path: &Path, limit: u64, size_hint: u64, buf: &mut Vec<u8>) -> Result<(), SkipReason> {
-    buf.clear();
-    let file = std::fs::File::open(path).map_err(|e| SkipReason::Io(e.to_string()))?;
-    // Room for the listed size and one byte more (to see growth), so a file
-    // that did not change is read without reallocating.
-    let want = usize::try_from(size_hint.min(limit).saturating_add(1)).unwrap_or(usize::MAX);
-    buf.reserve(want);
-    file.take(limit.saturating_add(1))
-        .read_to_end(buf)
-        .map_err(|e| SkipReason::Io(e.to_string()))?;
-    if buf.len() as u64 > limit {
-        return Err(too_large(limit));
-    }
-    Ok(())
-}
-
-fn too_large(limit: u64) -> SkipReason {
-    SkipReason::TooLarge {
-        what: "file size",
-        limit,
-        flag: "--max-file-size",
-    }
-}
-
-/// Reads and decodes one file, reading into the worker's buffer `buf`. A
-/// panic in a parser (a bug) becomes a skip so one bad file cannot abort
-/// the run.
-fn decode_file(c: &Candidate, limits: &Limits, buf: &mut ReadBuf) -> Result<Parsed, SkipReason> {
-    if c.size > limits.max_file_bytes {
-        return Err(too_large(limits.max_file_bytes));
-    }
-    let mapped = if c.size >= MMAP_MIN_BYTES {
-        map_file(&c.abs, limits.max_file_bytes)?
-    } else {
-        None
-    };
-    let bytes: &[u8] = match &mapped {
-        Some(m) => m,
-        None => {
-            read_file(&c.abs, limits.max_file_bytes, c.size, &mut buf.0)?;
-            &buf.0
-        }
-    };
-    let run = || super::parse_file_bytes(&c.rel, bytes, limits);
-    let outcome =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
-            Err(SkipReason::Malformed {
-                format: "this file",
-                detail: "leakscope hit an internal error (a bug; please report it)".into(),
-            })
-        });
-    buf.shrink_after_use();
-    outcome
-}
-
-/// Files at least this large are memory-mapped instead of read: the parsers
-/// then work on the page cache directly, without copying tens of MB per
-/// `debug=2` dump into a buffer (a fifth of the parse time).
-const MMAP_MIN_BYTES: u64 = 4 << 20;
-
-/// Maps a file read-only (pages populated up front). `Ok(None)` when
-/// mapping is not possible here (the caller reads the file instead).
-///
-/// The caveat of any mapping: if another process truncates the file while
-/// it is being parsed, the read of a vanished page is a fatal signal. Dump
-/// archives are written once (or replaced by a rename, which keeps the
-/// mapped inode), so only files large enough for the copy to matter are
-/// mapped.
-fn map_file(path: &Path, limit: u64) -> Result<Option<memmap2::Mmap>, SkipReason> {
-    let file = std::fs::File::open(path).map_err(|e| SkipReason::Io(e.to_string()))?;
-    let len = file
-        .metadata()
-        .map_err(|e| SkipReason::Io(e.to_string()))?
-        .len();
-    if len > limit {
-        return Err(too_large(limit));
-    }
-    if len == 0 {
-        return Ok(None);
-    }
-    // SAFETY: the map is read-only and private to this function's caller,
-    // which only reads it as bytes; see above for truncation.
-    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) };
-    Ok(map.ok())
-}
-
-/// A worker's read buffer, kept from one file to the next.
-#[derive(Default)]
-struct ReadBuf(Vec<u8>);
-
-impl ReadBuf {
-    /// Largest capacity kept between files: a rare huge file does not pin
-    /// its memory for the rest of the run.
-    const KEEP: usize = 128 << 20;
-
-    fn shrink_after_use(&mut self) {
-        self.0.clear();
-        if self.0.capacity() > Self::KEEP {
-            self.0 = Vec::new();
-        }
-    }
-}
-
 /// Drops second paths to the same file (a `latest -> heap.5.pb.gz` link):
 /// the direct path is kept, the others are listed as skipped.
 fn dedup_links(listing: &mut Listing) {
@@ -422,254 +288,9 @@ fn dedup_links(listing: &mut Listing) {
     }
 }
 
-/// Decodes every candidate in parallel and merges the results in path
-/// order as they come (so only a few decoded files are held at a time),
-/// then orders the snapshots in time.
-fn decode_and_merge(
-    mut listing: Listing,
-    limits: &Limits,
-    now: TimeNs,
-    observer: &dyn Observer,
-) -> Archive {
-    listing.files.sort_by(|a, b| natural_cmp(&a.rel, &b.rel));
-    dedup_links(&mut listing);
-    observer.found(
-        listing.files.len(),
-        listing.files.iter().map(|c| c.size).sum(),
-    );
-    let mut archive = Archive::default();
-    let mut mtimes = Vec::new();
-    let files = &listing.files;
-    pipeline::map_in_order(
-        files.len(),
-        rayon::current_num_threads(),
-        |i, buf: &mut ReadBuf| decode_file(&files[i], limits, buf),
-        |i, outcome| {
-            let c = &files[i];
-            match outcome {
-                Ok(mut parsed) => {
-                    parsed.snapshot.path = c.rel.clone();
-                    parsed.snapshot.file_size = c.size;
-                    mtimes.push(c.mtime);
-                    archive.add(parsed);
-                }
-                Err(reason) => archive.skipped.push(Skipped {
-                    path: c.rel.clone(),
-                    reason: reason.to_string(),
-                }),
-            }
-            observer.file_done(c.size);
-        },
-    );
-    archive.skipped.extend(listing.skipped);
-    archive
-        .skipped
-        .sort_by(|a, b| natural_cmp(&a.path, &b.path).then_with(|| a.reason.cmp(&b.reason)));
-    archive.notes.extend(listing.notes);
-    order::order(&mut archive, &mtimes, now);
-    archive
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::fs;
-
-    /// 2026-11-27T00:00:00Z.
-    const NOW: TimeNs = 1_795_737_600_000_000_000;
-
-    fn ingest(dir: &Path, limits: Limits) -> Archive {
-        ingest_path_at(dir, &Options { limits }, NOW).expect("input readable")
-    }
-
-    fn reasons(a: &Archive) -> Vec<(String, String)> {
-        a.skipped
-            .iter()
-            .map(|s| (s.path.clone(), s.reason.clone()))
-            .collect()
-    }
-
-    fn reason_of<'a>(a: &'a Archive, path: &str) -> &'a str {
-        a.skipped
-            .iter()
-            .find(|s| s.path == path)
-            .map(|s| s.reason.as_str())
-            .unwrap_or_else(|| panic!("{path} not skipped: {:?}", reasons(a)))
-    }
-
-    #[test]
-    fn every_file_is_listed_in_natural_order() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let d = dir.path();
-        fs::create_dir_all(d.join("nested/deeper")).expect("mkdir");
-        fs::write(d.join("heap-10.txt"), "hello").expect("write");
-        fs::write(d.join("heap-2.txt"), "hello").expect("write");
-        fs::write(d.join("nested/deeper/empty.pb.gz"), "").expect("write");
-        fs::write(d.join(".DS_Store"), "x").expect("write");
-        fs::create_dir(d.join(".cache")).expect("mkdir");
-        fs::write(d.join(".cache/heap.pb.gz"), "x").expect("write");
-        fs::create_dir_all(d.join(".git/objects")).expect("mkdir");
-        fs::write(d.join(".git/objects/ab"), "x").expect("write");
-        fs::write(d.join("big.bin"), vec![7u8; 100]).expect("write");
-        let a = ingest(
-            d,
-            Limits {
-                max_file_bytes: 50,
-                ..Limits::default()
-            },
-        );
-        let got: Vec<&str> = a.skipped.iter().map(|s| s.path.as_str()).collect();
-        assert_eq!(
-            got,
-            [
-                ".DS_Store",
-                ".cache/heap.pb.gz",
-                "big.bin",
-                "heap-2.txt",
-                "heap-10.txt",
-                "nested/deeper/empty.pb.gz"
-            ]
-        );
-        assert_eq!(reason_of(&a, ".DS_Store"), "hidden file");
-        assert_eq!(
-            reason_of(&a, ".cache/heap.pb.gz"),
-            "inside hidden directory .cache"
-        );
-        assert_eq!(
-            reason_of(&a, "big.bin"),
-            "file size over the limit of 50 bytes (raise it with --max-file-size)"
-        );
-        assert_eq!(reason_of(&a, "nested/deeper/empty.pb.gz"), "empty file");
-        assert_eq!(
-            reason_of(&a, "heap-2.txt"),
-            "not a Go profile or dump (unrecognised text: hello)"
-        );
-        assert_eq!(a.notes, ["ignored .git directory"]);
-        assert!(a.snapshots.is_empty());
-    }
-
-    #[test]
-    fn single_file_uses_its_name() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let f = dir.path().join("sub").join("only.txt");
-        fs::create_dir(dir.path().join("sub")).expect("mkdir");
-        fs::write(&f, "on-call notes").expect("write");
-        let a = ingest(&f, Limits::default());
-        assert_eq!(
-            reasons(&a),
-            [(
-                "only.txt".to_string(),
-                "not a Go profile or dump (unrecognised text: on-call notes)".to_string()
-            )]
-        );
-    }
-
-    #[test]
-    fn missing_input_is_an_error() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        assert!(ingest_path_at(&dir.path().join("nope"), &Options::default(), NOW).is_err());
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn symlinks_loops_and_dangling_links() {
-        use std::os::unix::fs::symlink;
-        let dir = tempfile::tempdir().expect("tempdir");
-        let d = dir.path();
-        fs::create_dir(d.join("real")).expect("mkdir");
-        fs::write(d.join("real/a.txt"), "alpha").expect("write");
-        symlink(d, d.join("real/loop")).expect("symlink");
-        symlink(d.join("real/a.txt"), d.join("latest")).expect("symlink");
-        symlink(d.join("missing.txt"), d.join("dangling")).expect("symlink");
-        let a = ingest(d, Limits::default());
-        assert_eq!(
-            reason_of(&a, "real/loop"),
-            "symlink loop back to the input directory (not followed)"
-        );
-        assert!(
-            reason_of(&a, "dangling").starts_with("dangling symlink (target "),
-            "{:?}",
-            reasons(&a)
-        );
-        assert_eq!(
-            reason_of(&a, "latest"),
-            "same file as real/a.txt (reached through a symlink)"
-        );
-        assert_eq!(
-            reason_of(&a, "real/a.txt"),
-            "not a Go profile or dump (unrecognised text: alpha)"
-        );
-        assert_eq!(a.skipped.len(), 4, "{:?}", reasons(&a));
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn symlinked_file_alone_counts() {
-        use std::os::unix::fs::symlink;
-        let outside = tempfile::tempdir().expect("tempdir");
-        fs::write(outside.path().join("t.txt"), "tango").expect("write");
-        let dir = tempfile::tempdir().expect("tempdir");
-        symlink(outside.path().join("t.txt"), dir.path().join("link.txt")).expect("symlink");
-        let a = ingest(dir.path(), Limits::default());
-        assert_eq!(
-            reasons(&a),
-            [(
-                "link.txt".to_string(),
-                "not a Go profile or dump (unrecognised text: tango)".to_string()
-            )]
-        );
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn fifo_is_not_read() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let fifo = dir.path().join("pipe");
-        let ok = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            eprintln!("mkfifo unavailable; skipping");
-            return;
-        }
-        let a = ingest(dir.path(), Limits::default());
-        assert_eq!(reason_of(&a, "pipe"), "not a regular file (a named pipe)");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn unreadable_file_is_an_io_skip() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().expect("tempdir");
-        let f = dir.path().join("secret.txt");
-        fs::write(&f, "x").expect("write");
-        fs::set_permissions(&f, fs::Permissions::from_mode(0o000)).expect("chmod");
-        if fs::read(&f).is_ok() {
-            eprintln!("running as root: permissions are not enforced; skipping");
-            return;
-        }
-        let a = ingest(dir.path(), Limits::default());
-        assert!(
-            reason_of(&a, "secret.txt").starts_with("cannot read: "),
-            "{:?}",
-            reasons(&a)
-        );
-    }
-
-    #[test]
-    fn read_file_enforces_the_limit() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let f = dir.path().join("f");
-        fs::write(&f, b"0123456789").expect("write");
-        let mut buf = b"old contents, longer than the file".to_vec();
-        read_file(&f, 10, 10, &mut buf).expect("fits");
-        assert_eq!(buf, b"0123456789");
-        // A stale size hint (the file grew or shrank) does not matter.
-        read_file(&f, 10, 3, &mut buf).expect("fits");
-        assert_eq!(buf, b"0123456789");
-        assert_eq!(read_file(&f, 9, 10, &mut buf), Err(too_large(9)));
-    }
 
     #[test]
     fn hidden_reasons() {

@@ -1,0 +1,479 @@
+//! Format recognition by content and dispatch to the parsers.
+//!
+//! The decision never looks at the file name or extension (the pprof parser
+//! alone uses the name, to tell block from mutex profiles). Order of checks,
+//! after gzip layers, a UTF-8 BOM and UTF-16 text are undone:
+//!
+//! 1. binary data that decodes as a pprof `Profile` → [`super::pprof`];
+//! 2. `heap profile:` → [`super::heap_text`];
+//! 3. `<name> profile: total N` → [`super::goroutine_debug1`];
+//! 4. `goroutine N [` / `goroutine N gp=` at the start → [`super::traceback::parse_dump`];
+//! 5. `{` with `"memstats"` → [`super::expvar`];
+//! 6. Go files leakscope knows but does not use (block, mutex, …) → `NotUsed`;
+//! 7. crash output or a log holding goroutine blocks → [`super::traceback::parse_crash`];
+//! 8. execution traces, HTML pages, HTTP error bodies, legacy binary CPU
+//!    profiles → `NotUsed` / `NotAProfile` with a precise reason;
+//! 9. anything else → `NotAProfile` quoting the first line (text) or
+//!    saying "unrecognised binary data".
+
+use super::{expvar, goroutine_debug1, heap_text, pprof, traceback};
+use crate::ingest::decompress;
+use crate::ingest::error::SkipReason;
+use crate::ingest::limits::Limits;
+use crate::model::Parsed;
+use std::borrow::Cow;
+
+/// How many leading bytes the signature checks look at.
+pub const HEAD_LEN: usize = 64 * 1024;
+
+/// Most gzip layers undone before giving up (a profile gzipped twice is a
+/// real case; deeper nesting is not).
+const MAX_GZIP_LAYERS: usize = 3;
+
+/// Longest quoted first line in a skip reason, in characters.
+const QUOTE_CHARS: usize = 80;
+
+/// Plain-text bodies that `net/http/pprof` (or Go's `net/http`) sends with an
+/// error status; saving one with `curl -o` gives a file with this text.
+const HTTP_ERROR_PREFIXES: &[&str] = &[
+    "Unknown profile",
+    "seconds and debug params are incompatible",
+    "invalid value for \"seconds\"",
+    "\"seconds\" parameter is not supported",
+    "profile duration exceeds server's WriteTimeout",
+    "Could not enable CPU profiling",
+    "Could not enable tracing",
+    "failed to collect profile",
+    "404 page not found",
+];
+
+/// See [`super::parse_file_bytes`].
+pub fn parse_any(name: &str, bytes: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
+    if bytes.is_empty() {
+        return Err(SkipReason::Empty);
+    }
+    let (data, gzip) = gunzip_layers(bytes, limits)?;
+    let text = decode_text(data, limits)?;
+    let mut parsed = dispatch(name, &text, limits)?;
+    parsed.snapshot.gzip = gzip;
+    Ok(parsed)
+}
+
+/// Undoes up to [`MAX_GZIP_LAYERS`] gzip layers. Returns the payload and
+/// whether any layer was present.
+fn gunzip_layers<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<(Cow<'a, [u8]>, bool), SkipReason> {
+    let mut data: Cow<'a, [u8]> = Cow::Borrowed(bytes);
+    let mut layers = 0;
+    while decompress::is_gzip(&data) {
+        if layers == MAX_GZIP_LAYERS {
+            return Err(SkipReason::Malformed {
+                format: "gzip",
+                detail: format!("compressed more than {MAX_GZIP_LAYERS} times"),
+            });
+        }
+        data = Cow::Owned(decompress::gunzip(&data, limits.max_decompressed_bytes)?);
+        layers += 1;
+    }
+    if layers > 0 && data.is_empty() {
+        return Err(SkipReason::Malformed {
+            format: "gzip",
+            detail: "the stream decompresses to zero bytes".into(),
+        });
+    }
+    Ok((data, layers > 0))
+}
+
+/// Strips a UTF-8 BOM and turns UTF-16 text with a BOM (PowerShell's `>`)
+/// into UTF-8. Anything else is returned unchanged.
+fn decode_text<'a>(data: Cow<'a, [u8]>, limits: &Limits) -> Result<Cow<'a, [u8]>, SkipReason> {
+    const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+    if data.starts_with(&UTF8_BOM) {
+        return Ok(match data {
+            Cow::Borrowed(b) => Cow::Borrowed(&b[UTF8_BOM.len()..]),
+            Cow::Owned(mut v) => {
+                v.drain(..UTF8_BOM.len());
+                Cow::Owned(v)
+            }
+        });
+    }
+    let big_endian = if data.starts_with(&[0xFF, 0xFE]) {
+        false
+    } else if data.starts_with(&[0xFE, 0xFF]) {
+        true
+    } else {
+        return Ok(data);
+    };
+    let units = data[2..].chunks(2).map(|c| match (c, big_endian) {
+        ([a, b], false) => u16::from_le_bytes([*a, *b]),
+        ([a, b], true) => u16::from_be_bytes([*a, *b]),
+        // A dangling odd byte: keep it visible as a replacement character.
+        _ => 0xFFFD,
+    });
+    let mut out = String::with_capacity(data.len() / 2);
+    for c in char::decode_utf16(units) {
+        out.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+        if out.len() as u64 > limits.max_decompressed_bytes {
+            return Err(SkipReason::TooLarge {
+                what: "UTF-8 text decoded from UTF-16",
+                limit: limits.max_decompressed_bytes,
+                flag: "--max-decompressed-size",
+            });
+        }
+    }
+    Ok(Cow::Owned(out.into_bytes()))
+}
+
+/// Picks the parser for decoded bytes (see the module documentation).
+fn dispatch(name: &str, data: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
+    let head = &data[..data.len().min(HEAD_LEN)];
+    let binary = looks_binary(head);
+    if binary && pprof::looks_like_profile(data) {
+        return pprof::parse(data, name, limits);
+    }
+    if heap_text::sniff(head) {
+        return heap_text::parse(data, limits);
+    }
+    if goroutine_debug1::sniff(head) {
+        return goroutine_debug1::parse(data, limits);
+    }
+    if traceback::sniff_dump(head) {
+        return traceback::parse_dump(data, limits);
+    }
+    if expvar::sniff(head) {
+        return expvar::parse(data, limits);
+    }
+    if let Some(what) = goroutine_debug1::sniff_unused(head) {
+        return Err(SkipReason::NotUsed(what.to_string()));
+    }
+    if traceback::sniff_crash(data) {
+        return traceback::parse_crash(data, limits);
+    }
+    Err(unrecognised(head, binary))
+}
+
+/// The reason for data no parser took: a few well-known non-profiles get a
+/// precise reason, the rest are quoted.
+fn unrecognised(head: &[u8], binary: bool) -> SkipReason {
+    if is_execution_trace(head) {
+        return SkipReason::NotUsed("Go execution trace".into());
+    }
+    if is_legacy_cpu_profile(head) {
+        return SkipReason::NotUsed("legacy CPU profile".into());
+    }
+    if binary {
+        return SkipReason::NotAProfile("unrecognised binary data".into());
+    }
+    let trimmed = head.trim_ascii_start();
+    if starts_with_ignore_case(trimmed, b"<html")
+        || starts_with_ignore_case(trimmed, b"<!doctype html")
+    {
+        return SkipReason::NotAProfile(
+            "HTML page (an error page or the /debug/pprof/ index?)".into(),
+        );
+    }
+    let line = first_line(trimmed);
+    if HTTP_ERROR_PREFIXES
+        .iter()
+        .any(|p| trimmed.starts_with(p.as_bytes()))
+    {
+        return SkipReason::NotAProfile(format!("HTTP error body: {line}"));
+    }
+    SkipReason::NotAProfile(format!("unrecognised text: {line}"))
+}
+
+/// True when the bytes are not plain text: a NUL or another control byte
+/// that text files do not hold, or invalid UTF-8. A protobuf profile always
+/// has such bytes (lengths and small varints) within its first few bytes.
+pub fn looks_binary(head: &[u8]) -> bool {
+    if head
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B))
+    {
+        return true;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => false,
+        // A multi-byte character cut by the end of the head is still text.
+        Err(e) => e.error_len().is_some(),
+    }
+}
+
+/// `go 1.NN trace` followed by NUL padding (the 16-byte trace header).
+fn is_execution_trace(head: &[u8]) -> bool {
+    let h = &head[..head.len().min(16)];
+    h.starts_with(b"go 1.") && h.windows(7).any(|w| w == b" trace\0")
+}
+
+/// The legacy binary CPU profile starts with the header words 0, 3, 0
+/// (header count, header words, version), in 64- or 32-bit words of either
+/// byte order.
+fn is_legacy_cpu_profile(head: &[u8]) -> bool {
+    let words64 = |i: usize| -> Option<[u8; 8]> { head.get(i * 8..i * 8 + 8)?.try_into().ok() };
+    let words32 = |i: usize| -> Option<[u8; 4]> { head.get(i * 4..i * 4 + 4)?.try_into().ok() };
+    let is64 = match (words64(0), words64(1), words64(2)) {
+        (Some(a), Some(b), Some(c)) => {
+            a == [0; 8] && c == [0; 8] && (u64::from_le_bytes(b) == 3 || u64::from_be_bytes(b) == 3)
+        }
+        _ => false,
+    };
+    let is32 = match (words32(0), words32(1), words32(2)) {
+        (Some(a), Some(b), Some(c)) => {
+            a == [0; 4] && c == [0; 4] && (u32::from_le_bytes(b) == 3 || u32::from_be_bytes(b) == 3)
+        }
+        _ => false,
+    };
+    is64 || is32
+}
+
+fn starts_with_ignore_case(b: &[u8], prefix: &[u8]) -> bool {
+    b.len() >= prefix.len() && b[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// The first line, lossily decoded, control characters removed, cut to
+/// 80 characters (with `…` when cut).
+pub fn first_line(text: &[u8]) -> String {
+    let end = text.iter().position(|&b| b == b'\n').unwrap_or(text.len());
+    let line = String::from_utf8_lossy(&text[..end]);
+    let clean: String = line.chars().filter(|c| !c.is_control()).collect();
+    let clean = clean.trim();
+    if clean.chars().count() > QUOTE_CHARS {
+        let mut cut: String = clean.chars().take(QUOTE_CHARS).collect();
+        cut.push('…');
+        cut
+    } else {
+        clean.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skip(bytes: &[u8]) -> SkipReason {
+        match parse_any("x", bytes, &Limits::default()) {
+            Err(e) => e,
+            Ok(p) => panic!("unexpectedly parsed as {:?}", p.snapshot.format),
+        }
+    }
+
+    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+        let mut out = if big_endian {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for u in text.encode_utf16() {
+            out.extend(if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn empty_file() {
+        assert_eq!(skip(b""), SkipReason::Empty);
+    }
+
+    /// The skip reason as a person reads it.
+    fn skip_text(bytes: &[u8]) -> String {
+        skip(bytes).to_string()
+    }
+
+    // `goroutine_debug1::sniff_unused` may name HTML pages, HTTP error
+    // bodies and traces before the fallback does, so end-to-end checks look
+    // at the message; the fallback itself is checked exactly.
+
+    #[test]
+    fn html_page_regardless_of_name() {
+        let html = b"\n  <HTML><head><title>/debug/pprof/</title></head></html>";
+        let got = parse_any("heap.pb.gz", html, &Limits::default()).unwrap_err();
+        assert!(got.to_string().contains("HTML page"), "{got}");
+        assert!(skip_text(b"<!DOCTYPE html>\n<html></html>").contains("HTML page"));
+        let want =
+            SkipReason::NotAProfile("HTML page (an error page or the /debug/pprof/ index?)".into());
+        assert_eq!(unrecognised(&html[..], false), want);
+        assert_eq!(unrecognised(b"<!doctype HTML><p>", false), want);
+    }
+
+    #[test]
+    fn http_error_bodies() {
+        assert!(skip_text(b"Unknown profile\n").contains("HTTP error body"));
+        assert_eq!(
+            unrecognised(b"Unknown profile\n", false),
+            SkipReason::NotAProfile("HTTP error body: Unknown profile".into())
+        );
+        assert_eq!(
+            unrecognised(b"seconds and debug params are incompatible\r\n", false),
+            SkipReason::NotAProfile(
+                "HTTP error body: seconds and debug params are incompatible".into()
+            )
+        );
+        let long = format!(
+            "Could not enable CPU profiling: {}\x1b[31m",
+            "x".repeat(200)
+        );
+        assert!(skip_text(long.as_bytes()).contains("HTTP error body"));
+        let SkipReason::NotAProfile(msg) = unrecognised(long.as_bytes(), false) else {
+            panic!("wrong variant");
+        };
+        let quoted = msg.strip_prefix("HTTP error body: ").expect("prefix");
+        assert_eq!(quoted.chars().count(), QUOTE_CHARS + 1);
+        assert!(quoted.ends_with('…'));
+        assert!(!msg.contains('\x1b'));
+    }
+
+    #[test]
+    fn unrecognised_text_quotes_first_line() {
+        assert_eq!(
+            skip(b"hello\tworld\x1b[0m\nsecond line"),
+            SkipReason::NotAProfile("unrecognised text: helloworld[0m".into())
+        );
+    }
+
+    #[test]
+    fn unrecognised_binary() {
+        let data: Vec<u8> = (0u32..512)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        assert!(looks_binary(&data));
+        assert_eq!(
+            skip(&data),
+            SkipReason::NotAProfile("unrecognised binary data".into())
+        );
+    }
+
+    #[test]
+    fn execution_trace() {
+        let mut data = b"go 1.26 trace\0\0\0".to_vec();
+        data.extend([0x01, 0x02, 0x03, 0xff]);
+        assert!(skip_text(&data).contains("trace"), "{}", skip_text(&data));
+        assert!(matches!(skip(&data), SkipReason::NotUsed(_)));
+        assert_eq!(
+            unrecognised(&data, true),
+            SkipReason::NotUsed("Go execution trace".into())
+        );
+        // Text that merely starts with "go 1." is not a trace.
+        assert_eq!(
+            skip(b"go 1.22 is installed"),
+            SkipReason::NotAProfile("unrecognised text: go 1.22 is installed".into())
+        );
+    }
+
+    #[test]
+    fn legacy_cpu_profile_both_word_sizes() {
+        let mut le64 = Vec::new();
+        for w in [0u64, 3, 0, 10_000, 0] {
+            le64.extend(w.to_le_bytes());
+        }
+        assert_eq!(
+            skip(&le64),
+            SkipReason::NotUsed("legacy CPU profile".into())
+        );
+        let mut be32 = Vec::new();
+        for w in [0u32, 3, 0, 10_000, 0] {
+            be32.extend(w.to_be_bytes());
+        }
+        assert_eq!(
+            skip(&be32),
+            SkipReason::NotUsed("legacy CPU profile".into())
+        );
+        let mut other = Vec::new();
+        for w in [0u64, 4, 0, 10_000, 0] {
+            other.extend(w.to_le_bytes());
+        }
+        assert_eq!(
+            skip(&other),
+            SkipReason::NotAProfile("unrecognised binary data".into())
+        );
+    }
+
+    #[test]
+    fn utf8_bom_is_stripped() {
+        assert_eq!(
+            skip(b"\xEF\xBB\xBFplain words"),
+            SkipReason::NotAProfile("unrecognised text: plain words".into())
+        );
+    }
+
+    #[test]
+    fn utf16_is_decoded_both_orders() {
+        for be in [false, true] {
+            assert_eq!(
+                skip(&utf16("caf\u{e9} r\u{e9}sum\u{e9}\r\nline 2", be)),
+                SkipReason::NotAProfile("unrecognised text: caf\u{e9} r\u{e9}sum\u{e9}".into()),
+                "big endian: {be}"
+            );
+        }
+        // An odd trailing byte does not panic and stays visible.
+        let mut odd = utf16("abc", false);
+        odd.push(b'x');
+        assert_eq!(
+            skip(&odd),
+            SkipReason::NotAProfile("unrecognised text: abc\u{fffd}".into())
+        );
+    }
+
+    #[test]
+    fn utf16_decoding_respects_the_size_limit() {
+        let limits = Limits {
+            max_decompressed_bytes: 10,
+            ..Limits::default()
+        };
+        let got = parse_any("x", &utf16("0123456789abcdef", false), &limits).unwrap_err();
+        assert!(
+            matches!(
+                got,
+                SkipReason::TooLarge {
+                    flag: "--max-decompressed-size",
+                    ..
+                }
+            ),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn gzip_goes_through_the_decompressor() {
+        // Whatever gunzip decides (the stub refuses, the real one rejects a
+        // bare header), a gzip file is never quoted as text.
+        let got = skip(&[0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff]);
+        assert!(
+            !matches!(&got, SkipReason::NotAProfile(m) if m.starts_with("unrecognised")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn binary_detection() {
+        assert!(!looks_binary(
+            b"goroutine 1 [running]:\n\tmain.go:1 +0x1\r\n"
+        ));
+        assert!(!looks_binary("caf\u{e9}".as_bytes()));
+        // A multi-byte character cut at the end of the head is still text.
+        assert!(!looks_binary(&"caf\u{e9}".as_bytes()[..4]));
+        assert!(looks_binary(b"\x0a\x04\x08\x01\x10\x02"));
+        assert!(looks_binary(b"abc\xff\xfedef"));
+    }
+
+    #[test]
+    fn first_line_handles_crlf_and_empty() {
+        assert_eq!(first_line(b"abc\r\ndef"), "abc");
+        assert_eq!(first_line(b""), "");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_any_never_panics(data in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let _ = parse_any("x", &data, &Limits::default());
+            let mut utf16 = vec![0xFF, 0xFE];
+            utf16.extend(&data);
+            let _ = parse_any("x", &utf16, &Limits::default());
+        }
+    }
+}

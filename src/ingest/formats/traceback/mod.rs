@@ -1,0 +1,653 @@
+//! Full goroutine dumps (`debug=2`, `runtime.Stack`) and the same blocks
+//! inside panic / fatal error / SIGQUIT output and logs.
+//!
+//! One pass over the lines, on bytes. A block starts at a goroutine header
+//! (found anywhere on a line, so log prefixes work) and ends at a blank line
+//! or the next header. Lines after the header must carry the header's log
+//! prefix, which is stripped. Goroutines are grouped by (stack, wait reason,
+//! created-by, labels).
+//!
+//! Decisions for malformed input (all with a warning): a header with no
+//! frames still counts as a goroutine (empty stack); a function line without
+//! its file line becomes a frame with no file; a `created by` without its
+//! file line keeps the creator with no file; unreadable lines are skipped.
+//! A block cut off at the end of the file (a frame or `created by` missing
+//! its file line, no frames at all, or an unreadable unterminated last line)
+//! marks the dump truncated. When goroutine ids repeat, the text holds
+//! several dumps: only the last is kept.
+
+mod header;
+mod lines;
+
+pub use header::{Header, find_header, parse_header};
+
+use super::textutil::frames::FrameCache;
+use super::textutil::fxhash::FxHashMap;
+use super::textutil::quote::parse_labels;
+use super::textutil::{Lines, WarnTally, check_line, is_blank, parse_hex, strip_bom};
+use crate::ingest::error::SkipReason;
+use crate::ingest::limits::Limits;
+use crate::model::{
+    Format, FrameId, GoroutineData, GoroutineGroup, Parsed, ProfileKind, Snapshot, StackId, StrId,
+    Tables,
+};
+use lines::{is_elision, parse_created_by, parse_file_line, parse_func_line, strip_log_prefix};
+
+/// How far into a file [`sniff_crash`] looks for a goroutine header.
+const CRASH_SNIFF_BYTES: usize = 4 << 20;
+
+/// True when the text starts with a goroutine header (`goroutine N [` or
+/// `goroutine N gp=`): a plain `debug=2` dump. Leading blank lines are
+/// allowed.
+pub fn sniff_dump(head: &[u8]) -> bool {
+    let t = strip_bom(head).trim_ascii_start();
+    let line = t.split(|&b| b == b'\n').next().unwrap_or(t);
+    parse_header(line.strip_suffix(b"\r").unwrap_or(line)).is_some()
+}
+
+/// True when the text is crash output (panic, fatal error, SIGQUIT, …) or a
+/// log holding goroutine blocks: a goroutine header appears somewhere in
+/// the first few MB.
+pub fn sniff_crash(text: &[u8]) -> bool {
+    let window = &text[..text.len().min(CRASH_SNIFF_BYTES)];
+    Lines::new(window).any(|l| find_header(l).is_some())
+}
+
+/// Parses a `debug=2` dump (format `GoroutineDebug2`).
+pub fn parse_dump(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
+    parse_blocks(text, limits, false)
+}
+
+/// Parses goroutine blocks inside crash output or a log (format `Crash`),
+/// stripping a constant line prefix.
+pub fn parse_crash(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
+    parse_blocks(text, limits, true)
+}
+
+/// One goroutine as read.
+struct Goroutine {
+    id: u64,
+    stack: StackId,
+    reason: StrId,
+    created_by: Option<FrameId>,
+    /// Index into `Reader::label_sets`.
+    labels: u32,
+    leaked: bool,
+    locked: bool,
+    minutes: Option<u32>,
+    elided: bool,
+}
+
+/// What the previous line left open.
+#[derive(Clone, Copy)]
+enum Pending<'t> {
+    None,
+    /// A function line waiting for its file line.
+    Func(&'t [u8]),
+    /// A `created by` line waiting for its file line.
+    Created(&'t [u8]),
+}
+
+/// The block being read (its frames are in `Reader::frames`).
+struct Block<'t> {
+    prefix: &'t [u8],
+    id: u64,
+    reason: StrId,
+    labels: u32,
+    leaked: bool,
+    locked: bool,
+    minutes: Option<u32>,
+    created_by: Option<FrameId>,
+    elided: bool,
+    cut: bool,
+    unavailable: bool,
+    pending: Pending<'t>,
+    /// Inside an `[originating from goroutine N]:` section: ignore lines.
+    skipping: bool,
+    /// Cut off by the end of the file (already warned about).
+    cut_off: bool,
+}
+
+/// A frame of a block with the (prefix-stripped) text it was read from,
+/// kept for the next block: the same function line name and the same file
+/// line at the same depth give the same frame, with no parsing or hashing.
+/// Goroutines of one pool usually follow each other in a dump.
+#[derive(Clone, Copy)]
+struct Memo<'a> {
+    func: &'a [u8],
+    /// The file line, leading whitespace removed.
+    file_line: &'a [u8],
+    id: FrameId,
+}
+
+/// The parse state over the whole text (`'a`: the text and the limits).
+struct Reader<'a> {
+    limits: &'a Limits,
+    crash: bool,
+    tables: Tables,
+    cache: FrameCache,
+    warn: WarnTally,
+    goroutines: Vec<Goroutine>,
+    /// Frames of the block being read (reused between blocks).
+    frames: Vec<FrameId>,
+    /// Distinct label sets; index 0 is the empty set.
+    label_sets: Vec<Vec<(StrId, StrId)>>,
+    /// Raw `{…}` text → index in `label_sets`.
+    label_index: FxHashMap<Box<[u8]>, u32>,
+    /// Goroutine id → index in `goroutines` (ids other than 0).
+    seen: FxHashMap<u64, usize>,
+    /// First goroutine of the dump being read (earlier dumps are dropped).
+    segment_start: usize,
+    /// First goroutine after the last non-blank line outside any block.
+    run_start: usize,
+    dumps: usize,
+    cut_stacks: usize,
+    empty_blocks: usize,
+    last_prefix: Vec<u8>,
+    /// The last line produced a warning (for truncation at EOF).
+    last_line_bad: bool,
+    /// The previous block's frames by depth (`None`: no memo for that one).
+    prev: Vec<Option<Memo<'a>>>,
+    /// The current block's frames by depth, parallel to `frames`.
+    cur: Vec<Option<Memo<'a>>>,
+    /// The last `created by` frame read.
+    prev_created: Option<Memo<'a>>,
+    /// Frames of the current block that came from `prev` (a block made
+    /// only of those has the previous block's stack).
+    memo_hits: usize,
+    /// The previous block's stack.
+    prev_stack: Option<StackId>,
+    /// The last wait reason read, and its id.
+    last_reason: Option<(Vec<u8>, StrId)>,
+}
+
+fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<Parsed, SkipReason> {
+    let mut r = Reader {
+        limits,
+        crash,
+        tables: Tables::new(),
+        cache: FrameCache::new(),
+        warn: WarnTally::default(),
+        goroutines: Vec::new(),
+        frames: Vec::new(),
+        label_sets: vec![Vec::new()],
+        label_index: FxHashMap::default(),
+        seen: FxHashMap::default(),
+        segment_start: 0,
+        run_start: 0,
+        dumps: 1,
+        cut_stacks: 0,
+        empty_blocks: 0,
+        last_prefix: Vec::new(),
+        last_line_bad: false,
+        prev: Vec::new(),
+        cur: Vec::new(),
+        prev_created: None,
+        memo_hits: 0,
+        prev_stack: None,
+        last_reason: None,
+    };
+    let mut lines = Lines::new(text);
+    let mut block: Option<Block> = None;
+    let mut headers = 0usize;
+    // The last line read was a non-blank line outside any block.
+    let mut last_outside = false;
+    while let Some(raw) = lines.next() {
+        check_line(raw, limits)?;
+        let no = lines.line_no();
+        r.last_line_bad = false;
+        last_outside = false;
+        if let Some(b) = block.as_mut() {
+            match strip_log_prefix(raw, b.prefix) {
+                Some(l) if is_blank(l) => {
+                    r.finish(block.take(), no);
+                    continue;
+                }
+                Some(l) => {
+                    if l.starts_with(b"goroutine ")
+                        && let Some(h) = parse_header(l)
+                    {
+                        let prefix = &raw[..raw.len() - l.len()];
+                        r.finish(block.take(), no);
+                        headers += 1;
+                        block = Some(r.start(prefix, h, no, l));
+                        continue;
+                    }
+                    if r.block_line(b, l, no) {
+                        continue;
+                    }
+                    // Crash mode: an unrelated line ends the block.
+                    r.finish(block.take(), no);
+                }
+                None => r.finish(block.take(), no),
+            }
+        }
+        // Outside any block.
+        if let Some((at, h)) = find_header(raw) {
+            headers += 1;
+            block = Some(r.start(&raw[..at], h, no, &raw[at..]));
+            continue;
+        }
+        let blank = is_blank(raw) || strip_log_prefix(raw, &r.last_prefix).is_some_and(is_blank);
+        last_outside = !blank;
+        if !blank {
+            r.run_start = r.goroutines.len();
+            if !crash {
+                r.warn.add("line outside any goroutine block", no, raw);
+            }
+        }
+    }
+    let mut truncated = false;
+    if !crash && block.is_none() && last_outside && lines.last_unterminated() {
+        // Cut inside a goroutine header line: that goroutine is lost.
+        truncated = true;
+        r.warn.add(
+            "the file ends inside a line outside any block, likely a cut goroutine header (file truncated?)",
+            lines.line_no(),
+            b"",
+        );
+    }
+    if let Some(b) = block.take() {
+        let cut = !matches!(b.pending, Pending::None)
+            || (r.frames.is_empty() && !b.unavailable && !b.skipping)
+            || (lines.last_unterminated() && r.last_line_bad);
+        if cut {
+            truncated = true;
+            r.warn.add(
+                "the last goroutine block is cut off (file truncated?); kept what was read",
+                lines.line_no(),
+                b"",
+            );
+        }
+        let mut b = b;
+        b.cut_off = cut;
+        r.finish(Some(b), lines.line_no());
+    }
+    if headers == 0 {
+        return Err(SkipReason::NotAProfile(
+            "no goroutine header (`goroutine N [...]:`) found".into(),
+        ));
+    }
+    Ok(r.into_parsed(truncated))
+}
+
+impl<'a> Reader<'a> {
+    /// Starts a block at header `h` (line `no`, text `l` after the prefix).
+    fn start(&mut self, prefix: &'a [u8], h: Header<'_>, no: usize, l: &[u8]) -> Block<'a> {
+        self.last_prefix.clear();
+        self.last_prefix.extend_from_slice(prefix);
+        let index = self.goroutines.len();
+        if h.id != 0 {
+            if let Some(&prev) = self.seen.get(&h.id)
+                && prev >= self.segment_start
+            {
+                // A second dump begins: at the start of this run of blocks
+                // if that is after the earlier occurrence, else right here.
+                self.segment_start = if self.run_start > prev {
+                    self.run_start
+                } else {
+                    index
+                };
+                self.dumps += 1;
+            }
+            self.seen.insert(h.id, index);
+        }
+        let labels = match h.labels {
+            None => 0,
+            Some(set) => self.label_set(set, no, l),
+        };
+        self.frames.clear();
+        self.cur.clear();
+        self.memo_hits = 0;
+        let reason = match &self.last_reason {
+            Some((bytes, id)) if **bytes == *h.reason => *id,
+            _ => {
+                let id = self.cache.str(&mut self.tables, &h.reason);
+                self.last_reason = Some((h.reason.to_vec(), id));
+                id
+            }
+        };
+        Block {
+            prefix,
+            id: h.id,
+            reason,
+            labels,
+            leaked: h.leaked,
+            locked: h.locked,
+            minutes: h.minutes,
+            created_by: None,
+            elided: false,
+            cut: false,
+            unavailable: false,
+            pending: Pending::None,
+            skipping: false,
+            cut_off: false,
+        }
+    }
+
+    /// The index of a raw label set, parsing it on first sight.
+    fn label_set(&mut self, set: &[u8], no: usize, l: &[u8]) -> u32 {
+        if let Some(&i) = self.label_index.get(set) {
+            return i;
+        }
+        let i = match parse_labels(set) {
+            Some(pairs) => {
+                let pairs = pairs
+                    .iter()
+                    .map(|(k, v)| (self.tables.intern_str(k), self.tables.intern_str(v)))
+                    .collect();
+                self.label_sets.push(pairs);
+                (self.label_sets.len() - 1) as u32
+            }
+            None => {
+                self.warn.add("unreadable goroutine labels", no, l);
+                0
+            }
+        };
+        self.label_index.insert(set.into(), i);
+        i
+    }
+
+    /// Adds a frame read from `func` and a file line (`file_line`, when
+    /// there was one, for the memo).
+    fn push_frame(
+        &mut self,
+        b: &mut Block<'_>,
+        func: &'a [u8],
+        file: &[u8],
+        line: u32,
+        file_line: Option<&'a [u8]>,
+    ) {
+        if self.frames.len() >= self.limits.max_stack_depth {
+            b.cut = true;
+            return;
+        }
+        let id = self.cache.frame(&mut self.tables, func, file, line);
+        self.frames.push(id);
+        self.cur.push(file_line.map(|file_line| Memo {
+            func,
+            file_line,
+            id,
+        }));
+    }
+
+    /// The previous block's frame at this depth when it was read from the
+    /// same text.
+    fn memo_frame(&self, func: &[u8], file_line: &[u8]) -> Option<FrameId> {
+        match self.prev.get(self.frames.len()) {
+            Some(Some(m)) if m.file_line == file_line && m.func == func => Some(m.id),
+            _ => None,
+        }
+    }
+
+    /// Closes a pending function or `created by` that got no file line.
+    fn flush_pending(&mut self, b: &mut Block<'a>, no: usize) {
+        match std::mem::replace(&mut b.pending, Pending::None) {
+            Pending::None => {}
+            Pending::Func(f) => {
+                self.warn.add("function line without a file line", no, f);
+                self.push_frame(b, f, b"", 0, None);
+            }
+            Pending::Created(f) => {
+                self.warn.add("`created by` without a file line", no, f);
+                b.created_by = Some(self.cache.frame(&mut self.tables, f, b"", 0));
+            }
+        }
+    }
+
+    /// Handles one line inside a block (prefix already stripped, not blank,
+    /// not a header). Returns false when, in crash mode, the line does not
+    /// belong to the block.
+    fn block_line(&mut self, b: &mut Block<'a>, l: &'a [u8], no: usize) -> bool {
+        if b.skipping {
+            return true;
+        }
+        let first = l.first().copied().unwrap_or(b' ');
+        if first == b'\t' || first == b' ' {
+            let t = l.trim_ascii_start();
+            if t.starts_with(b"goroutine running on other thread") {
+                b.unavailable = true;
+                return true;
+            }
+            return self.file_line(b, t, no, l);
+        }
+        if let Some(f) = parse_created_by(l) {
+            self.flush_pending(b, no);
+            b.pending = Pending::Created(f);
+            return true;
+        }
+        if is_elision(l) {
+            self.flush_pending(b, no);
+            b.elided = true;
+            return true;
+        }
+        if l.starts_with(b"runtime stack:") {
+            // A system stack without a goroutine header: not part of this block.
+            self.flush_pending(b, no);
+            return false;
+        }
+        if l.starts_with(b"[originating from goroutine ") {
+            self.flush_pending(b, no);
+            b.skipping = true;
+            return true;
+        }
+        if let Some(pc) = l.strip_prefix(b"non-Go function at pc=") {
+            self.flush_pending(b, no);
+            match parse_hex(pc.trim_ascii_end()) {
+                Some(a) => {
+                    if self.frames.len() >= self.limits.max_stack_depth {
+                        b.cut = true;
+                    } else {
+                        let id = self.cache.address(&mut self.tables, a);
+                        self.frames.push(id);
+                        self.cur.push(None);
+                    }
+                }
+                None => self.bad(no, "unreadable non-Go frame", l),
+            }
+            return true;
+        }
+        if let Some(f) = parse_func_line(l) {
+            self.flush_pending(b, no);
+            b.pending = Pending::Func(f);
+            return true;
+        }
+        // A file line whose indentation a log stripped.
+        if !matches!(b.pending, Pending::None) && parse_file_line(l).is_some() {
+            return self.file_line(b, l, no, l);
+        }
+        if self.crash {
+            self.flush_pending(b, no);
+            return false;
+        }
+        self.bad(no, "unrecognised line in a goroutine block", l);
+        true
+    }
+
+    /// A frame's second line `FILE:LINE …` (`t` without leading space).
+    fn file_line(&mut self, b: &mut Block<'a>, t: &'a [u8], no: usize, l: &[u8]) -> bool {
+        // Fast paths: the same text as the previous block (or the previous
+        // `created by`) at this point.
+        match b.pending {
+            Pending::Func(f) => {
+                if let Some(id) = self.memo_frame(f, t) {
+                    if self.frames.len() >= self.limits.max_stack_depth {
+                        b.cut = true;
+                    } else {
+                        self.frames.push(id);
+                        self.memo_hits += 1;
+                        self.cur.push(Some(Memo {
+                            func: f,
+                            file_line: t,
+                            id,
+                        }));
+                    }
+                    b.pending = Pending::None;
+                    return true;
+                }
+            }
+            Pending::Created(f) => {
+                if let Some(m) = self.prev_created
+                    && m.file_line == t
+                    && m.func == f
+                {
+                    b.created_by = Some(m.id);
+                    b.pending = Pending::None;
+                    return true;
+                }
+            }
+            Pending::None => {}
+        }
+        let parsed = parse_file_line(t);
+        match (b.pending, parsed) {
+            (Pending::Func(f), Some((file, line))) => self.push_frame(b, f, file, line, Some(t)),
+            (Pending::Created(f), Some((file, line))) => {
+                let id = self.cache.frame(&mut self.tables, f, file, line);
+                b.created_by = Some(id);
+                self.prev_created = Some(Memo {
+                    func: f,
+                    file_line: t,
+                    id,
+                });
+            }
+            (Pending::None, _) => self.bad(no, "file line without a function line", l),
+            (Pending::Func(f), None) => {
+                self.bad(no, "unreadable file line", l);
+                self.push_frame(b, f, b"", 0, None);
+            }
+            (Pending::Created(f), None) => {
+                self.bad(no, "unreadable file line", l);
+                b.created_by = Some(self.cache.frame(&mut self.tables, f, b"", 0));
+            }
+        }
+        b.pending = Pending::None;
+        true
+    }
+
+    fn bad(&mut self, no: usize, kind: &'static str, l: &[u8]) {
+        self.warn.add(kind, no, l);
+        self.last_line_bad = true;
+    }
+
+    /// Ends a block and records its goroutine.
+    fn finish(&mut self, block: Option<Block<'a>>, no: usize) {
+        let Some(mut b) = block else { return };
+        self.flush_pending(&mut b, no);
+        if self.frames.is_empty() && !b.unavailable && !b.cut_off {
+            self.empty_blocks += 1;
+        }
+        if b.cut {
+            self.cut_stacks += 1;
+        }
+        // Every frame equal to the previous block's, at the same depth, and
+        // as many: the same stack.
+        let stack = match self.prev_stack {
+            Some(s)
+                if self.memo_hits == self.frames.len() && self.frames.len() == self.prev.len() =>
+            {
+                s
+            }
+            _ => self.cache.stack(&mut self.tables, &self.frames),
+        };
+        self.prev_stack = Some(stack);
+        self.memo_hits = 0;
+        self.frames.clear();
+        std::mem::swap(&mut self.prev, &mut self.cur);
+        self.cur.clear();
+        self.goroutines.push(Goroutine {
+            id: b.id,
+            stack,
+            reason: b.reason,
+            created_by: b.created_by,
+            labels: b.labels,
+            leaked: b.leaked,
+            locked: b.locked,
+            minutes: b.minutes,
+            elided: b.elided || b.cut,
+        });
+    }
+
+    fn into_parsed(self, truncated: bool) -> Parsed {
+        let Reader {
+            limits,
+            crash,
+            tables,
+            warn,
+            goroutines,
+            label_sets,
+            segment_start,
+            dumps,
+            cut_stacks,
+            empty_blocks,
+            ..
+        } = self;
+        let kept = goroutines.get(segment_start..).unwrap_or_default();
+        let mut groups: Vec<GoroutineGroup> = Vec::new();
+        type Key = (StackId, StrId, Option<FrameId>, u32);
+        let mut index: FxHashMap<Key, usize> = FxHashMap::default();
+        for g in kept {
+            let key = (g.stack, g.reason, g.created_by, g.labels);
+            let i = *index.entry(key).or_insert_with(|| {
+                groups.push(GoroutineGroup {
+                    wait_reason: Some(g.reason),
+                    created_by: g.created_by,
+                    labels: label_sets
+                        .get(g.labels as usize)
+                        .cloned()
+                        .unwrap_or_default(),
+                    ..GoroutineGroup::new(g.stack, 0)
+                });
+                groups.len() - 1
+            });
+            let grp = &mut groups[i];
+            grp.count += 1;
+            grp.leaked += u64::from(g.leaked);
+            grp.locked_to_thread += u64::from(g.locked);
+            grp.max_wait_minutes = grp.max_wait_minutes.max(g.minutes);
+            grp.elided |= g.elided;
+            let pos = grp.sample_ids.partition_point(|&x| x < g.id);
+            if pos < 8 {
+                grp.sample_ids.insert(pos, g.id);
+                grp.sample_ids.truncate(8);
+            }
+        }
+        groups.sort_by_key(|g| std::cmp::Reverse(g.count));
+
+        let format = if crash {
+            Format::Crash
+        } else {
+            Format::GoroutineDebug2
+        };
+        let mut snapshot = Snapshot::new(format, ProfileKind::Goroutine);
+        snapshot.warnings = warn.into_warnings();
+        if dumps > 1 {
+            snapshot.warnings.push(format!(
+                "the text holds {dumps} goroutine dumps (goroutine ids repeat); only the last one ({} goroutines) is used",
+                kept.len()
+            ));
+        }
+        if empty_blocks > 0 {
+            snapshot.warnings.push(format!(
+                "{empty_blocks} goroutine header(s) without any frame; counted with an empty stack"
+            ));
+        }
+        if cut_stacks > 0 {
+            snapshot.warnings.push(format!(
+                "{cut_stacks} stacks deeper than {} frames were cut at the root end (raise with --max-stack-depth)",
+                limits.max_stack_depth
+            ));
+        }
+        snapshot.goroutines = Some(GoroutineData {
+            total: kept.len() as u64,
+            groups,
+            leak_profile: false,
+            per_goroutine: true,
+            max_goroutine_id: kept.iter().map(|g| g.id).max(),
+            truncated,
+        });
+        Parsed { snapshot, tables }
+    }
+}
+
+#[cfg(test)]
+mod tests;

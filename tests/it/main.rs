@@ -1,0 +1,19 @@
+//! The integration tests, one binary (`cargo test --test it`); each module
+//! is one area. Run one module with `cargo test --test it MODULE::`, e.g.
+//! `cargo test --test it golden::`.
+
+mod util;
+
+mod adversarial;
+mod analysis_samples;
+mod browser;
+mod golden;
+mod hostile_text;
+mod html_report;
+mod inspect_cli;
+mod json_contract;
+mod pprof_oracle;
+mod properties;
+mod public_dumps;
+mod report_cli;
+mod text_heap_oracle;

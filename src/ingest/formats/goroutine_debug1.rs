@@ -156,70 +156,30 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
     check_line(first, limits)?;
     let (name, total) = header(first)
         .ok_or_else(|| SkipReason::NotAProfile("no `<name> profile: total N` header".into()))?;
-    let kind = match name {
-        b"goroutine" => ProfileKind::Goroutine,
-        b"goroutineleak" => ProfileKind::GoroutineLeak,
-        b"threadcreate" => return Err(SkipReason::NotUsed("threadcreate profile".into())),
-        other => {
-            return Err(SkipReason::NotUsed(format!(
-                "`{}` count profile",
-                lossy(other)
-            )));
-        }
-    };
+    let kind = kind_of(name)?;
     let leak = kind == ProfileKind::GoroutineLeak;
 
-    let mut tables = Tables::new();
-    let mut cache = FrameCache::new();
-    let mut warn = WarnTally::default();
-    let mut groups: Vec<GoroutineGroup> = Vec::new();
-    let mut index: HashMap<(StackId, Vec<(StrId, StrId)>), usize> = HashMap::new();
-    let mut entry: Option<Entry> = None;
-    let mut deep = 0usize;
-
-    let mut finish = |e: Option<Entry>, tables: &mut Tables, cache: &mut FrameCache| {
-        let Some(mut e) = e else { return };
-        if !e.has_hash_lines {
-            e.frames = e
-                .addrs
-                .iter()
-                .map(|&a| cache.address(tables, a.wrapping_sub(1)))
-                .collect();
-        }
-        let cut = e.frames.len() > limits.max_stack_depth;
-        if cut {
-            e.frames.truncate(limits.max_stack_depth);
-            deep += 1;
-        }
-        let stack = tables.intern_stack(&e.frames);
-        let key = (stack, e.labels);
-        if let Some(&i) = index.get(&key) {
-            let g = &mut groups[i];
-            g.count += e.count;
-            g.elided |= cut;
-            if leak {
-                g.leaked += e.count;
-            }
-            return;
-        }
-        groups.push(GoroutineGroup {
-            leaked: if leak { e.count } else { 0 },
-            labels: key.1.clone(),
-            elided: cut,
-            ..GoroutineGroup::new(stack, e.count)
-        });
-        index.insert(key, groups.len() - 1);
+    let mut out = Groups {
+        tables: Tables::new(),
+        cache: FrameCache::new(),
+        groups: Vec::new(),
+        index: HashMap::new(),
+        leak,
+        max_depth: limits.max_stack_depth,
+        deep: 0,
     };
+    let mut warn = WarnTally::default();
+    let mut entry: Option<Entry> = None;
 
     while let Some(line) = lines.next() {
         check_line(line, limits)?;
         let no = lines.line_no();
         if is_blank(line) {
-            finish(entry.take(), &mut tables, &mut cache);
+            out.finish(entry.take());
             continue;
         }
         if line.first().is_some_and(u8::is_ascii_digit) {
-            finish(entry.take(), &mut tables, &mut cache);
+            out.finish(entry.take());
             let parsed = find(line, b" @").and_then(|at| {
                 let count = parse_u64(&line[..at])?;
                 Some((count, parse_addresses(&line[at + 2..])?))
@@ -247,7 +207,7 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
                 Some(pairs) => {
                     e.labels = pairs
                         .iter()
-                        .map(|(k, v)| (tables.intern_str(k), tables.intern_str(v)))
+                        .map(|(k, v)| (out.tables.intern_str(k), out.tables.intern_str(v)))
                         .collect()
                 }
                 None => warn.add("unreadable labels", no, line),
@@ -257,44 +217,27 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
         if let Some(f) = parse_hash_frame(line) {
             e.has_hash_lines = true;
             let id = match f.symbol {
-                Some((func, file, l)) => cache.frame(&mut tables, func, file, l),
-                None => cache.address(&mut tables, f.addr),
+                Some((func, file, l)) => out.cache.frame(&mut out.tables, func, file, l),
+                None => out.cache.address(&mut out.tables, f.addr),
             };
             e.frames.push(id);
             continue;
         }
         warn.add("unrecognised line", no, line);
     }
-    finish(entry.take(), &mut tables, &mut cache);
+    out.finish(entry.take());
 
+    let Groups {
+        tables,
+        mut groups,
+        deep,
+        ..
+    } = out;
     groups.sort_by_key(|g| std::cmp::Reverse(g.count));
     let sum: u64 = groups.iter().map(|g| g.count).sum();
     let mut snapshot = Snapshot::new(Format::GoroutineDebug1, kind);
     snapshot.warnings = warn.into_warnings();
-    if deep > 0 {
-        snapshot.warnings.push(format!(
-            "{deep} stacks deeper than {} frames were cut at the root end (raise with --max-stack-depth)",
-            limits.max_stack_depth
-        ));
-    }
-    let truncated = sum < total && lines.last_unterminated();
-    if sum == total && lines.last_unterminated() {
-        // Cut inside the last entry (its `N @ 0x…` line or a frame line):
-        // the counts still add up, but its stack may be incomplete.
-        snapshot.warnings.push(
-            "the file ends mid-line (cut off?): the last entry's stack may be incomplete".into(),
-        );
-    }
-    if sum != total {
-        snapshot.warnings.push(format!(
-            "the entries add up to {sum} goroutines but the header says total {total}{}",
-            if truncated {
-                " (the file looks cut off)"
-            } else {
-                ""
-            }
-        ));
-    }
+    let truncated = end_warnings(&mut snapshot.warnings, (sum, total), deep, &lines, limits);
     snapshot.goroutines = Some(GoroutineData {
         total,
         groups,
@@ -304,6 +247,110 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
         truncated,
     });
     Ok(Parsed { snapshot, tables })
+}
+
+/// Warnings known only at the end (stacks cut at the depth limit, a file
+/// cut mid-line, entries that do not add up to the header's total).
+/// Returns whether the dump looks truncated.
+fn end_warnings(
+    warnings: &mut Vec<String>,
+    (sum, total): (u64, u64),
+    deep: usize,
+    lines: &Lines<'_>,
+    limits: &Limits,
+) -> bool {
+    if deep > 0 {
+        warnings.push(format!(
+            "{deep} stacks deeper than {} frames were cut at the root end (raise with --max-stack-depth)",
+            limits.max_stack_depth
+        ));
+    }
+    let truncated = sum < total && lines.last_unterminated();
+    if sum == total && lines.last_unterminated() {
+        // Cut inside the last entry (its `N @ 0x…` line or a frame line):
+        // the counts still add up, but its stack may be incomplete.
+        warnings.push(
+            "the file ends mid-line (cut off?): the last entry's stack may be incomplete".into(),
+        );
+    }
+    if sum != total {
+        warnings.push(format!(
+            "the entries add up to {sum} goroutines but the header says total {total}{}",
+            if truncated {
+                " (the file looks cut off)"
+            } else {
+                ""
+            }
+        ));
+    }
+    truncated
+}
+
+/// The profile kind of a `<name> profile: total N` header: goroutine and
+/// goroutineleak are used, any other count profile is not.
+fn kind_of(name: &[u8]) -> Result<ProfileKind, SkipReason> {
+    match name {
+        b"goroutine" => Ok(ProfileKind::Goroutine),
+        b"goroutineleak" => Ok(ProfileKind::GoroutineLeak),
+        b"threadcreate" => Err(SkipReason::NotUsed("threadcreate profile".into())),
+        other => Err(SkipReason::NotUsed(format!(
+            "`{}` count profile",
+            lossy(other)
+        ))),
+    }
+}
+
+/// The goroutine groups built so far, and what is needed to build them.
+struct Groups {
+    tables: Tables,
+    cache: FrameCache,
+    groups: Vec<GoroutineGroup>,
+    /// (stack, labels) → index in `groups`.
+    index: HashMap<(StackId, Vec<(StrId, StrId)>), usize>,
+    /// A goroutineleak profile: every goroutine counted is leaked.
+    leak: bool,
+    max_depth: usize,
+    /// Stacks cut to `max_depth`.
+    deep: usize,
+}
+
+impl Groups {
+    /// Adds a finished entry: to the group of the same stack and labels,
+    /// or as a new group.
+    fn finish(&mut self, e: Option<Entry>) {
+        let Some(mut e) = e else { return };
+        if !e.has_hash_lines {
+            e.frames = e
+                .addrs
+                .iter()
+                .map(|&a| self.cache.address(&mut self.tables, a.wrapping_sub(1)))
+                .collect();
+        }
+        let cut = e.frames.len() > self.max_depth;
+        if cut {
+            e.frames.truncate(self.max_depth);
+            self.deep += 1;
+        }
+        let stack = self.tables.intern_stack(&e.frames);
+        let key = (stack, e.labels);
+        let leak = self.leak;
+        if let Some(&i) = self.index.get(&key) {
+            let g = &mut self.groups[i];
+            g.count += e.count;
+            g.elided |= cut;
+            if leak {
+                g.leaked += e.count;
+            }
+            return;
+        }
+        self.groups.push(GoroutineGroup {
+            leaked: if leak { e.count } else { 0 },
+            labels: key.1.clone(),
+            elided: cut,
+            ..GoroutineGroup::new(stack, e.count)
+        });
+        self.index.insert(key, self.groups.len() - 1);
+    }
 }
 
 #[cfg(test)]

@@ -127,53 +127,18 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
         .ok_or_else(|| SkipReason::NotAProfile("no `heap profile:` header".into()))?;
     let rate = header_rate(counts.after_at)?;
 
-    let mut tables = Tables::new();
-    let mut cache = FrameCache::new();
+    let mut out = Samples {
+        tables: Tables::new(),
+        cache: FrameCache::new(),
+        samples: Vec::new(),
+        rate,
+        max_depth: limits.max_stack_depth,
+        deep_stacks: 0,
+        raw_inuse: (0, 0),
+    };
     let mut warn = WarnTally::default();
-    let mut samples = Vec::new();
     let mut memstats: Option<MemStats> = None;
     let mut record: Option<Record> = None;
-    let mut deep_stacks = 0usize;
-    // Raw in-use sums, to compare with the header's totals.
-    let mut raw_inuse = (0i64, 0i64);
-
-    let mut finish = |record: Option<Record>,
-                      tables: &mut Tables,
-                      cache: &mut FrameCache,
-                      samples: &mut Vec<HeapSample>| {
-        let Some(mut r) = record else { return };
-        if !r.has_hash_lines {
-            r.frames = r
-                .addrs
-                .iter()
-                .map(|&a| cache.address(tables, a.wrapping_sub(1)))
-                .collect();
-        }
-        if r.frames.len() > limits.max_stack_depth {
-            r.frames.truncate(limits.max_stack_depth);
-            deep_stacks += 1;
-        }
-        let [io, ib, ao, ab] = r.counts;
-        raw_inuse.0 = raw_inuse.0.saturating_add(io);
-        raw_inuse.1 = raw_inuse.1.saturating_add(ib);
-        let (inuse_objects, inuse_bytes) = unsample(io, ib, rate);
-        let (alloc_objects, alloc_bytes) = unsample(ao, ab, rate);
-        let object_size = if io != 0 {
-            Some(ib / io)
-        } else if ao != 0 {
-            Some(ab / ao)
-        } else {
-            None
-        };
-        samples.push(HeapSample {
-            stack: tables.intern_stack(&r.frames),
-            inuse_objects,
-            inuse_bytes,
-            alloc_objects,
-            alloc_bytes,
-            object_size,
-        });
-    };
 
     while let Some(line) = lines.next() {
         check_line(line, limits)?;
@@ -189,7 +154,7 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
             continue;
         }
         if is_blank(line) {
-            finish(record.take(), &mut tables, &mut cache, &mut samples);
+            out.finish(record.take());
             continue;
         }
         if line.starts_with(b"--- Memory map:") || find(line, b"MAPPED_LIBRARIES").is_some() {
@@ -203,10 +168,10 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
         {
             let Some(c) = parse_counts(line) else {
                 warn.add("unreadable record line", no, line);
-                finish(record.take(), &mut tables, &mut cache, &mut samples);
+                out.finish(record.take());
                 continue;
             };
-            finish(record.take(), &mut tables, &mut cache, &mut samples);
+            out.finish(record.take());
             let addrs = parse_addresses(c.after_at).unwrap_or_else(|| {
                 warn.add("unreadable addresses in record line", no, line);
                 Vec::new()
@@ -220,7 +185,7 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
             continue;
         }
         if line.starts_with(b"# runtime.MemStats") {
-            finish(record.take(), &mut tables, &mut cache, &mut samples);
+            out.finish(record.take());
             memstats = Some(MemStats::default());
             continue;
         }
@@ -229,8 +194,8 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
                 Some(r) => {
                     r.has_hash_lines = true;
                     let id = match f.symbol {
-                        Some((func, file, l)) => cache.frame(&mut tables, func, file, l),
-                        None => cache.address(&mut tables, f.addr),
+                        Some((func, file, l)) => out.cache.frame(&mut out.tables, func, file, l),
+                        None => out.cache.address(&mut out.tables, f.addr),
                     };
                     r.frames.push(id);
                 }
@@ -240,12 +205,111 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
         }
         warn.add("unrecognised line", no, line);
     }
-    finish(record.take(), &mut tables, &mut cache, &mut samples);
+    out.finish(record.take());
 
     let mut snapshot = Snapshot::new(Format::HeapText, ProfileKind::Heap);
     snapshot.warnings = warn.into_warnings();
+    end_warnings(
+        &mut snapshot.warnings,
+        &out,
+        &counts,
+        &lines,
+        memstats.is_some(),
+        limits,
+    );
+    snapshot.memstats = memstats;
+    Ok(out.into_parsed(snapshot))
+}
+
+/// The samples built so far, and what is needed to build them.
+struct Samples {
+    tables: Tables,
+    cache: FrameCache,
+    samples: Vec<HeapSample>,
+    /// Sampling rate from the header.
+    rate: i64,
+    max_depth: usize,
+    /// Stacks cut to `max_depth`.
+    deep_stacks: usize,
+    /// Raw in-use (objects, bytes) sums, to compare with the header's totals.
+    raw_inuse: (i64, i64),
+}
+
+impl Samples {
+    /// The snapshot with its heap data, and the tables.
+    fn into_parsed(self, mut snapshot: Snapshot) -> Parsed {
+        snapshot.heap = Some(HeapData {
+            period: self.rate,
+            sample_types: [
+                "alloc_objects",
+                "alloc_space",
+                "inuse_objects",
+                "inuse_space",
+            ]
+            .map(String::from)
+            .to_vec(),
+            has_inuse: true,
+            has_alloc: true,
+            delta: false,
+            samples: self.samples,
+        });
+        Parsed {
+            snapshot,
+            tables: self.tables,
+        }
+    }
+
+    /// Turns a finished record into a sample (unsampled, stack interned).
+    fn finish(&mut self, record: Option<Record>) {
+        let Some(mut r) = record else { return };
+        if !r.has_hash_lines {
+            r.frames = r
+                .addrs
+                .iter()
+                .map(|&a| self.cache.address(&mut self.tables, a.wrapping_sub(1)))
+                .collect();
+        }
+        if r.frames.len() > self.max_depth {
+            r.frames.truncate(self.max_depth);
+            self.deep_stacks += 1;
+        }
+        let [io, ib, ao, ab] = r.counts;
+        self.raw_inuse.0 = self.raw_inuse.0.saturating_add(io);
+        self.raw_inuse.1 = self.raw_inuse.1.saturating_add(ib);
+        let (inuse_objects, inuse_bytes) = unsample(io, ib, self.rate);
+        let (alloc_objects, alloc_bytes) = unsample(ao, ab, self.rate);
+        let object_size = if io != 0 {
+            Some(ib / io)
+        } else if ao != 0 {
+            Some(ab / ao)
+        } else {
+            None
+        };
+        self.samples.push(HeapSample {
+            stack: self.tables.intern_stack(&r.frames),
+            inuse_objects,
+            inuse_bytes,
+            alloc_objects,
+            alloc_bytes,
+            object_size,
+        });
+    }
+}
+
+/// Warnings known only at the end: records that do not add up to the
+/// header's totals, a file cut mid-line, stacks cut at the depth limit.
+fn end_warnings(
+    warnings: &mut Vec<String>,
+    out: &Samples,
+    counts: &Counts<'_>,
+    lines: &Lines<'_>,
+    has_memstats: bool,
+    limits: &Limits,
+) {
+    let raw_inuse = out.raw_inuse;
+    let deep_stacks = out.deep_stacks;
     if raw_inuse != (counts.inuse_objs, counts.inuse_bytes) {
-        snapshot.warnings.push(format!(
+        warnings.push(format!(
             "the records add up to {}: {} in use but the header says {}: {}{}",
             raw_inuse.0,
             raw_inuse.1,
@@ -258,35 +322,18 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
             }
         ));
     } else if lines.last_unterminated() {
-        snapshot.warnings.push(if memstats.is_some() {
+        warnings.push(if has_memstats {
             "the file ends mid-line (cut off?): the MemStats block may be incomplete".into()
         } else {
             "the file ends mid-line (cut off?)".into()
         });
     }
     if deep_stacks > 0 {
-        snapshot.warnings.push(format!(
+        warnings.push(format!(
             "{deep_stacks} stacks deeper than {} frames were cut at the root end (raise with --max-stack-depth)",
             limits.max_stack_depth
         ));
     }
-    snapshot.heap = Some(HeapData {
-        period: rate,
-        sample_types: [
-            "alloc_objects",
-            "alloc_space",
-            "inuse_objects",
-            "inuse_space",
-        ]
-        .map(String::from)
-        .to_vec(),
-        has_inuse: true,
-        has_alloc: true,
-        delta: false,
-        samples,
-    });
-    snapshot.memstats = memstats;
-    Ok(Parsed { snapshot, tables })
 }
 
 /// Reads one `Key = value` MemStats line (after `# `) into `ms`. Returns

@@ -134,7 +134,39 @@ pub fn order(archive: &mut Archive, mtimes: &[Option<TimeNs>], now: TimeNs) {
     }
 
     // Pair files sharing a sequence number or a name timestamp.
-    let mut groups = Groups((0..n).collect());
+    let mut groups = pair_groups(&facts);
+    let sibling_overrides = adopt_sibling_times(&mut facts, &mut groups);
+
+    fallback_times(&mut facts, &mut notes);
+
+    let moment_of = moments::assign_moments(snaps, &facts, &groups_of(&mut groups, n), &mut notes);
+    for (i, s) in snaps.iter_mut().enumerate() {
+        s.time = facts[i].time;
+        s.time_source = facts[i].source;
+        s.moment = moment_of[i];
+    }
+
+    // Remarks (computed before sorting: they use indices).
+    notes::disagreement_notes(snaps, &facts, &sibling_overrides, &mut notes);
+    notes::zone_note(&facts, &mut notes);
+    notes::collision_notes(snaps, &facts, &mut notes);
+    notes::backwards_notes(snaps, &facts, &mut notes);
+    notes::mtime_notes(&facts, &mut notes);
+    notes::process_notes(snaps, &mut notes);
+
+    snaps.sort_by(|a, b| {
+        a.moment
+            .cmp(&b.moment)
+            .then(a.kind.cmp(&b.kind))
+            .then_with(|| natural_cmp(&a.path, &b.path))
+    });
+    archive.notes.extend(notes);
+}
+
+/// Unites the files sharing a sequence number or a (not date-only) name
+/// timestamp in the same scope.
+fn pair_groups(facts: &[Facts]) -> Groups {
+    let mut groups = Groups((0..facts.len()).collect());
     let mut by_key: BTreeMap<(String, u8, i64), usize> = BTreeMap::new();
     for (i, f) in facts.iter().enumerate() {
         let mut keys = Vec::new();
@@ -153,8 +185,19 @@ pub fn order(archive: &mut Archive, mtimes: &[Option<TimeNs>], now: TimeNs) {
             }
         }
     }
+    groups
+}
+
+/// In each group of paired files, the member with the strongest time is
+/// the anchor; members without an own time take its time when they have
+/// none, or a weaker one that disagrees. Returns the file-name times so
+/// overridden: (member, anchor, its name time, the anchor's time).
+fn adopt_sibling_times(
+    facts: &mut [Facts],
+    groups: &mut Groups,
+) -> Vec<(usize, usize, TimeNs, TimeNs)> {
     let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..n {
+    for i in 0..facts.len() {
         let r = groups.find(i);
         members.entry(r).or_default().push(i);
     }
@@ -193,20 +236,23 @@ pub fn order(archive: &mut Archive, mtimes: &[Option<TimeNs>], now: TimeNs) {
             }
         }
     }
+    sibling_overrides
+}
 
-    // What is left: a sequence number, else the mtime, unless a copy
-    // visibly reset the mtimes.
-    if facts.iter().any(|f| f.time.is_none()) && mtimes_were_reset(&facts) {
+/// What is left: a sequence number, else the mtime, unless a copy visibly
+/// reset the mtimes (then a note says so).
+fn fallback_times(facts: &mut [Facts], notes: &mut Vec<String>) {
+    if facts.iter().any(|f| f.time.is_none()) && mtimes_were_reset(facts) {
         notes.push(format!(
             "file modification times all lie within {} of each other (a copy reset them); \
              they are not used for ordering",
             crate::model::time::human_duration(MTIME_RESET_SPREAD_NS)
         ));
-        for f in &mut facts {
+        for f in facts.iter_mut() {
             f.mtime = None;
         }
     }
-    for f in &mut facts {
+    for f in facts.iter_mut() {
         if f.time.is_none() && f.source == TimeSource::Unknown {
             if f.path.seq.is_some() {
                 f.source = TimeSource::Sequence;
@@ -216,29 +262,6 @@ pub fn order(archive: &mut Archive, mtimes: &[Option<TimeNs>], now: TimeNs) {
             }
         }
     }
-
-    let moment_of = moments::assign_moments(snaps, &facts, &groups_of(&mut groups, n), &mut notes);
-    for (i, s) in snaps.iter_mut().enumerate() {
-        s.time = facts[i].time;
-        s.time_source = facts[i].source;
-        s.moment = moment_of[i];
-    }
-
-    // Remarks (computed before sorting: they use indices).
-    notes::disagreement_notes(snaps, &facts, &sibling_overrides, &mut notes);
-    notes::zone_note(&facts, &mut notes);
-    notes::collision_notes(snaps, &facts, &mut notes);
-    notes::backwards_notes(snaps, &facts, &mut notes);
-    notes::mtime_notes(&facts, &mut notes);
-    notes::process_notes(snaps, &mut notes);
-
-    snaps.sort_by(|a, b| {
-        a.moment
-            .cmp(&b.moment)
-            .then(a.kind.cmp(&b.kind))
-            .then_with(|| natural_cmp(&a.path, &b.path))
-    });
-    archive.notes.extend(notes);
 }
 
 /// True when at least [`MTIME_RESET_MIN_FILES`] snapshots all have mtimes

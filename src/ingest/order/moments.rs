@@ -25,6 +25,61 @@ pub(super) fn assign_moments(
     group_of: &[usize],
     notes: &mut Vec<String>,
 ) -> Vec<usize> {
+    let (units, unit_of) = build_units(snaps, facts, group_of);
+    let moments = cluster_moments(&units, group_of);
+    let timed_seq = timed_sequences(facts, &unit_of, &moments);
+    let (mut keyed, unplaced, untimed) = key_untimed(&units, facts, &timed_seq, moments.len());
+    let starts: Vec<TimeNs> = moments.iter().map(|m| m.start).collect();
+    let (by_mtime, after_all) = place_unplaced(unplaced, &units, &starts, &mut keyed);
+    keyed.sort_by(|(a, _), (b, _)| {
+        a.0.cmp(&b.0)
+            .then(a.1.cmp(&b.1))
+            .then_with(|| natural_cmp(&a.2, &b.2))
+            .then(a.3.cmp(&b.3))
+            .then_with(|| natural_cmp(&a.4, &b.4))
+    });
+    let mut result = vec![0usize; snaps.len()];
+    for (index, (_, slot)) in keyed.iter().enumerate() {
+        let unit_ids: &[usize] = match slot {
+            Slot::Timed(m) => &moments[*m].units,
+            Slot::Untimed(u) => std::slice::from_ref(u),
+        };
+        for &u in unit_ids {
+            for &i in &units[u].members {
+                result[i] = index;
+            }
+        }
+    }
+    if by_mtime > 0 {
+        notes.push(format!(
+            "{by_mtime} snapshot(s) have only a sequence number in their name and no timed \
+             sibling; they keep their number order and are placed among the timed snapshots \
+             by file modification time"
+        ));
+    }
+    if after_all > 0 {
+        notes.push(format!(
+            "{after_all} snapshot(s) have only a sequence number in their name and no timed \
+             sibling; they are listed after the timed snapshots, in number order"
+        ));
+    }
+    if untimed > 0 && moments.is_empty() {
+        notes.push(
+            "no snapshot carries a time; the order follows the sequence numbers in the file names"
+                .to_string(),
+        );
+    }
+    result
+}
+
+/// Groups snapshots into units: a timed anchor with the members that took
+/// its time or whose own time is close to it; untimed pairing groups stay
+/// together too. Returns the units and each snapshot's unit.
+fn build_units(
+    snaps: &[Snapshot],
+    facts: &[Facts],
+    group_of: &[usize],
+) -> (Vec<Unit>, Vec<Option<usize>>) {
     let n = snaps.len();
     // Units: a timed anchor with the members that took its time or whose
     // own time is close to it; untimed pairing groups stay together too.
@@ -71,7 +126,20 @@ pub(super) fn assign_moments(
         u.members.sort_unstable();
         u.members.dedup();
     }
+    (units, unit_of)
+}
 
+/// A set of timed units close enough in time to be one moment, holding at
+/// most one snapshot of each kind.
+struct Moment {
+    start: TimeNs,
+    kinds: BTreeSet<ProfileKind>,
+    units: Vec<usize>,
+    group_roots: BTreeSet<usize>,
+}
+
+/// Sorts the timed units and clusters them greedily into moments.
+fn cluster_moments(units: &[Unit], group_of: &[usize]) -> Vec<Moment> {
     let unit_key = |u: &Unit| {
         (
             u.time,
@@ -92,12 +160,6 @@ pub(super) fn assign_moments(
     });
 
     // Greedy clustering of timed units into moments.
-    struct Moment {
-        start: TimeNs,
-        kinds: BTreeSet<ProfileKind>,
-        units: Vec<usize>,
-        group_roots: BTreeSet<usize>,
-    }
     let mut moments: Vec<Moment> = Vec::new();
     for &u in &timed {
         let unit = &units[u];
@@ -121,7 +183,15 @@ pub(super) fn assign_moments(
             });
         }
     }
+    moments
+}
 
+/// (scope, seq) → the latest moment of a timed snapshot carrying it.
+fn timed_sequences(
+    facts: &[Facts],
+    unit_of: &[Option<usize>],
+    moments: &[Moment],
+) -> BTreeMap<(String, u64), usize> {
     // Untimed units: place by sequence number next to timed snapshots of
     // the same scope, else after everything timed.
     let mut moment_of_unit: BTreeMap<usize, usize> = BTreeMap::new();
@@ -140,18 +210,38 @@ pub(super) fn assign_moments(
             *e = (*e).max(m);
         }
     }
-    // Key: (moment, rank, scope, seq, path); rank 0 before the moment,
-    // 1 the timed moment itself, 2 after it, 3 nothing known.
-    type Key = (usize, u8, String, u64, String);
-    enum Slot {
-        Timed(usize),
-        Untimed(usize),
-    }
+    timed_seq
+}
+
+/// Sort key of a slot: (moment, rank, scope, seq, path); rank 0 before the
+/// moment, 1 the timed moment itself, 2 after it, 3 nothing known.
+type Key = (usize, u8, String, u64, String);
+
+/// A place in the final order: a whole timed moment or one untimed unit.
+enum Slot {
+    Timed(usize),
+    Untimed(usize),
+}
+
+/// An untimed series unit with no timed sibling: (scope, seq, unit, the
+/// latest mtime of its members).
+type Unplaced = (String, u64, usize, Option<TimeNs>);
+
+/// Keys every timed moment, and every untimed unit placed by its sequence
+/// number next to timed snapshots of the same scope. Returns the keyed
+/// slots, the series units left to place by mtime, and the number of
+/// untimed units.
+fn key_untimed(
+    units: &[Unit],
+    facts: &[Facts],
+    timed_seq: &BTreeMap<(String, u64), usize>,
+    moments: usize,
+) -> (Vec<(Key, Slot)>, Vec<Unplaced>, usize) {
     let mut keyed: Vec<(Key, Slot)> = Vec::new();
-    for m in 0..moments.len() {
+    for m in 0..moments {
         keyed.push(((m, 1, String::new(), 0, String::new()), Slot::Timed(m)));
     }
-    let mut unplaced: Vec<(String, u64, usize, Option<TimeNs>)> = Vec::new();
+    let mut unplaced: Vec<Unplaced> = Vec::new();
     let mut untimed = 0usize;
     for (u, unit) in units.iter().enumerate() {
         if unit.time.is_some() {
@@ -180,10 +270,20 @@ pub(super) fn assign_moments(
         };
         keyed.push((key, Slot::Untimed(u)));
     }
+    (keyed, unplaced, untimed)
+}
+
+/// Keys the series with no timed sibling. Returns how many snapshots were
+/// placed by mtime and how many after everything timed.
+fn place_unplaced(
+    mut unplaced: Vec<Unplaced>,
+    units: &[Unit],
+    starts: &[TimeNs],
+    keyed: &mut Vec<(Key, Slot)>,
+) -> (usize, usize) {
     // Series with no timed sibling: placed among the timed moments by
     // their mtimes, but never against their numbers (a running maximum).
     unplaced.sort_by(|a, b| natural_cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
-    let starts: Vec<TimeNs> = moments.iter().map(|m| m.start).collect();
     let mut by_mtime = 0usize;
     let mut after_all = 0usize;
     let mut floor: Option<(String, (usize, u8))> = None;
@@ -211,45 +311,7 @@ pub(super) fn assign_moments(
         floor = Some((scope.clone(), pos));
         keyed.push(((pos.0, pos.1, scope, q, String::new()), Slot::Untimed(u)));
     }
-    keyed.sort_by(|(a, _), (b, _)| {
-        a.0.cmp(&b.0)
-            .then(a.1.cmp(&b.1))
-            .then_with(|| natural_cmp(&a.2, &b.2))
-            .then(a.3.cmp(&b.3))
-            .then_with(|| natural_cmp(&a.4, &b.4))
-    });
-    let mut result = vec![0usize; n];
-    for (index, (_, slot)) in keyed.iter().enumerate() {
-        let unit_ids: &[usize] = match slot {
-            Slot::Timed(m) => &moments[*m].units,
-            Slot::Untimed(u) => std::slice::from_ref(u),
-        };
-        for &u in unit_ids {
-            for &i in &units[u].members {
-                result[i] = index;
-            }
-        }
-    }
-    if by_mtime > 0 {
-        notes.push(format!(
-            "{by_mtime} snapshot(s) have only a sequence number in their name and no timed \
-             sibling; they keep their number order and are placed among the timed snapshots \
-             by file modification time"
-        ));
-    }
-    if after_all > 0 {
-        notes.push(format!(
-            "{after_all} snapshot(s) have only a sequence number in their name and no timed \
-             sibling; they are listed after the timed snapshots, in number order"
-        ));
-    }
-    if untimed > 0 && moments.is_empty() {
-        notes.push(
-            "no snapshot carries a time; the order follows the sequence numbers in the file names"
-                .to_string(),
-        );
-    }
-    result
+    (by_mtime, after_all)
 }
 
 fn cmp_seq(a: &Option<(String, u64)>, b: &Option<(String, u64)>) -> Ordering {

@@ -160,21 +160,12 @@ pub(super) fn convert(
     {
         strings.check(index)?;
     }
-    let types = sample_type
-        .iter()
-        .map(|t| Ok((strings.get(t.r#type)?.into_owned(), strings.get(t.unit)?)))
-        .collect::<Result<Vec<_>, SkipReason>>()?;
-    if types.is_empty() {
-        return Err(if sample.is_empty() {
-            SkipReason::NotUsed("pprof profile without sample types".into())
-        } else {
-            malformed("missing sample type information")
-        });
-    }
-    let default_type = match default_sample_type {
-        0 => types.last().map(|t| t.0.clone()).unwrap_or_default(),
-        i => strings.get(i)?.into_owned(),
-    };
+    let (types, default_type) = sample_types(
+        &sample_type,
+        default_sample_type,
+        sample.is_empty(),
+        &strings,
+    )?;
     let target = classify(&types, &default_type, name, duration_nanos)?;
 
     let mut snapshot = Snapshot::new(
@@ -188,18 +179,7 @@ pub(super) fn convert(
     snapshot.embedded_time = (time_nanos > 0).then_some(time_nanos);
     snapshot.duration_nanos = (duration_nanos > 0).then_some(duration_nanos);
 
-    // Mappings: pprof requires nonzero unique ids and valid strings.
-    let mut mapping_ids = IdIndex::new(mapping.len());
-    for (i, m) in mapping.iter().enumerate() {
-        let file = strings.get(m.filename)?;
-        let build_id = strings.get(m.build_id)?;
-        check_id("mapping", m.id, mapping_ids.insert(m.id, i as u32))?;
-        if i == 0 {
-            let base = file.rsplit(['/', '\\']).next().unwrap_or_default();
-            snapshot.process.binary = (!base.is_empty()).then(|| base.to_string());
-            snapshot.process.build_id = (!build_id.is_empty()).then(|| build_id.into_owned());
-        }
-    }
+    read_mappings(&mapping, &strings, &mut snapshot)?;
     drop(mapping);
 
     let mut tables = Tables::new();
@@ -228,104 +208,195 @@ pub(super) fn convert(
         seen: FxHashMap::with_capacity_and_hasher(hint(sample.len()), Default::default()),
         cut: 0,
     };
-    let mut s = SampleReader::default();
     let columns = types.len();
     match target {
         Target::Heap(_) => {
-            let col = |n: &str| types.iter().position(|t| t.0 == n);
-            let cols = [
-                col("inuse_objects"),
-                col("inuse_space"),
-                col("alloc_objects"),
-                col("alloc_space"),
-            ];
-            let mut samples = Vec::with_capacity(sample.len());
-            for raw in sample {
-                s.read(raw).map_err(malformed)?;
-                check_values(&s, columns)?;
-                let (stack, _) = stacks.build(&s.location_id, &mut tables)?;
-                let v = |c: Option<usize>| c.and_then(|c| s.value.get(c)).copied().unwrap_or(0);
-                let object_size = s
-                    .label
-                    .iter()
-                    .find(|l| l.str == 0 && l.num != 0 && strings.is(l.key, "bytes"))
-                    .map(|l| l.num);
-                check_label_strings(&s.label, &strings)?;
-                samples.push(HeapSample {
-                    stack,
-                    inuse_objects: v(cols[0]),
-                    inuse_bytes: v(cols[1]),
-                    alloc_objects: v(cols[2]),
-                    alloc_bytes: v(cols[3]),
-                    object_size,
-                });
-            }
             let delta = duration_nanos > 0;
-            if delta {
+            let heap = heap_data(
+                &sample,
+                &types,
+                period,
+                delta,
+                &strings,
+                &mut stacks,
+                &mut tables,
+            )?;
+            if heap.delta {
                 snapshot.warnings.push(format!(
                     "delta profile: values are differences over {}",
                     seconds(duration_nanos)
                 ));
             }
-            snapshot.heap = Some(HeapData {
-                period,
-                sample_types: types.iter().map(|t| t.0.clone()).collect(),
-                has_inuse: cols[0].is_some() || cols[1].is_some(),
-                has_alloc: cols[2].is_some() || cols[3].is_some(),
-                delta,
-                samples,
-            });
+            snapshot.heap = Some(heap);
         }
         Target::Goroutines { leak, column } => {
-            let mut groups: Vec<GoroutineGroup> = Vec::new();
-            let mut seen: HashMap<(StackId, Vec<(StrId, StrId)>), usize> = HashMap::new();
-            let mut total = 0u64;
-            for raw in sample {
-                s.read(raw).map_err(malformed)?;
-                check_values(&s, columns)?;
-                let value = s.value.get(column).copied().unwrap_or(0);
-                let count = u64::try_from(value)
-                    .map_err(|_| malformed(format!("negative goroutine count {value}")))?;
-                let (stack, cut) = stacks.build(&s.location_id, &mut tables)?;
-                let labels = goroutine_labels(&s.label, &strings, &mut tables)?;
-                total = total.saturating_add(count);
-                match seen.entry((stack, labels)) {
-                    Entry::Occupied(e) => {
-                        let g = &mut groups[*e.get()];
-                        g.count = g.count.saturating_add(count);
-                        if leak {
-                            g.leaked = g.count;
-                        }
-                    }
-                    Entry::Vacant(e) => {
-                        let labels = e.key().1.clone();
-                        e.insert(groups.len());
-                        groups.push(GoroutineGroup {
-                            leaked: if leak { count } else { 0 },
-                            labels,
-                            elided: cut,
-                            ..GoroutineGroup::new(stack, count)
-                        });
-                    }
-                }
-            }
-            snapshot.goroutines = Some(GoroutineData {
-                total,
-                groups,
-                leak_profile: leak,
-                per_goroutine: false,
-                max_goroutine_id: None,
-                truncated: false,
-            });
+            let cols = (columns, column);
+            snapshot.goroutines = Some(goroutine_data(
+                &sample,
+                cols,
+                leak,
+                &strings,
+                &mut stacks,
+                &mut tables,
+            )?);
         }
     }
-    if stacks.cut > 0 {
-        snapshot.warnings.push(format!(
-            "{} stack(s) deeper than {} frames were cut to their {} leaf-most frames (raise the limit with --max-stack-depth)",
-            stacks.cut, limits.max_stack_depth, limits.max_stack_depth
-        ));
-    }
+    snapshot.warnings.extend(stacks.cut_warning());
     Ok(Parsed { snapshot, tables })
+}
+
+/// (type, unit) names of the sample values, in order.
+type TypeNames<'a> = Vec<(String, Cow<'a, str>)>;
+
+/// The (type, unit) names of the sample values and the default sample
+/// type's name (the last type when the profile names none).
+fn sample_types<'a>(
+    sample_type: &[decode::ValueType],
+    default_sample_type: i64,
+    no_samples: bool,
+    strings: &Strings<'a>,
+) -> Result<(TypeNames<'a>, String), SkipReason> {
+    let types = sample_type
+        .iter()
+        .map(|t| Ok((strings.get(t.r#type)?.into_owned(), strings.get(t.unit)?)))
+        .collect::<Result<Vec<_>, SkipReason>>()?;
+    if types.is_empty() {
+        return Err(if no_samples {
+            SkipReason::NotUsed("pprof profile without sample types".into())
+        } else {
+            malformed("missing sample type information")
+        });
+    }
+    let default_type = match default_sample_type {
+        0 => types.last().map(|t| t.0.clone()).unwrap_or_default(),
+        i => strings.get(i)?.into_owned(),
+    };
+    Ok((types, default_type))
+}
+
+/// Checks the mappings (pprof requires nonzero unique ids and valid
+/// strings) and takes the process's binary name and build id from the
+/// first one.
+fn read_mappings(
+    mapping: &[decode::Mapping],
+    strings: &Strings,
+    snapshot: &mut Snapshot,
+) -> Result<(), SkipReason> {
+    let mut mapping_ids = IdIndex::new(mapping.len());
+    for (i, m) in mapping.iter().enumerate() {
+        let file = strings.get(m.filename)?;
+        let build_id = strings.get(m.build_id)?;
+        check_id("mapping", m.id, mapping_ids.insert(m.id, i as u32))?;
+        if i == 0 {
+            let base = file.rsplit(['/', '\\']).next().unwrap_or_default();
+            snapshot.process.binary = (!base.is_empty()).then(|| base.to_string());
+            snapshot.process.build_id = (!build_id.is_empty()).then(|| build_id.into_owned());
+        }
+    }
+    Ok(())
+}
+
+/// The heap samples of a heap/allocs profile, values by sample type name.
+fn heap_data(
+    sample: &[&[u8]],
+    types: &[(String, Cow<'_, str>)],
+    period: i64,
+    delta: bool,
+    strings: &Strings,
+    stacks: &mut StackBuilder,
+    tables: &mut Tables,
+) -> Result<HeapData, SkipReason> {
+    let col = |n: &str| types.iter().position(|t| t.0 == n);
+    let cols = [
+        col("inuse_objects"),
+        col("inuse_space"),
+        col("alloc_objects"),
+        col("alloc_space"),
+    ];
+    let mut s = SampleReader::default();
+    let mut samples = Vec::with_capacity(sample.len());
+    for raw in sample {
+        s.read(raw).map_err(malformed)?;
+        check_values(&s, types.len())?;
+        let (stack, _) = stacks.build(&s.location_id, tables)?;
+        let v = |c: Option<usize>| c.and_then(|c| s.value.get(c)).copied().unwrap_or(0);
+        let object_size = s
+            .label
+            .iter()
+            .find(|l| l.str == 0 && l.num != 0 && strings.is(l.key, "bytes"))
+            .map(|l| l.num);
+        check_label_strings(&s.label, strings)?;
+        samples.push(HeapSample {
+            stack,
+            inuse_objects: v(cols[0]),
+            inuse_bytes: v(cols[1]),
+            alloc_objects: v(cols[2]),
+            alloc_bytes: v(cols[3]),
+            object_size,
+        });
+    }
+    Ok(HeapData {
+        period,
+        sample_types: types.iter().map(|t| t.0.clone()).collect(),
+        has_inuse: cols[0].is_some() || cols[1].is_some(),
+        has_alloc: cols[2].is_some() || cols[3].is_some(),
+        delta,
+        samples,
+    })
+}
+
+/// The goroutine groups of a goroutine/goroutineleak profile: samples with
+/// the same stack and labels merged. `(columns, column)`: how many values a
+/// sample has and which one is the count.
+fn goroutine_data(
+    sample: &[&[u8]],
+    (columns, column): (usize, usize),
+    leak: bool,
+    strings: &Strings,
+    stacks: &mut StackBuilder,
+    tables: &mut Tables,
+) -> Result<GoroutineData, SkipReason> {
+    let mut s = SampleReader::default();
+    let mut groups: Vec<GoroutineGroup> = Vec::new();
+    let mut seen: HashMap<(StackId, Vec<(StrId, StrId)>), usize> = HashMap::new();
+    let mut total = 0u64;
+    for raw in sample {
+        s.read(raw).map_err(malformed)?;
+        check_values(&s, columns)?;
+        let value = s.value.get(column).copied().unwrap_or(0);
+        let count = u64::try_from(value)
+            .map_err(|_| malformed(format!("negative goroutine count {value}")))?;
+        let (stack, cut) = stacks.build(&s.location_id, tables)?;
+        let labels = goroutine_labels(&s.label, strings, tables)?;
+        total = total.saturating_add(count);
+        match seen.entry((stack, labels)) {
+            Entry::Occupied(e) => {
+                let g = &mut groups[*e.get()];
+                g.count = g.count.saturating_add(count);
+                if leak {
+                    g.leaked = g.count;
+                }
+            }
+            Entry::Vacant(e) => {
+                let labels = e.key().1.clone();
+                e.insert(groups.len());
+                groups.push(GoroutineGroup {
+                    leaked: if leak { count } else { 0 },
+                    labels,
+                    elided: cut,
+                    ..GoroutineGroup::new(stack, count)
+                });
+            }
+        }
+    }
+    Ok(GoroutineData {
+        total,
+        groups,
+        leak_profile: leak,
+        per_goroutine: false,
+        max_goroutine_id: None,
+        truncated: false,
+    })
 }
 
 /// Picks what the profile is from its sample type names.
@@ -548,6 +619,16 @@ struct StackBuilder {
 }
 
 impl StackBuilder {
+    /// The warning about stacks cut to `max_depth`, if any was.
+    fn cut_warning(&self) -> Option<String> {
+        (self.cut > 0).then(|| {
+            format!(
+                "{} stack(s) deeper than {} frames were cut to their {} leaf-most frames (raise the limit with --max-stack-depth)",
+                self.cut, self.max_depth, self.max_depth
+            )
+        })
+    }
+
     /// The interned stack of a sample, and whether it was cut.
     fn build(&mut self, ids: &[u64], tables: &mut Tables) -> Result<(StackId, bool), SkipReason> {
         if let Some(&(stack, cut)) = self.seen.get(ids) {

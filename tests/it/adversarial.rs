@@ -165,33 +165,31 @@ impl Run {
 /// too), measuring peak memory.
 fn report(input: &Path, args: &[&str]) -> Run {
     let out = tempfile::tempdir().expect("output dir");
-    let json = out.path().join("summary.json");
-    let mut full: Vec<String> = vec![
-        "report".into(),
+    let file = |name: &str| out.path().join(name).display().to_string();
+    let head = [
+        "report".to_string(),
         input.display().to_string(),
         "-o".into(),
-        out.path().join("report.html").display().to_string(),
+        file("report.html"),
         "--markdown".into(),
-        out.path().join("report.md").display().to_string(),
-        "--json".into(),
-        json.display().to_string(),
+        file("report.md"),
     ];
-    full.extend(args.iter().map(|a| a.to_string()));
-    run(&full, &json)
+    run_with_json(&head, &out.path().join("summary.json"), args)
 }
 
 /// Runs `leakscope inspect INPUT --json OUT ARGS…`.
 fn inspect(input: &Path, args: &[&str]) -> Run {
     let out = tempfile::tempdir().expect("output dir");
-    let json = out.path().join("inventory.json");
-    let mut full: Vec<String> = vec![
-        "inspect".into(),
-        input.display().to_string(),
-        "--json".into(),
-        json.display().to_string(),
-    ];
+    let head = ["inspect".to_string(), input.display().to_string()];
+    run_with_json(&head, &out.path().join("inventory.json"), args)
+}
+
+/// Runs the binary with `head`, `--json JSON` and `args`.
+fn run_with_json(head: &[String], json: &Path, args: &[&str]) -> Run {
+    let mut full = head.to_vec();
+    full.extend(["--json".to_string(), json.display().to_string()]);
     full.extend(args.iter().map(|a| a.to_string()));
-    run(&full, &json)
+    run(&full, json)
 }
 
 /// Runs the binary with `args`; reads the JSON it wrote to `json`.
@@ -399,30 +397,37 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
-/// Reads `time_nanos` (field 9) of a gzip-compressed profile.
-fn profile_time(gz: &[u8]) -> i64 {
-    let raw = gunzip(gz);
+/// The top-level fields of a protobuf message: (field number, the value
+/// of a varint field, the bytes of the whole field).
+fn top_fields(raw: &[u8]) -> Vec<(u64, Option<u64>, std::ops::Range<usize>)> {
+    let mut fields = Vec::new();
     let mut i = 0;
     while i < raw.len() {
-        let key = varint(&raw, &mut i);
+        let start = i;
+        let key = varint(raw, &mut i);
         let (field, wire) = (key >> 3, key & 7);
+        let mut value = None;
         match wire {
-            0 => {
-                let v = varint(&raw, &mut i);
-                if field == 9 {
-                    return v as i64;
-                }
-            }
+            0 => value = Some(varint(raw, &mut i)),
             1 => i += 8,
             2 => {
-                let n = varint(&raw, &mut i) as usize;
+                let n = varint(raw, &mut i) as usize;
                 i += n;
             }
             5 => i += 4,
             _ => panic!("unexpected wire type {wire} in a sample profile"),
         }
+        fields.push((field, value, start..i));
     }
-    panic!("no time_nanos in the sample profile")
+    fields
+}
+
+/// Reads `time_nanos` (field 9) of a gzip-compressed profile.
+fn profile_time(gz: &[u8]) -> i64 {
+    top_fields(&gunzip(gz))
+        .into_iter()
+        .find_map(|(field, value, _)| (field == 9).then_some(value).flatten())
+        .expect("no time_nanos in the sample profile") as i64
 }
 
 /// A copy of a gzip-compressed profile with `time_nanos` (field 9) set to
@@ -430,25 +435,9 @@ fn profile_time(gz: &[u8]) -> i64 {
 fn with_profile_time(gz: &[u8], time: i64) -> Vec<u8> {
     let raw = gunzip(gz);
     let mut out = Vec::with_capacity(raw.len() + 12);
-    let mut i = 0;
-    while i < raw.len() {
-        let start = i;
-        let key = varint(&raw, &mut i);
-        let (field, wire) = (key >> 3, key & 7);
-        match wire {
-            0 => {
-                varint(&raw, &mut i);
-            }
-            1 => i += 8,
-            2 => {
-                let n = varint(&raw, &mut i) as usize;
-                i += n;
-            }
-            5 => i += 4,
-            _ => panic!("unexpected wire type {wire} in a sample profile"),
-        }
+    for (field, _, bytes) in top_fields(&raw) {
         if field != 9 {
-            out.extend_from_slice(&raw[start..i]);
+            out.extend_from_slice(&raw[bytes]);
         }
     }
     put_varint(&mut out, 9 << 3);

@@ -10,7 +10,7 @@
 //!
 //! The samples live in the crate's `samples/` (committed, so required).
 
-use crate::util::samples_dir;
+use crate::util::{sample_files, samples_dir};
 use leakscope::ingest::fuzzing::{decompress, pprof};
 use leakscope::ingest::{Limits, SkipReason};
 use leakscope::model::{Parsed, normalize_function_name};
@@ -171,16 +171,8 @@ fn heap_profiles_match_go_tool_pprof_top() {
     let samples = samples_dir();
     let mut mismatches = Vec::new();
     let (mut files, mut rows, mut without_oracle) = (0, 0, Vec::new());
-    for entry in walkdir::WalkDir::new(&samples)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() != 1 || !matches!(e.file_name().to_str(), Some("oracle" | "src" | "tools"))
-        })
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-    {
-        let path = entry.path();
+    for path in sample_files() {
+        let path = path.as_path();
         let rel = path.strip_prefix(&samples).expect("under samples");
         let Ok(data) = raw_bytes(path) else { continue };
         if !pprof::looks_like_profile(&data) {
@@ -261,16 +253,8 @@ fn every_protobuf_sample_decodes_or_is_not_used() {
     let samples = samples_dir();
     let mut problems = Vec::new();
     let (mut used, mut not_used) = (0, 0);
-    for entry in walkdir::WalkDir::new(&samples)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() != 1 || !matches!(e.file_name().to_str(), Some("oracle" | "src" | "tools"))
-        })
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-    {
-        let path = entry.path();
+    for path in sample_files() {
+        let path = path.as_path();
         let name = path.strip_prefix(&samples).expect("under samples");
         let name = name.to_string_lossy();
         let Ok(data) = raw_bytes(path) else { continue };

@@ -11,11 +11,11 @@
 //! Real samples are read from the crate's `samples/` directory; when it is
 //! missing the sample-based properties print a note and pass.
 
-use crate::util::samples_dir;
+use crate::util::sample_files;
 use leakscope::ingest::{self, Limits, SkipReason, fuzzing};
 use leakscope::model::{Format, Parsed, StackId, Tables};
 use proptest::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 // ---------------------------------------------------------------------------
@@ -199,10 +199,7 @@ struct Sample {
 fn samples() -> &'static [Sample] {
     static SAMPLES: OnceLock<Vec<Sample>> = OnceLock::new();
     SAMPLES.get_or_init(|| {
-        let dir = samples_dir();
-        let mut files = Vec::new();
-        collect_files(&dir, &mut files);
-        files.sort();
+        let files = sample_files();
         let mut out: Vec<Sample> = Vec::new();
         for path in files {
             let Ok(bytes) = std::fs::read(&path) else {
@@ -232,24 +229,6 @@ fn samples() -> &'static [Sample] {
 }
 
 /// Dump files under `dir`, leaving out the Go sources, oracle outputs and tools.
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        let name = e.file_name().to_string_lossy().into_owned();
-        if matches!(name.as_str(), "src" | "oracle" | "tools") || name.starts_with('.') {
-            continue;
-        }
-        if p.is_dir() {
-            collect_files(&p, out);
-        } else if p.is_file() {
-            out.push(p);
-        }
-    }
-}
-
 /// True for formats whose bytes are text (CRLF and BOM apply).
 fn is_text(f: Format) -> bool {
     !matches!(f, Format::Pprof)

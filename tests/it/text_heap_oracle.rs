@@ -8,11 +8,10 @@
 //! inlined frames after their caller, while the `#` lines leakscope reads
 //! name the inlined function itself; the file and line agree in both.
 
-use crate::util::samples_dir;
+use crate::util::{sample_files, samples_dir};
 use leakscope::ingest::{Limits, parse_file_bytes};
 use leakscope::model::{Format, Parsed};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 fn is_runtime(func: &str) -> bool {
     func.starts_with("runtime.") || func.starts_with("internal/runtime/")
@@ -134,51 +133,27 @@ fn our_sites(p: &Parsed) -> Sites {
 fn text_heap_sites_equal_pprof() {
     let dir = samples_dir();
     let mut checked = 0;
-    for archive in std::fs::read_dir(&dir).unwrap() {
-        let archive = archive.unwrap().path();
-        let name = archive.file_name().unwrap().to_string_lossy().into_owned();
-        if !archive.is_dir() || ["oracle", "src", "tools"].contains(&name.as_str()) {
+    for entry in sample_files() {
+        let bytes = std::fs::read(&entry).unwrap();
+        let rel = entry.strip_prefix(&dir).unwrap();
+        let Ok(parsed) = parse_file_bytes(&rel.to_string_lossy(), &bytes, &Limits::default())
+        else {
+            continue;
+        };
+        if parsed.snapshot.format != Format::HeapText {
             continue;
         }
-        for entry in walkdir_files(&archive) {
-            let bytes = std::fs::read(&entry).unwrap();
-            let rel = entry.strip_prefix(&dir).unwrap();
-            let Ok(parsed) = parse_file_bytes(&rel.to_string_lossy(), &bytes, &Limits::default())
-            else {
-                continue;
-            };
-            if parsed.snapshot.format != Format::HeapText {
-                continue;
-            }
-            let oracle = dir.join("oracle").join(format!("{}.raw", rel.display()));
-            let raw = std::fs::read_to_string(&oracle)
-                .unwrap_or_else(|_| panic!("no oracle {}", oracle.display()));
-            assert_eq!(
-                our_sites(&parsed),
-                pprof_sites(&raw),
-                "per-site in-use totals differ from pprof for {}",
-                rel.display()
-            );
-            checked += 1;
-        }
+        let oracle = dir.join("oracle").join(format!("{}.raw", rel.display()));
+        let raw = std::fs::read_to_string(&oracle)
+            .unwrap_or_else(|_| panic!("no oracle {}", oracle.display()));
+        assert_eq!(
+            our_sites(&parsed),
+            pprof_sites(&raw),
+            "per-site in-use totals differ from pprof for {}",
+            rel.display()
+        );
+        checked += 1;
     }
     assert!(checked >= 20, "only {checked} text heap files checked");
     println!("{checked} text heap files match pprof per site");
-}
-
-fn walkdir_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }

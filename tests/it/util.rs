@@ -107,3 +107,20 @@ pub fn chromium() -> Option<PathBuf> {
         }
     }
 }
+
+/// Every dump file of every sample archive (`samples/*/…`; not the Go
+/// sources, tools, oracle outputs or hidden files), in path order.
+pub fn sample_files() -> Vec<PathBuf> {
+    walkdir::WalkDir::new(samples_dir())
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            !name.starts_with('.')
+                && (e.depth() != 1 || !matches!(name.as_ref(), "oracle" | "src" | "tools"))
+        })
+        .filter_map(Result::ok)
+        .filter(|e| e.depth() >= 2 && e.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .collect()
+}

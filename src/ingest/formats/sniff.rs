@@ -47,7 +47,7 @@ const HTTP_ERROR_PREFIXES: &[&str] = &[
     "404 page not found",
 ];
 
-/// See [`super::parse_file_bytes`].
+/// See [`crate::ingest::parse_file_bytes`].
 pub fn parse_any(name: &str, bytes: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
     if bytes.is_empty() {
         return Err(SkipReason::Empty);

@@ -14,7 +14,7 @@
 //! second occurrence of a nested message merged into the first. Two
 //! deliberate differences, both for input no Go writer produces: a
 //! deprecated group (wire types 3 and 4) is refused rather than skipped,
-//! and UTF-8 is never checked (see [`super::pb`]).
+//! and UTF-8 is never checked (see `pb.rs`).
 
 /// A problem in the wire format, with the byte offset where it was seen.
 pub(super) type DecodeError = String;
@@ -446,8 +446,8 @@ impl SampleReader {
 
 #[cfg(test)]
 mod tests {
-    use super::super::pb;
     use super::*;
+    use crate::ingest::formats::pprof::pb;
     use prost::Message;
 
     /// The decoded profile in prost's types, to compare with prost.

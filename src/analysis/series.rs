@@ -6,8 +6,8 @@
 //! index through `Vec`s), so the cost is linear in the number of samples and
 //! groups, with string work only once per distinct frame or stack.
 
-use super::ProcessInfo;
 use super::cause::{CauseInfo, Culprit, FrameClasses, culprit, group_cause};
+use super::types::ProcessInfo;
 use crate::model::{Archive, Format, FrameId, ProfileKind, Snapshot, StackId, StrId, Tables};
 use std::collections::HashMap;
 
@@ -976,7 +976,7 @@ mod tests {
         assert_eq!(gs.stacks.len(), 1);
         assert_eq!(gs.row(0), &[5.0, 7.0]);
         assert_eq!(
-            gs.stacks[0].cause_votes[super::super::Cause::ChanSend as usize],
+            gs.stacks[0].cause_votes[crate::analysis::types::Cause::ChanSend as usize],
             5
         );
         // debug=2 with no reason and a user leaf counts as unknown.

@@ -83,7 +83,7 @@ fn trend(g: &GroupFacts<'_>, _: &Tables) -> Vec<Evidence> {
     }]
 }
 
-/// Phase 6: memory that grows with the goroutines but belongs to no site.
+/// Phase 7: memory that grows with the goroutines but belongs to no site.
 /// Runtime-only heap growth (goroutine descriptors) goes to the first
 /// goroutine finding; MemStats StackInuse growth to every one.
 pub(super) fn add_goroutine_memory(

@@ -1,7 +1,7 @@
 //! Phase 3: goroutine findings — each key judged by the runtime's proof or
 //! by statistics, and the finding of a key that leaks.
 
-use super::Context;
+use super::context::Context;
 use super::evidence::GROUP_SOURCES;
 use super::goroutine_keys::GKey;
 use super::group_facts::{GroupFacts, Proof};

@@ -5,7 +5,7 @@ use super::goroutine_keys::GKey;
 use super::stacks::entry_frame;
 use super::text::frame_text;
 use crate::analysis::cause::{FrameClass, FrameClasses};
-use crate::analysis::series::{GStack, GoroutineSeries};
+use crate::analysis::series::{GStack, GoroutineSeries, tally};
 use crate::analysis::types::{Cause, GrowthStats};
 use crate::analysis::words::RateUnit;
 use crate::model::{FrameId, StrId, Tables};
@@ -69,14 +69,6 @@ pub(super) struct GroupFacts<'a> {
     pub wait_reason: Option<String>,
     /// Longest wait in minutes.
     pub max_wait: Option<u32>,
-}
-
-/// Adds `c` to the entry of `id`, or appends one.
-fn tally<T: PartialEq + Copy>(acc: &mut Vec<(T, u64)>, id: T, c: u64) {
-    match acc.iter_mut().find(|x| x.0 == id) {
-        Some(x) => x.1 = x.1.saturating_add(c),
-        None => acc.push((id, c)),
-    }
 }
 
 /// The id with the largest tally; a tie goes to the smaller id.

@@ -1,7 +1,7 @@
-//! Heap findings: a candidate allocation site not folded into a goroutine
+//! Phase 8: heap findings — a candidate allocation site not folded into a goroutine
 //! finding, with its evidence and sentence.
 
-use super::Context;
+use super::context::Context;
 use super::heap_candidates::HeapCand;
 use super::judge::span_hours;
 use super::text::{frame_text, place_of, series_of, stack_text};

@@ -1,8 +1,7 @@
 //! Phase 4: heap candidates — function aggregates whose in-use bytes grow
 //! enough to be judged, before growth inside goroutine groups is folded away.
 
-use super::Context;
-use super::TABLE_ROWS;
+use super::context::{Context, TABLE_ROWS};
 use super::judge::{judge, passes};
 use crate::analysis::cause::{FrameClass, classify_function};
 use crate::analysis::series::HeapSeries;

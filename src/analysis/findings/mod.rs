@@ -2,15 +2,21 @@
 //! statistics, retained heap folded into the goroutine finding that holds
 //! it, ranked by impact × confidence, each with a sentence to paste.
 //!
-//! [`findings`] runs one phase per module, in this order: `ignore_rules`,
-//! `goroutine_keys`, `goroutine` (judging keys, with `group_facts` and the
-//! evidence sources of `evidence`), `heap_candidates`, `retained` (heap
-//! folded into goroutine findings), `lockstep`, `evidence` (memory that
-//! grows with the goroutines), `heap`, `rank`, `tables`. Helpers at the
-//! bottom: `text`, `judge`, `stacks`. A phase imports only from phases
-//! before it and from the helpers, never from this file except the
-//! [`Context`] and the table size.
+//! [`findings`] runs one phase per module, in this order:
+//! 1. `ignore_rules`; 2. `goroutine_keys`; 3. `goroutine` (each key judged,
+//!    its facts gathered by `group_facts`, its evidence from the sources in
+//!    `evidence`); 4. `heap_candidates`; 5. `retained` (heap folded into
+//!    goroutine findings); 6. `lockstep` (one finding per leak); 7. memory
+//!    that grows with the goroutines (`evidence`); 8. `heap` findings;
+//!    9. `rank`; 10. `tables`.
+//!
+//! Imports run one way: this file imports the phases; a phase imports
+//! only helpers (`context`, `text`, `judge`, `stacks`) and the data
+//! modules of earlier phases (`goroutine_keys`, `group_facts`,
+//! `heap_candidates`, `evidence`), never this file nor a module that
+//! imports it.
 
+mod context;
 mod evidence;
 mod goroutine;
 mod goroutine_keys;
@@ -27,30 +33,10 @@ mod tables;
 mod text;
 
 use super::cause::FrameClasses;
-use super::ignore::Rule;
 use super::series::{GoroutineSeries, HeapSeries};
-use super::types::{Finding, IgnoreHit, Series, Thresholds, TrackedSeries};
-use crate::model::Tables;
+use super::types::{Finding, IgnoreHit, Series, TrackedSeries};
 
-/// Rows kept in the tables.
-pub const TABLE_ROWS: usize = 25;
-
-/// What the findings stage needs besides the series.
-pub struct Context<'a> {
-    /// Interned tables.
-    pub tables: &'a Tables,
-    /// Thresholds.
-    pub th: &'a Thresholds,
-    /// Times are synthetic (order only).
-    pub synthetic: bool,
-    /// Ignore rules (built-in first).
-    pub rules: &'a [Rule],
-    /// Several goroutine dumps have neither a time nor a sequence number:
-    /// their order is unknown, so goroutine growth is not judged.
-    pub goroutines_unordered: bool,
-    /// The same for heap profiles.
-    pub heap_unordered: bool,
-}
+pub use context::{Context, TABLE_ROWS};
 
 /// Everything this stage produces.
 #[derive(Debug, Default)]

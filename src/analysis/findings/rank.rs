@@ -1,4 +1,4 @@
-//! Phase 7: ranking by impact × confidence, leaks before suspects.
+//! Phase 9: ranking by impact × confidence, leaks before suspects.
 
 use crate::analysis::types::{Finding, FindingKind};
 

@@ -1,6 +1,6 @@
-//! Phase 8: the tables of goroutine groups and allocation sites.
+//! Phase 10: the tables of goroutine groups and allocation sites.
 
-use super::TABLE_ROWS;
+use super::context::TABLE_ROWS;
 use super::goroutine_keys::GKey;
 use super::heap_candidates::HeapPhase;
 use super::text::{frame_parts, series_of};

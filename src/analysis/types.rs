@@ -484,3 +484,52 @@ pub struct KindCounts {
     /// Snapshots with MemStats.
     pub memstats: usize,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats() -> GrowthStats {
+        GrowthStats {
+            first: 10.0,
+            last: 40.0,
+            delta: 30.0,
+            max: 40.0,
+            grew_intervals: 3,
+            intervals: 3,
+            slope_per_hour: 12.5,
+            mk_s: 6,
+            mk_p: 0.03,
+            last_third_grows: true,
+            shape: Shape::Growing,
+        }
+    }
+
+    #[test]
+    fn new_finding_takes_values_from_its_stats_and_unit_from_its_kind() {
+        let place = Place {
+            function: "main.produce".into(),
+            file: "main.go".into(),
+            line: 16,
+        };
+        let f = Finding::new(
+            FindingKind::Goroutine,
+            Cause::ChanSend,
+            place,
+            (Severity::Leak, 0.9),
+            Series::default(),
+            stats(),
+        );
+        assert_eq!((f.first, f.last, f.delta), (10.0, 40.0, 30.0));
+        assert_eq!(f.rate_per_hour, 12.5);
+        assert_eq!((f.rank, f.severity, f.confidence), (0, Severity::Leak, 0.9));
+        assert_eq!((f.function.as_str(), f.line), ("main.produce", 16));
+        assert!(f.evidence.is_empty() && !f.proof && f.stack.is_none());
+        assert_eq!(f.unit(), Unit::Goroutines);
+        assert_eq!(FindingKind::Heap.unit(), Unit::Bytes);
+        assert_eq!(
+            serde_json::to_string(&[Unit::Goroutines, Unit::Bytes]).unwrap(),
+            r#"["goroutines","bytes"]"#
+        );
+    }
+}

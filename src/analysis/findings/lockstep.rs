@@ -124,3 +124,16 @@ fn lockstep(a: &[f64], b: &[f64]) -> bool {
             .zip(b)
             .all(|(x, y)| (x - y).abs() <= 2f64.max(0.1 * x.abs().max(y.abs())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockstep_allows_two_goroutines_or_ten_percent() {
+        assert!(lockstep(&[10.0, 50.0, 100.0], &[12.0, 48.0, 109.0]));
+        assert!(!lockstep(&[10.0, 50.0, 100.0], &[13.0, 50.0, 100.0]));
+        assert!(!lockstep(&[10.0, 50.0, 100.0], &[10.0, 50.0, 112.0]));
+        assert!(!lockstep(&[10.0, 50.0], &[10.0, 50.0, 100.0]));
+    }
+}

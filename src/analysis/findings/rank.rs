@@ -42,3 +42,52 @@ pub(super) fn rank(findings: Vec<Finding>) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::types::{Cause, GrowthStats, Place, Series, Severity, Shape};
+
+    fn finding(kind: FindingKind, sev: Severity, delta: f64, name: &str) -> Finding {
+        let stats = GrowthStats {
+            first: 0.0,
+            last: delta,
+            delta,
+            max: delta,
+            grew_intervals: 1,
+            intervals: 1,
+            slope_per_hour: delta,
+            mk_s: 1,
+            mk_p: 0.5,
+            last_third_grows: false,
+            shape: Shape::Growing,
+        };
+        let place = Place {
+            function: name.into(),
+            ..Place::default()
+        };
+        Finding::new(
+            kind,
+            Cause::Other,
+            place,
+            (sev, 1.0),
+            Series::default(),
+            stats,
+        )
+    }
+
+    #[test]
+    fn leaks_first_then_impact_with_goroutines_weighed_in_bytes() {
+        let ranked = rank(vec![
+            finding(FindingKind::Heap, Severity::Suspect, 1e9, "a"),
+            finding(FindingKind::Heap, Severity::Leak, 100_000.0, "b"),
+            // 20 goroutines ≈ 160 KiB: more than 100 kB of heap.
+            finding(FindingKind::Goroutine, Severity::Leak, 20.0, "c"),
+        ]);
+        let names: Vec<(&str, usize)> = ranked
+            .iter()
+            .map(|f| (f.function.as_str(), f.rank))
+            .collect();
+        assert_eq!(names, vec![("c", 1), ("b", 2), ("a", 3)]);
+    }
+}

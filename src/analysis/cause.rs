@@ -6,7 +6,7 @@
 //! a stack is its innermost frame in the user's code; standard-library frames
 //! in between are kept as evidence ("blocked in net/http…").
 
-use super::Cause;
+use super::types::Cause;
 use crate::model::{FrameId, Tables};
 
 /// What a frame's package is, for culprit selection.

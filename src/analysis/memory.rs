@@ -2,10 +2,13 @@
 //! actually in use) over time, the "this is not a leak" note, and stale heap
 //! snapshots.
 
+use super::evidence::Evidence;
 use super::series::Points;
 use super::stats::growth_stats;
+use super::types::{
+    Cause, Finding, FindingKind, MemorySeries, Place, Series, Severity, Shape, Thresholds,
+};
 use super::words::{RateUnit, bytes, rate_in, signed_bytes};
-use super::{Cause, Finding, FindingKind, MemorySeries, Series, Severity, Shape, Thresholds};
 use crate::model::{Archive, MemStats};
 
 /// The MemStats series of the chosen points. A point without a field is
@@ -146,36 +149,24 @@ pub fn memstats_only_finding(
         st.grew_intervals,
         st.intervals
     );
-    Some(Finding {
-        rank: 0,
-        severity: Severity::Suspect,
-        kind: FindingKind::Heap,
-        cause: Cause::HeapGrowth,
-        function: NO_HEAP_PROFILE.to_string(),
-        file: String::new(),
-        line: 0,
-        first: st.first,
-        last: st.last,
-        delta: st.delta,
-        unit: "bytes",
-        evidence: vec![format!(
-            "MemStats HeapInuse: Mann–Kendall S = {}, p = {:.4}; shape {:?}",
-            st.mk_s, st.mk_p, st.shape
-        )],
-        sentence,
-        series: s.clone(),
-        rate_per_hour: st.slope_per_hour,
-        stats: st,
-        created_by: None,
-        labels: Vec::new(),
-        retained_bytes: None,
-        longest_wait_minutes: None,
-        wait_reason: None,
-        proof: false,
-        confidence: 0.5,
-        stack: None,
-        stack_text: Vec::new(),
-    })
+    let mut f = Finding::new(
+        FindingKind::Heap,
+        Cause::HeapGrowth,
+        Place {
+            function: NO_HEAP_PROFILE.to_string(),
+            ..Place::default()
+        },
+        (Severity::Suspect, 0.5),
+        s.clone(),
+        st.clone(),
+    );
+    f.add_evidence([Evidence::MemStatsTrend {
+        mk_s: st.mk_s,
+        mk_p: st.mk_p,
+        shape: st.shape,
+    }]);
+    f.sentence = sentence;
+    Some(f)
 }
 
 /// NumGC of a snapshot, from its own MemStats or a MemStats snapshot of the

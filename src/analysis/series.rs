@@ -6,9 +6,11 @@
 //! index through `Vec`s), so the cost is linear in the number of samples and
 //! groups, with string work only once per distinct frame or stack.
 
-use super::ProcessInfo;
 use super::cause::{CauseInfo, Culprit, FrameClasses, culprit, group_cause};
-use crate::model::{Archive, Format, FrameId, ProfileKind, Snapshot, StackId, StrId, Tables};
+use super::types::ProcessInfo;
+use crate::model::{
+    Archive, Format, FrameId, GoroutineGroup, ProfileKind, Snapshot, StackId, StrId, Tables,
+};
 use std::collections::HashMap;
 
 /// One hour in nanoseconds: the synthetic spacing of sequence-only archives.
@@ -643,6 +645,77 @@ pub struct GStack {
     pub reasons: Vec<(StrId, u64)>,
 }
 
+impl GStack {
+    /// A stack seen for the first time, with no evidence yet.
+    fn new(rep: StackId, culprit: Option<Culprit>) -> GStack {
+        GStack {
+            rep,
+            rep_count: 0,
+            culprit,
+            cause_votes: [0; 11],
+            unknown: 0,
+            forever: false,
+            runtime_wait: false,
+            has_main_goroutine: false,
+            leaked: 0,
+            in_leak_profile: false,
+            created_by: Vec::new(),
+            labels: Vec::new(),
+            max_wait: None,
+            reasons: Vec::new(),
+        }
+    }
+
+    /// Adds the evidence of one group of a dump (`leak_profile`: the dump
+    /// is a goroutineleak profile; `debug1`: it is in debug=1 format).
+    fn absorb(&mut self, grp: &GoroutineGroup, ci: CauseInfo, leak_profile: bool, debug1: bool) {
+        // Prefer a representative from a format that keeps the most frames.
+        let rep_weight = grp.count.saturating_add(if debug1 { 0 } else { 1 << 40 });
+        if rep_weight > self.rep_count {
+            self.rep_count = rep_weight;
+            self.rep = grp.stack;
+        }
+        if ci.unknown {
+            self.unknown = self.unknown.saturating_add(grp.count.max(1));
+        } else {
+            let v = &mut self.cause_votes[ci.cause as usize];
+            *v = v.saturating_add(grp.count.max(1));
+        }
+        self.forever |= ci.forever;
+        self.runtime_wait |= ci.runtime_wait;
+        self.has_main_goroutine |= grp.sample_ids.contains(&1);
+        let leaked = if leak_profile {
+            self.in_leak_profile = true;
+            grp.count.max(grp.leaked)
+        } else {
+            grp.leaked
+        };
+        self.leaked = self.leaked.max(leaked);
+        if let Some(cb) = grp.created_by {
+            tally(&mut self.created_by, cb, grp.count);
+        }
+        for &l in &grp.labels {
+            if self.labels.len() < MAX_LABELS && !self.labels.contains(&l) {
+                self.labels.push(l);
+            }
+        }
+        if let Some(w) = grp.max_wait_minutes {
+            self.max_wait = Some(self.max_wait.map_or(w, |m| m.max(w)));
+        }
+        if let Some(r) = grp.wait_reason {
+            tally(&mut self.reasons, r, grp.count);
+        }
+    }
+}
+
+/// Adds `c` to the entry of `id`, or appends one.
+pub fn tally<T: PartialEq + Copy>(acc: &mut Vec<(T, u64)>, id: T, c: u64) {
+    match acc.iter_mut().find(|x| x.0 == id) {
+        Some(x) => x.1 = x.1.saturating_add(c),
+        None => acc.push((id, c)),
+    }
+}
+
 /// At most this many distinct labels are kept per stack.
 pub const MAX_LABELS: usize = 16;
 
@@ -716,22 +789,10 @@ pub fn build_goroutines(
             let idx = if stack_of_norm[ns] == UNSET {
                 let idx = stacks.len();
                 stack_of_norm[ns] = idx as u32;
-                stacks.push(GStack {
-                    rep: grp.stack,
-                    rep_count: 0,
-                    culprit: culprit(tables, classes, tables.stack(grp.stack), true),
-                    cause_votes: [0; 11],
-                    unknown: 0,
-                    forever: false,
-                    runtime_wait: false,
-                    has_main_goroutine: false,
-                    leaked: 0,
-                    in_leak_profile: false,
-                    created_by: Vec::new(),
-                    labels: Vec::new(),
-                    max_wait: None,
-                    reasons: Vec::new(),
-                });
+                stacks.push(GStack::new(
+                    grp.stack,
+                    culprit(tables, classes, tables.stack(grp.stack), true),
+                ));
                 counts.resize(counts.len() + n, 0.0);
                 idx
             } else {
@@ -742,49 +803,7 @@ pub fn build_goroutines(
                 let reason = grp.wait_reason.map(|r| tables.str(r));
                 group_cause(tables, reason, tables.stack(grp.stack))
             });
-            let st = &mut stacks[idx];
-            // Prefer a representative from a format that keeps the most frames.
-            let rep_weight = grp.count.saturating_add(if debug1 { 0 } else { 1 << 40 });
-            if rep_weight > st.rep_count {
-                st.rep_count = rep_weight;
-                st.rep = grp.stack;
-            }
-            if ci.unknown {
-                st.unknown = st.unknown.saturating_add(grp.count.max(1));
-            } else {
-                let v = &mut st.cause_votes[ci.cause as usize];
-                *v = v.saturating_add(grp.count.max(1));
-            }
-            st.forever |= ci.forever;
-            st.runtime_wait |= ci.runtime_wait;
-            st.has_main_goroutine |= grp.sample_ids.contains(&1);
-            let leaked = if g.leak_profile {
-                st.in_leak_profile = true;
-                grp.count.max(grp.leaked)
-            } else {
-                grp.leaked
-            };
-            st.leaked = st.leaked.max(leaked);
-            if let Some(cb) = grp.created_by {
-                match st.created_by.iter_mut().find(|c| c.0 == cb) {
-                    Some(c) => c.1 = c.1.saturating_add(grp.count),
-                    None => st.created_by.push((cb, grp.count)),
-                }
-            }
-            for &l in &grp.labels {
-                if st.labels.len() < MAX_LABELS && !st.labels.contains(&l) {
-                    st.labels.push(l);
-                }
-            }
-            if let Some(w) = grp.max_wait_minutes {
-                st.max_wait = Some(st.max_wait.map_or(w, |m| m.max(w)));
-            }
-            if let Some(r) = grp.wait_reason {
-                match st.reasons.iter_mut().find(|c| c.0 == r) {
-                    Some(c) => c.1 = c.1.saturating_add(grp.count),
-                    None => st.reasons.push((r, grp.count)),
-                }
-            }
+            stacks[idx].absorb(grp, ci, g.leak_profile, debug1);
             if let Some(p) = point {
                 counts[idx * n + p] += grp.count as f64;
             }
@@ -976,7 +995,7 @@ mod tests {
         assert_eq!(gs.stacks.len(), 1);
         assert_eq!(gs.row(0), &[5.0, 7.0]);
         assert_eq!(
-            gs.stacks[0].cause_votes[super::super::Cause::ChanSend as usize],
+            gs.stacks[0].cause_votes[crate::analysis::types::Cause::ChanSend as usize],
             5
         );
         // debug=2 with no reason and a user leaf counts as unknown.

@@ -5,7 +5,7 @@
 //! Everything works on irregularly spaced points: `xs` are hours (real or
 //! synthetic), `ys` the values. No allocation beyond the pairwise slopes.
 
-use super::{GrowthStats, Shape};
+use super::types::{GrowthStats, Shape};
 
 /// Half-width, as a share of the value range, of the band within which
 /// points count as level when looking for a flat tail (warm-up plateau).

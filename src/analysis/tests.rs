@@ -491,7 +491,7 @@ fn heap_only_growth_is_a_heap_finding() {
     assert_eq!(f.cause, Cause::HeapGrowth);
     assert_eq!(f.function, "main.(*cache).put");
     assert_eq!(f.line, 35);
-    assert_eq!(f.unit, "bytes");
+    assert_eq!(f.unit(), Unit::Bytes);
     assert_eq!(f.delta, (21 << 20) as f64);
     assert!(
         f.evidence

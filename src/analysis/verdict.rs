@@ -1,7 +1,8 @@
 //! The overall verdict and its one-line headline.
 
-use super::findings::headline_of;
-use super::{Finding, KindCounts, Severity, Verdict};
+use super::cause::cause_phrase;
+use super::types::{Finding, FindingKind, KindCounts, Severity, Verdict};
+use super::words::{RateUnit, count, rate_in, short_file, signed_bytes, signed_count};
 
 /// Leak if any finding is a leak; suspect if any is a suspect; inconclusive
 /// when no kind has `min_snapshots` points (and nothing was proven); else
@@ -46,6 +47,50 @@ pub fn headline(
             plural(counts.heap, "heap profile", "heap profiles"),
             plural(counts.goroutine, "goroutine dump", "goroutine dumps"),
             plural(counts.memstats, "MemStats snapshot", "MemStats snapshots"),
+        ),
+    }
+}
+
+/// The short culprit text of a finding for the headline: `main.produce`.
+pub fn headline_of(f: &Finding, synthetic: bool) -> String {
+    let level = match f.severity {
+        Severity::Leak => "Leak",
+        Severity::Suspect => "Suspect",
+    };
+    let span = match (f.series.times.first(), f.series.times.last()) {
+        (Some(a), Some(b)) => (b - a) as f64 / 3.6e12,
+        _ => 0.0,
+    };
+    let unit = RateUnit::for_span(span, synthetic);
+    let rate = rate_in(unit, f.rate_per_hour, span, f.stats.intervals);
+    match f.kind {
+        FindingKind::Goroutine => {
+            let what = format!(
+                "goroutines {} in {}",
+                cause_phrase(
+                    f.cause,
+                    f.evidence.iter().any(|e| e.contains("not visible"))
+                ),
+                f.function
+            );
+            if f.stats.intervals > 0 && f.delta > 0.0 && rate > 0.0 {
+                format!(
+                    "{level}: {what} grow by {} {}",
+                    signed_count(rate),
+                    unit.words()
+                )
+            } else if f.proof {
+                format!("{level}: {} {what}, proven leaked", count(f.last))
+            } else {
+                format!("{level}: {what}")
+            }
+        }
+        FindingKind::Heap => format!(
+            "{level}: heap held by {} ({}) grows by {} {}",
+            f.function,
+            short_file(&f.file),
+            signed_bytes(rate),
+            unit.words()
         ),
     }
 }

@@ -131,7 +131,7 @@ impl<'a> FindingView<'a> {
             first: Num(f.first),
             last: Num(f.last),
             delta: Num(f.delta),
-            unit: f.unit,
+            unit: f.unit().name(),
             evidence: &f.evidence,
             sentence: &f.sentence,
             series: SeriesView::new(&f.series),
@@ -341,7 +341,6 @@ mod tests {
             first: 3.0,
             last: 1203.0,
             delta: 1200.0,
-            unit: "goroutines",
             sentence: "1200 goroutines pile up".into(),
             evidence: vec!["proof: goroutineleak".into()],
             series: Series {

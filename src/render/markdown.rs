@@ -10,7 +10,7 @@
 use super::inventory::{human_bytes, printable};
 use super::rate::Per;
 use super::{Exporter, RenderError, ReportInput, remedy};
-use crate::analysis::{Finding, TrackedSeries, Verdict};
+use crate::analysis::{Finding, TrackedSeries, Unit, Verdict};
 use crate::model::time::rfc3339;
 use std::fmt::Write as _;
 
@@ -167,7 +167,7 @@ fn finding(f: &Finding, per: Per, out: &mut String) {
         };
         let _ = writeln!(out, "- **Where:** {}", md_code(&clip(&loc, MAX_TEXT)));
     }
-    let bytes = f.unit == "bytes";
+    let bytes = f.unit() == Unit::Bytes;
     let _ = writeln!(
         out,
         "- **Growth:** {} → {} {} ({}, {}/{}; rose in {} of {} intervals{})",
@@ -687,7 +687,6 @@ mod tests {
             first: 3.0,
             last: 1203.0,
             delta: 1200.0,
-            unit: "goroutines",
             sentence: format!("1200 goroutines blocked in {name}"),
             evidence: vec![format!("label {name}")],
             series: Series::default(),

@@ -132,7 +132,6 @@ fn analysis(evil: &str) -> Analysis {
         first: 3.0,
         last: 1203.0,
         delta: 1200.0,
-        unit: "goroutines",
         sentence: format!("1200 goroutines are blocked in chan send at {evil}."),
         evidence: vec![
             format!("label worker={evil}"),
@@ -162,7 +161,6 @@ fn analysis(evil: &str) -> Analysis {
         first: 1_048_576.0,
         last: 2_097_152.0,
         delta: 1_048_576.0,
-        unit: "bytes",
         sentence: "In-use heap at main.alloc grew by 1.0 MiB.".into(),
         evidence: vec![],
         series: series(&[1_048_576.0, 2_097_152.0]),

@@ -292,7 +292,10 @@ fn signed(unit: Unit, v: f64) -> String {
 }
 
 fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> FindingView {
-    let unit = Unit::from_name(f.unit);
+    let unit = match f.unit() {
+        crate::analysis::Unit::Bytes => Unit::Bytes,
+        crate::analysis::Unit::Goroutines => Unit::Count,
+    };
     let location = if f.file.is_empty() {
         String::new()
     } else if f.line > 0 {

@@ -372,7 +372,6 @@ pub fn build(hostile: bool) -> Demo {
         first: 8.0,
         last: 48.0,
         delta: 40.0,
-        unit: "goroutines",
         sentence: format!(
             "Goroutine leak: 48 goroutines blocked sending on a channel in {produce} ({loc}), +40 in 50 min (+48/h), created by {handler}; nobody receives."
         ),
@@ -405,7 +404,6 @@ pub fn build(hostile: bool) -> Demo {
         first: 512.0 * KIB as f64,
         last: 3072.0 * KIB as f64,
         delta: 2560.0 * KIB as f64,
-        unit: "bytes",
         sentence: format!(
             "Heap growth: in-use memory allocated at {produce} ({produce_file}:85) grew from 512.0 KiB to 3.0 MiB (+3.0 MiB/h)."
         ),

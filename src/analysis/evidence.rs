@@ -1,0 +1,262 @@
+//! Evidence as values: each source (runtime proof, the blocking operation,
+//! the goroutine's origin, the trend over snapshots, retained heap, memory
+//! statistics, …) adds [`Evidence`] values to a finding, and each value
+//! knows its own line of text. A new source (say, wait time or concentration
+//! in a single dump) adds variants and a function that produces them; no
+//! existing source changes.
+
+use super::cause::cause_phrase;
+use super::phrases::rate_words;
+use super::types::{Cause, Finding, GrowthStats, Shape};
+use super::words::{RateUnit, bytes, count, signed_bytes};
+use std::fmt;
+
+/// One piece of evidence for a finding. Its text (`Display`) is the line
+/// in the finding's `evidence` list.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Evidence {
+    /// Goroutines listed in a goroutineleak profile.
+    LeakProfile(u64),
+    /// Goroutines marked `(leaked)` in a dump.
+    MarkedLeaked(u64),
+    /// A nil-channel operation (`true`) or an empty select blocks forever.
+    BlocksForever {
+        /// The operation is on a nil channel.
+        nil_chan: bool,
+    },
+    /// A debug=1 dump does not show the blocking operation.
+    NotVisible,
+    /// The frame the group blocks in, when it is not the culprit (`func (file:line)`).
+    BlockedIn(String),
+    /// The entry frame of a standard-library group.
+    Entry(String),
+    /// The runtime's wait reason.
+    WaitReason(String),
+    /// The `created by` frame.
+    CreatedBy(String),
+    /// The longest wait in minutes.
+    LongestWait(u32),
+    /// Goroutine labels (`key=value`).
+    Labels(Vec<String>),
+    /// Growth statistics over the snapshots.
+    Trend {
+        /// The statistics.
+        stats: GrowthStats,
+        /// Rate unit the slope is given in.
+        unit: RateUnit,
+        /// Span of the series in hours.
+        span: f64,
+        /// The series counts bytes.
+        as_bytes: bool,
+    },
+    /// Heap growth (or heap in use, from a single profile) at allocation
+    /// sites inside the group: `func (file:line): +3 MiB` parts.
+    RetainsHeap {
+        /// Growth over several profiles (`false`: in use in one).
+        growth: bool,
+        /// Up to three sites with their bytes.
+        parts: Vec<String>,
+    },
+    /// Another goroutine group that grows in lockstep with this one.
+    SameLeak {
+        /// Its goroutine count.
+        count: f64,
+        /// Its cause.
+        cause: Cause,
+        /// Its culprit function.
+        function: String,
+        /// Its file and line, empty when unknown.
+        file: String,
+        /// Its line.
+        line: u32,
+    },
+    /// The lockstep groups are net/http client connections.
+    HttpClientConnections,
+    /// Heap allocated by the runtime for goroutines grew alongside (bytes).
+    RuntimeHeap(f64),
+    /// MemStats StackInuse grew from … to … (bytes).
+    StackInuse(f64, f64),
+    /// An allocation site's callee that allocates (`func (file:line)`).
+    AllocatedIn(String),
+    /// Heap in use at a site: first, last, delta bytes and objects now.
+    HeapInUse {
+        /// First value.
+        first: f64,
+        /// Last value.
+        last: f64,
+        /// last − first.
+        delta: f64,
+        /// Objects in use now.
+        objects: f64,
+    },
+    /// Number of allocation stacks in the function (more than one).
+    AllocationStacks(usize),
+    /// Trend of MemStats HeapInuse (no heap profile).
+    MemStatsTrend {
+        /// Mann–Kendall S.
+        mk_s: i64,
+        /// Mann–Kendall p.
+        mk_p: f64,
+        /// Shape.
+        shape: Shape,
+    },
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+impl fmt::Display for Evidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Evidence::LeakProfile(n) => write!(
+                f,
+                "{} goroutine{} listed in a goroutineleak profile: the runtime proved they can never wake up",
+                count(*n as f64),
+                plural(*n)
+            ),
+            Evidence::MarkedLeaked(n) => write!(
+                f,
+                "{} goroutine{} marked (leaked) by the runtime's leak detector",
+                count(*n as f64),
+                plural(*n)
+            ),
+            Evidence::BlocksForever { nil_chan: true } => {
+                f.write_str("a send or receive on a nil channel blocks forever")
+            }
+            Evidence::BlocksForever { nil_chan: false } => {
+                f.write_str("a select with no cases blocks forever")
+            }
+            Evidence::NotVisible => f.write_str("blocking operation not visible in debug=1 format"),
+            Evidence::BlockedIn(at) => write!(f, "blocked in {at}"),
+            Evidence::Entry(at) => write!(f, "goroutine entry: {at}"),
+            Evidence::WaitReason(w) => write!(f, "wait reason: {w}"),
+            Evidence::CreatedBy(cb) => write!(f, "created by {cb}"),
+            Evidence::LongestWait(m) => write!(f, "longest wait {m} minutes"),
+            Evidence::Labels(l) => write!(f, "labels: {}", l.join(", ")),
+            Evidence::Trend {
+                stats,
+                unit,
+                span,
+                as_bytes,
+            } => write!(
+                f,
+                "Theil–Sen slope {}; Mann–Kendall S = {}, p = {:.4}; grew in {} of {} intervals; shape {}{}",
+                rate_words(stats, *unit, *span, *as_bytes),
+                stats.mk_s,
+                stats.mk_p,
+                stats.grew_intervals,
+                stats.intervals,
+                stats.shape.name(),
+                if stats.last_third_grows {
+                    "; the last third still grows"
+                } else {
+                    ""
+                }
+            ),
+            Evidence::RetainsHeap { growth, parts } => write!(
+                f,
+                "retains heap {} at {}",
+                if *growth { "growth" } else { "in use" },
+                parts.join(", ")
+            ),
+            Evidence::SameLeak {
+                count,
+                cause,
+                function,
+                file,
+                line,
+            } => {
+                let at = if file.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({file}:{line})")
+                };
+                write!(
+                    f,
+                    "the same leak: {} goroutines {} in {function}{at} grow in lockstep (about the same count at every snapshot)",
+                    count.max(0.0).round() as u64,
+                    cause_phrase(*cause, false),
+                )
+            }
+            Evidence::HttpClientConnections => f.write_str(
+                "net/http client connections are never released: typically response bodies \
+                 that are not closed (defer resp.Body.Close()), or a new http.Client or \
+                 Transport per request",
+            ),
+            Evidence::RuntimeHeap(b) => write!(
+                f,
+                "heap allocated by the runtime itself (goroutine structures, runtime.malg) grew by {} alongside",
+                bytes(*b)
+            ),
+            Evidence::StackInuse(a, b) => write!(
+                f,
+                "goroutine stacks in use (MemStats StackInuse) grew from {} to {}",
+                bytes(*a),
+                bytes(*b)
+            ),
+            Evidence::AllocatedIn(at) => write!(f, "allocated in {at}"),
+            Evidence::HeapInUse {
+                first,
+                last,
+                delta,
+                objects,
+            } => write!(
+                f,
+                "in use: {} → {} ({}); {} objects now",
+                bytes(*first),
+                bytes(*last),
+                signed_bytes(*delta),
+                count(*objects)
+            ),
+            Evidence::AllocationStacks(n) => write!(f, "{n} allocation stacks in this function"),
+            Evidence::MemStatsTrend { mk_s, mk_p, shape } => write!(
+                f,
+                "MemStats HeapInuse: Mann–Kendall S = {mk_s}, p = {mk_p:.4}; shape {shape:?}"
+            ),
+        }
+    }
+}
+
+impl Finding {
+    /// Adds evidence values, in order, as lines of the finding's evidence.
+    pub fn add_evidence(&mut self, evidence: impl IntoIterator<Item = Evidence>) {
+        self.evidence
+            .extend(evidence.into_iter().map(|e| e.to_string()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_read_as_before() {
+        assert_eq!(
+            Evidence::LeakProfile(1).to_string(),
+            "1 goroutine listed in a goroutineleak profile: the runtime proved they can never wake up"
+        );
+        assert_eq!(
+            Evidence::MarkedLeaked(1200).to_string(),
+            "1,200 goroutines marked (leaked) by the runtime's leak detector"
+        );
+        assert_eq!(
+            Evidence::SameLeak {
+                count: 12.4,
+                cause: Cause::IoWait,
+                function: "net/http.(*persistConn).readLoop".into(),
+                file: String::new(),
+                line: 0,
+            }
+            .to_string(),
+            format!(
+                "the same leak: 12 goroutines {} in net/http.(*persistConn).readLoop grow in lockstep (about the same count at every snapshot)",
+                cause_phrase(Cause::IoWait, false)
+            )
+        );
+        assert_eq!(
+            Evidence::StackInuse(1048576.0, 3145728.0).to_string(),
+            "goroutine stacks in use (MemStats StackInuse) grew from 1.0 MiB to 3.0 MiB"
+        );
+    }
+}

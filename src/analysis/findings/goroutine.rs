@@ -1,0 +1,166 @@
+//! Phase 3: goroutine findings — each key judged by the runtime's proof or
+//! by statistics, and the finding of a key that leaks.
+
+use super::context::Context;
+use super::evidence::GROUP_SOURCES;
+use super::goroutine_keys::GKey;
+use super::group_facts::{GroupFacts, Proof};
+use super::judge::{judge, passes, span_hours};
+use super::text::{place_of, series_of, stack_text};
+use crate::analysis::cause::{FrameClass, FrameClasses, cause_phrase, classify_function};
+use crate::analysis::evidence::Evidence;
+use crate::analysis::phrases::growth_words;
+use crate::analysis::series::GoroutineSeries;
+use crate::analysis::stats::growth_stats;
+use crate::analysis::types::{Finding, FindingKind, GrowthStats, Severity, Shape};
+use crate::analysis::words::{RateUnit, count};
+
+/// Table rows (key index, statistics) of every key, and the findings
+/// (key index, finding) of the keys that leak.
+pub(super) type Judged = (Vec<(usize, GrowthStats)>, Vec<(usize, Finding)>);
+
+/// Judges every key and builds the findings of those that leak.
+pub(super) fn judge_groups(
+    cx: &Context<'_>,
+    classes: &mut FrameClasses,
+    gs: &GoroutineSeries,
+    keys: &[GKey],
+) -> Judged {
+    let th = cx.th;
+    let span = span_hours(&gs.points);
+    let unit = RateUnit::for_span(span, cx.synthetic);
+    let enough = gs.points.len() >= th.min_snapshots && !cx.goroutines_unordered;
+    let mut rows: Vec<(usize, GrowthStats)> = Vec::with_capacity(keys.len());
+    let mut found: Vec<(usize, Finding)> = Vec::new();
+    for (k, key) in keys.iter().enumerate() {
+        let stats = growth_stats(&gs.points.xs, &key.counts, th.min_snapshots);
+        let proof = Proof::of(cx.tables, gs, key);
+        let ok = passes(
+            &key.counts,
+            th.min_goroutines as f64,
+            th.min_goroutine_ratio,
+        );
+        let culprit_fn = key.frame.map(|f| cx.tables.frame_function(f)).unwrap_or("");
+        if let Some(judged) = judge_key(&stats, proof, ok && enough, culprit_fn) {
+            let facts =
+                GroupFacts::gather(cx.tables, classes, gs, (key, &stats), proof, (unit, span));
+            found.push((k, goroutine_finding(cx, gs, &facts, judged)));
+        }
+        rows.push((k, stats));
+    }
+    (rows, found)
+}
+
+/// Severity and confidence of a key: a leak when the runtime proved it,
+/// else from statistics (`grows`: beyond the thresholds with enough points).
+fn judge_key(
+    stats: &GrowthStats,
+    proof: Proof,
+    grows: bool,
+    culprit_fn: &str,
+) -> Option<(Severity, f64)> {
+    if proof.any() {
+        let growing = stats.shape == Shape::Growing;
+        return Some((Severity::Leak, if growing { 1.0 } else { 0.95 }));
+    }
+    judge(stats, grows, true).map(|(sev, conf)| {
+        // Goroutines that live entirely in the standard library (server
+        // connections, HTTP client connection loops) can follow the
+        // number of open connections, i.e. the load: without proof
+        // from the runtime, their growth is a suspect, not a leak.
+        if sev == Severity::Leak && classify_function(culprit_fn) != FrameClass::User {
+            (Severity::Suspect, conf.min(0.7))
+        } else {
+            (sev, conf)
+        }
+    })
+}
+
+/// The finding of a goroutine group.
+fn goroutine_finding(
+    cx: &Context<'_>,
+    gs: &GoroutineSeries,
+    g: &GroupFacts<'_>,
+    judged: (Severity, f64),
+) -> Finding {
+    let tables = cx.tables;
+    let key = g.key;
+    let (place, culprit_at) = place_of(tables, key.frame);
+    let count_now = g.count_now();
+    let mut f = Finding::new(
+        FindingKind::Goroutine,
+        key.cause,
+        place,
+        judged,
+        series_of(&gs.points, &key.counts),
+        g.stats.clone(),
+    );
+    if key.counts.is_empty() {
+        f.first = count_now;
+    }
+    f.last = count_now;
+    for source in GROUP_SOURCES {
+        f.add_evidence(source(g, tables));
+    }
+    f.sentence = sentence(cx, g, &culprit_at);
+    f.created_by = g.created_by.clone();
+    f.labels = g.labels.clone();
+    f.longest_wait_minutes = g.max_wait;
+    f.wait_reason = g.wait_reason.clone();
+    f.proof = g.proof.any();
+    f.stack = g.rep_stack.map(|st| st.rep);
+    f.stack_text = g
+        .rep_stack
+        .map(|st| stack_text(tables, st.rep))
+        .unwrap_or_default();
+    f
+}
+
+/// "120 goroutines blocked sending on a channel in main.produce
+/// (main.go:16), created by main.main; +12 per minute, grew in 9 of 9
+/// intervals."
+fn sentence(cx: &Context<'_>, g: &GroupFacts<'_>, culprit_at: &str) -> String {
+    let tables = cx.tables;
+    let key = g.key;
+    let count_now = g.count_now();
+    let mut s = format!(
+        "{} goroutine{} {} in {culprit_at}",
+        count(count_now),
+        if count_now == 1.0 { "" } else { "s" },
+        cause_phrase(key.cause, key.unknown),
+    );
+    if let Some(v) = key.via {
+        s.push_str(&format!(" via {}", tables.frame_function(v)));
+    }
+    if let Some(e) = g.std_entry {
+        s.push_str(&format!(" under {}", tables.frame_function(e)));
+    }
+    if let Some(cb) = &g.created_by {
+        let f = cb.split(" (").next().unwrap_or(cb);
+        s.push_str(&format!(", created by {f}"));
+    }
+    let mut tail: Vec<String> = Vec::new();
+    if g.stats.intervals > 0 && g.stats.delta > 0.0 {
+        let (unit, span) = g.trend;
+        tail.push(growth_words(g.stats, unit, span, false));
+    }
+    if g.proof.leaked > 0 {
+        tail.push("proven leaked by the runtime".to_string());
+    } else if g.proof.forever {
+        tail.push(
+            Evidence::BlocksForever {
+                nil_chan: g.nil_chan(),
+            }
+            .to_string(),
+        );
+    }
+    if let Some(m) = g.max_wait {
+        tail.push(format!("longest wait {m} minutes"));
+    }
+    if !tail.is_empty() {
+        s.push_str("; ");
+        s.push_str(&tail.join(", "));
+    }
+    s.push('.');
+    s
+}

@@ -22,6 +22,9 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Analyse an archive and write the HTML report (plus JSON/Markdown).
     Report(ReportArgs),
+    /// Fetch heap profiles and goroutine dumps from running Go processes
+    /// (net/http/pprof) on a fixed schedule, into a folder `report` reads.
+    Capture(CaptureArgs),
 }
 
 /// Bounds on what is read (see README "Limits").
@@ -174,6 +177,82 @@ impl ReportArgs {
         })
     }
 }
+
+/// A profile `capture` fetches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CaptureProfile {
+    /// `/debug/pprof/heap` (protobuf; `?gc=1` unless `--no-gc`).
+    Heap,
+    /// `/debug/pprof/goroutine?debug=2` (every goroutine with its stack).
+    Goroutine,
+    /// `/debug/pprof/goroutineleak` (Go 1.26 with
+    /// `GOEXPERIMENT=goroutineleakprofile`, Go 1.27+); skipped for a target
+    /// that answers 404.
+    Goroutineleak,
+}
+
+/// `leakscope capture`.
+#[derive(Debug, Args)]
+#[command(after_long_help = CAPTURE_HELP)]
+pub struct CaptureArgs {
+    /// Targets, then the output folder: `URL... DIR`. A URL is
+    /// `http://host:port`, `http://host:port/debug/pprof/` or a bare
+    /// `host:port`; `NAME=URL` names its folder. Each target gets its own
+    /// folder `DIR/NAME` (NAME defaults to `host_port`).
+    #[arg(value_name = "URL", required = true, num_args = 1..)]
+    pub targets: Vec<String>,
+    /// The output folder (created if missing).
+    #[arg(value_name = "DIR", required = true)]
+    pub dir: PathBuf,
+    /// Time between two captures (`200ms`, `30s`, `5m`, `1h`). Captures
+    /// keep to a fixed schedule: a slow fetch does not shift the next one.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::capture::parse_duration)]
+    pub every: std::time::Duration,
+    /// Stop after this long (`0` = no time limit). Without `--for` and
+    /// `--count` capture stops after 2h.
+    #[arg(long = "for", value_name = "DURATION", value_parser = crate::capture::parse_duration)]
+    pub for_: Option<std::time::Duration>,
+    /// Stop after N captures per target (scheduled ticks, failed ones
+    /// included).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+    /// Longest time one fetch may take, body included; a fetch that takes
+    /// longer fails and the next tick tries again.
+    #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = crate::capture::parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Profiles to fetch (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [CaptureProfile::Heap, CaptureProfile::Goroutine, CaptureProfile::Goroutineleak])]
+    pub profiles: Vec<CaptureProfile>,
+    /// Fetch the heap profile without `?gc=1` (no forced GC before it; the
+    /// profile then shows the heap as of the last GC, up to two cycles old).
+    #[arg(long)]
+    pub no_gc: bool,
+    /// Largest response saved, in bytes; larger ones are dropped as failures.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::ingest::Limits::default().max_file_bytes)]
+    pub max_size: u64,
+    /// Only failures and the final summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+const CAPTURE_HELP: &str = "\
+Files: DIR/NAME/<profile>-<UTC time>-NAME-<tick>.<ext>, e.g.
+  dumps/10.0.0.5_6060/heap-2026-12-01T22-16-54.123Z-10.0.0.5_6060-0007.pb.gz
+written atomically (a hidden temporary file renamed when complete), so
+`leakscope report DIR/NAME` can run during the capture. Report each target's
+folder on its own: replicas are different processes.
+
+A failed fetch (connection refused, HTTP error, timeout, an HTML page or
+anything that is not a dump) is logged and tried again at the next tick; it is
+never saved and never stops the capture.
+
+Ctrl-C (or SIGTERM) stops cleanly: the fetch under way is abandoned, its
+temporary file removed, and a summary printed. A second Ctrl-C exits at once.
+
+Exit status: 0 when every target gave at least one dump (also after Ctrl-C),
+2 when a target gave none or on a usage error.
+
+https:// URLs need the `https` cargo feature (on by default).";
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,7 @@
 //! files and decides the exit code.
 
 pub mod analysis;
+pub mod capture;
 pub mod cli;
 pub mod ingest;
 pub mod model;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Inspect(args) => inspect(args),
         Command::Report(args) => report(args),
+        Command::Capture(args) => capture::run(&args),
     }
 }
 

@@ -24,7 +24,7 @@ mod decompress;
 mod error;
 mod formats;
 mod limits;
-mod order;
+pub(crate) mod order;
 mod pipeline;
 mod read;
 mod walk;

@@ -7,6 +7,7 @@ mod util;
 mod adversarial;
 mod analysis_samples;
 mod browser;
+mod capture;
 mod golden;
 mod hostile_text;
 mod html_report;

@@ -23,6 +23,8 @@ mod names;
 mod notes;
 
 pub use names::natural_cmp;
+#[cfg(test)]
+pub(crate) use names::{find_name_time, find_sequence};
 
 use crate::model::{Archive, Format, Snapshot, TimeNs, TimeSource};
 use names::PathInfo;

@@ -1,51 +1,19 @@
 //! Hand-written inline SVG charts: line charts with axes, units and
 //! `<title>` tooltips, and sparklines for tables. Every text that reaches the
-//! SVG goes through [`esc`].
+//! SVG goes through [`esc`]; numbers are written by [`crate::units`]
+//! (bytes: ticks at powers of two, binary units; counts: ticks at 1, 2,
+//! 5 × 10ⁿ).
 
 use crate::analysis::Series;
 use crate::model::time::rfc3339;
-use crate::render::inventory::human_bytes;
+use crate::text::visible;
+use crate::units::{Quantity, bytes_tick};
 use std::fmt::Write;
 
-/// What the values measure (chooses ticks and labels).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unit {
-    /// Bytes: ticks at powers of two, binary units.
-    Bytes,
-    /// A count (goroutines): ticks at 1, 2, 5 × 10ⁿ.
-    Count,
-}
-
-impl Unit {
-    /// From a finding's unit string (`bytes` / `goroutines`).
-    pub fn from_name(name: &str) -> Self {
-        if name == "bytes" {
-            Unit::Bytes
-        } else {
-            Unit::Count
-        }
-    }
-
-    /// A value with its unit, for tooltips and tables.
-    pub fn format(self, v: f64) -> String {
-        match self {
-            Unit::Bytes => human_bytes(v.round() as i64),
-            Unit::Count => format_count(v),
-        }
-    }
-}
-
-/// A count without a spurious decimal part.
-pub fn format_count(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{}", v.round() as i64)
-    } else {
-        format!("{v:.1}")
-    }
-}
-
-/// Escapes text for SVG/HTML content and attribute values.
+/// Escapes text for SVG/HTML content and attribute values, after making
+/// control and bidi characters visible ([`crate::text::visible`]).
 pub fn esc(s: &str) -> String {
+    let s = visible(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -54,7 +22,6 @@ pub fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
@@ -93,25 +60,6 @@ pub fn count_step(max: f64) -> f64 {
         }
         base *= 10.0;
     }
-}
-
-/// A tick label in binary units without needless decimals (`64 MiB`, `1.5 GiB`).
-pub fn bytes_tick(v: f64, top: f64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut u = 0;
-    let mut scale = 1.0f64;
-    while top / (scale * 1024.0) >= 1.0 && u < units.len() - 1 {
-        scale *= 1024.0;
-        u += 1;
-    }
-    let x = v / scale;
-    let s = if (x - x.round()).abs() < 1e-9 {
-        format!("{}", x.round() as i64)
-    } else {
-        let t = format!("{x:.2}");
-        t.trim_end_matches('0').trim_end_matches('.').to_string()
-    };
-    format!("{s} {}", units[u])
 }
 
 const TIME_STEPS_S: [i64; 22] = [
@@ -192,7 +140,12 @@ fn finite_points(series: &Series) -> Vec<(i64, f64)> {
 }
 
 /// A line chart, or `None` when no line has a point.
-pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -> Option<String> {
+pub fn line_chart(
+    title: &str,
+    unit: Quantity,
+    axis: TimeAxis,
+    lines: &[Line<'_>],
+) -> Option<String> {
     let per_line: Vec<Vec<(i64, f64)>> = lines.iter().map(|l| finite_points(l.series)).collect();
     let pts: Vec<(i64, f64)> = per_line.concat();
     if pts.is_empty() {
@@ -203,8 +156,8 @@ pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -
     let vmax = pts.iter().map(|p| p.1).fold(0.0f64, f64::max);
     let vmin = pts.iter().map(|p| p.1).fold(0.0f64, f64::min);
     let step = match unit {
-        Unit::Bytes => bytes_step((vmax - vmin).max(1.0)),
-        Unit::Count => count_step((vmax - vmin).max(1.0)),
+        Quantity::Bytes => bytes_step((vmax - vmin).max(1.0)),
+        Quantity::Count => count_step((vmax - vmin).max(1.0)),
     };
     let lo = (vmin / step).floor() * step;
     let hi = ((vmax / step).ceil() * step).max(lo + step);
@@ -232,8 +185,8 @@ pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -
     while v <= hi + step / 2.0 && guard < 50 {
         let yy = y(v).round() + 0.5;
         let label = match unit {
-            Unit::Bytes => bytes_tick(v, hi),
-            Unit::Count => format_count(v),
+            Quantity::Bytes => bytes_tick(v, hi),
+            Quantity::Count => unit.format(v),
         };
         let _ = write!(
             s,
@@ -337,7 +290,7 @@ pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -
 }
 
 /// A small trend line for tables and findings, or `None` with no points.
-pub fn sparkline(series: &Series, unit: Unit) -> Option<String> {
+pub fn sparkline(series: &Series, unit: Quantity) -> Option<String> {
     let p = finite_points(series);
     let (first, last) = (p.first()?, p.last()?);
     let (w, h, pad) = (120.0f64, 28.0f64, 3.0f64);
@@ -407,9 +360,6 @@ mod tests {
     fn byte_ticks_are_powers_of_two() {
         assert_eq!(bytes_step(250.0 * MIB), 64.0 * MIB);
         assert_eq!(bytes_step(1000.0), 256.0);
-        assert_eq!(bytes_tick(128.0 * MIB, 256.0 * MIB), "128 MiB");
-        assert_eq!(bytes_tick(1.5 * 1024.0 * MIB, 2048.0 * MIB), "1.5 GiB");
-        assert_eq!(bytes_tick(0.0, 256.0 * MIB), "0 MiB");
     }
 
     #[test]
@@ -432,7 +382,7 @@ mod tests {
         let s = series(&[10.0 * MIB, 40.0 * MIB, 90.0 * MIB]);
         let svg = line_chart(
             "<b>mem</b>",
-            Unit::Bytes,
+            Quantity::Bytes,
             TimeAxis::Clock,
             &[Line {
                 name: "Heap<in>",
@@ -465,7 +415,7 @@ mod tests {
         };
         let svg = line_chart(
             "x",
-            Unit::Count,
+            Quantity::Count,
             TimeAxis::Clock,
             &[Line {
                 name: "a",
@@ -481,7 +431,7 @@ mod tests {
         let same_day = series(&[1.0, 2.0]);
         let svg = line_chart(
             "x",
-            Unit::Count,
+            Quantity::Count,
             TimeAxis::Clock,
             &[Line {
                 name: "a",
@@ -501,7 +451,7 @@ mod tests {
         };
         let svg = line_chart(
             "x",
-            Unit::Count,
+            Quantity::Count,
             TimeAxis::Sequence,
             &[Line {
                 name: "a",
@@ -520,7 +470,7 @@ mod tests {
         assert!(
             line_chart(
                 "x",
-                Unit::Count,
+                Quantity::Count,
                 TimeAxis::Clock,
                 &[Line {
                     name: "a",
@@ -533,7 +483,7 @@ mod tests {
         let s = series(&[5.0]);
         let svg = line_chart(
             "x",
-            Unit::Count,
+            Quantity::Count,
             TimeAxis::Clock,
             &[Line {
                 name: "a",
@@ -548,16 +498,16 @@ mod tests {
     #[test]
     fn sparkline_title_shows_first_and_last() {
         let s = series(&[1.0, 5.0, 9.0]);
-        let svg = sparkline(&s, Unit::Count).expect("spark");
+        let svg = sparkline(&s, Quantity::Count).expect("spark");
         assert!(svg.contains("1 → 9 over 3 points"));
-        assert!(sparkline(&Series::default(), Unit::Count).is_none());
+        assert!(sparkline(&Series::default(), Quantity::Count).is_none());
     }
 
     #[test]
     fn esc_handles_markup_and_controls() {
         assert_eq!(
-            esc("<a href='x'>&\"\x07"),
-            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;\u{fffd}"
+            esc("<a href='x'>&\"\x07\u{202e}"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;\\x07\\u202e"
         );
     }
 }

@@ -4,13 +4,13 @@
 //! `remedy_html`, flame `srcdoc`) are escaped at construction and inserted
 //! with `|safe`; everything else is escaped by the template engine.
 
-use super::chart::{self, Line, TimeAxis, Unit};
+use super::chart::{self, Line, TimeAxis};
 use super::flame::{self, FlameGraph};
 use crate::analysis::{Cause, Finding, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
-use crate::render::inventory::{Inventory, SnapshotEntry, human_bytes};
-use crate::render::rate::Per;
+use crate::render::shared::{Per, SnapshotEntry, merged_notes};
 use crate::render::{ReportInput, remedy};
+use crate::units::{self, Quantity as Unit};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -57,7 +57,7 @@ pub struct View {
     pub skipped: Vec<crate::model::Skipped>,
     /// Ignore rules and their matches.
     pub ignored: Vec<IgnoreRow>,
-    /// Remarks (analysis first, then archive), without duplicates.
+    /// Remarks (archive first, then analysis), without duplicates.
     pub notes: Vec<String>,
     /// Thresholds, formatted.
     pub thresholds: ThresholdView,
@@ -280,17 +280,6 @@ fn verdict_view(v: Verdict, headline: &str) -> VerdictView {
     }
 }
 
-fn signed(unit: Unit, v: f64) -> String {
-    let s = unit.format(v.abs());
-    if v > 0.0 {
-        format!("+{s}")
-    } else if v < 0.0 {
-        format!("−{s}")
-    } else {
-        s
-    }
-}
-
 fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> FindingView {
     let unit = Unit::from_name(f.unit);
     let location = if f.file.is_empty() {
@@ -317,11 +306,11 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
         spark: chart::sparkline(&f.series, unit).unwrap_or_default(),
         first: unit.format(f.first),
         last: unit.format(f.last),
-        delta: signed(unit, f.delta),
+        delta: unit.signed(f.delta),
         rate: format!(
             "{}/{}",
-            signed(unit, per.convert(f.rate_per_hour, &f.series)),
-            per.label
+            unit.signed(per.convert(f.rate_per_hour, &f.series)),
+            per.label()
         ),
         shape: f.stats.shape.name(),
         confidence: (f.confidence.clamp(0.0, 1.0) * 100.0).round() as u32,
@@ -333,13 +322,16 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
             .map(|m| format!("{m} minutes"))
             .unwrap_or_default(),
         labels: f.labels.clone(),
-        retained: f.retained_bytes.map(human_bytes).unwrap_or_default(),
+        retained: f
+            .retained_bytes
+            .map(|b| units::bytes(b as f64))
+            .unwrap_or_default(),
         evidence: f.evidence.clone(),
         stack: f.stack_text.clone(),
         stats: format!(
             "Theil–Sen slope {}/{}; Mann–Kendall S = {}, p = {:.3}; grew in {} of {} intervals; last third {}",
-            signed(unit, per.convert(f.stats.slope_per_hour, &f.series)),
-            per.label,
+            unit.signed(per.convert(f.stats.slope_per_hour, &f.series)),
+            per.label(),
             f.stats.mk_s,
             f.stats.mk_p,
             f.stats.grew_intervals,
@@ -362,11 +354,11 @@ fn tracked_view(t: &TrackedSeries, unit: Unit, per: Per) -> TrackedView {
         spark: chart::sparkline(&t.series, unit).unwrap_or_default(),
         first: unit.format(t.stats.first),
         last: unit.format(t.stats.last),
-        delta: signed(unit, t.stats.delta),
+        delta: unit.signed(t.stats.delta),
         rate: format!(
             "{}/{}",
-            signed(unit, per.convert(t.stats.slope_per_hour, &t.series)),
-            per.label
+            unit.signed(per.convert(t.stats.slope_per_hour, &t.series)),
+            per.label()
         ),
         shape: t.stats.shape.name(),
     }
@@ -470,10 +462,6 @@ fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
     }
 }
 
-fn pct(r: f64) -> String {
-    format!("{} %", (r * 100.0).round() as i64)
-}
-
 fn checked(input: &ReportInput<'_>) -> Vec<String> {
     let t = &input.analysis.thresholds;
     let (heap, gor) = super::fold::counts(input.archive);
@@ -487,12 +475,12 @@ fn checked(input: &ReportInput<'_>) -> Vec<String> {
         format!(
             "{gor} goroutine dump(s): no group of goroutines with the same stack grew by at least {} goroutines and {}.",
             t.min_goroutines,
-            pct(t.min_goroutine_ratio)
+            units::percent(t.min_goroutine_ratio)
         ),
         format!(
             "{heap} heap profile(s): no allocation site's in-use memory grew by at least {} and {}.",
-            human_bytes(i64::try_from(t.min_heap_bytes).unwrap_or(i64::MAX)),
-            pct(t.min_heap_ratio)
+            units::bytes(t.min_heap_bytes as f64),
+            units::percent(t.min_heap_ratio)
         ),
     ];
     if leak_profiles > 0 {
@@ -577,7 +565,7 @@ pub fn build(input: &ReportInput<'_>) -> View {
     let span = archive.time_span().map(|(f, l)| SpanView {
         first: rfc3339(f),
         last: rfc3339(l),
-        duration: crate::model::time::human_duration(l.saturating_sub(f)),
+        duration: units::duration(l.saturating_sub(f)),
     });
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     let mut sources: BTreeMap<&str, usize> = BTreeMap::new();
@@ -594,20 +582,25 @@ pub fn build(input: &ReportInput<'_>) -> View {
             .collect::<Vec<_>>()
     };
 
-    let inventory = Inventory::new(archive);
-    let snapshots = inventory
+    let snapshots = archive
         .snapshots
-        .into_iter()
+        .iter()
+        .map(SnapshotEntry::new)
         .map(|e| SnapshotRow {
             time_text: e.time.clone().unwrap_or_else(|| "–".into()),
-            inuse_text: e.inuse_bytes.map(human_bytes).unwrap_or_default(),
-            goroutines_text: e.goroutines.map(|g| g.to_string()).unwrap_or_default(),
+            inuse_text: e
+                .inuse_bytes
+                .map(|b| units::bytes(b as f64))
+                .unwrap_or_default(),
+            goroutines_text: e
+                .goroutines
+                .map(|g| units::count(g as f64))
+                .unwrap_or_default(),
             entry: e,
         })
         .collect();
 
-    // Analysis remarks first here (the JSON and Markdown put the archive's first).
-    let notes: Vec<String> = crate::render::json::merged_notes(&a.notes, &archive.notes)
+    let notes: Vec<String> = merged_notes(&archive.notes, &a.notes)
         .into_iter()
         .map(String::from)
         .collect();
@@ -655,9 +648,9 @@ pub fn build(input: &ReportInput<'_>) -> View {
         notes,
         thresholds: ThresholdView {
             min_goroutines: t.min_goroutines,
-            min_goroutine_ratio: pct(t.min_goroutine_ratio),
-            min_heap_bytes: human_bytes(i64::try_from(t.min_heap_bytes).unwrap_or(i64::MAX)),
-            min_heap_ratio: pct(t.min_heap_ratio),
+            min_goroutine_ratio: units::percent(t.min_goroutine_ratio),
+            min_heap_bytes: units::bytes(t.min_heap_bytes as f64),
+            min_heap_ratio: units::percent(t.min_heap_ratio),
             min_snapshots: t.min_snapshots,
         },
     }
@@ -666,13 +659,6 @@ pub fn build(input: &ReportInput<'_>) -> View {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn signed_values() {
-        assert_eq!(signed(Unit::Count, 12.0), "+12");
-        assert_eq!(signed(Unit::Count, -3.0), "−3");
-        assert_eq!(signed(Unit::Bytes, 1536.0), "+1.5 KiB");
-    }
 
     #[test]
     fn verdict_words_and_default_headline() {

@@ -139,6 +139,31 @@ fn finite_points(series: &Series) -> Vec<(i64, f64)> {
         .collect()
 }
 
+/// Where a chart's values land: the plot area's scales.
+struct Frame {
+    tmin: i64,
+    span: i64,
+    lo: f64,
+    hi: f64,
+    step: f64,
+}
+
+impl Frame {
+    fn x(&self, t: i64) -> f64 {
+        let pw = W - LEFT - RIGHT;
+        if self.span == 0 {
+            LEFT + pw / 2.0
+        } else {
+            LEFT + pw * ((t - self.tmin) as f64 / self.span as f64)
+        }
+    }
+
+    fn y(&self, v: f64) -> f64 {
+        let ph = H - TOP - BOTTOM;
+        TOP + ph * (1.0 - (v - self.lo) / (self.hi - self.lo))
+    }
+}
+
 /// A line chart, or `None` when no line has a point.
 pub fn line_chart(
     title: &str,
@@ -160,18 +185,13 @@ pub fn line_chart(
         Quantity::Count => count_step((vmax - vmin).max(1.0)),
     };
     let lo = (vmin / step).floor() * step;
-    let hi = ((vmax / step).ceil() * step).max(lo + step);
-    let pw = W - LEFT - RIGHT;
-    let ph = H - TOP - BOTTOM;
-    let span = (tmax - tmin).max(0);
-    let x = |t: i64| -> f64 {
-        if span == 0 {
-            LEFT + pw / 2.0
-        } else {
-            LEFT + pw * ((t - tmin) as f64 / span as f64)
-        }
+    let frame = Frame {
+        tmin,
+        span: (tmax - tmin).max(0),
+        lo,
+        hi: ((vmax / step).ceil() * step).max(lo + step),
+        step,
     };
-    let y = |v: f64| -> f64 { TOP + ph * (1.0 - (v - lo) / (hi - lo)) };
 
     let mut s = String::new();
     let _ = write!(
@@ -179,13 +199,28 @@ pub fn line_chart(
         r#"<svg class="chart" viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title>"#,
         t = esc(title)
     );
-    // Horizontal grid and y labels.
-    let mut v = lo;
+    y_grid(&mut s, &frame, unit);
+    x_ticks(&mut s, &frame, axis, tmax);
+    // Axes.
+    let _ = write!(
+        s,
+        r##"<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{yb}" stroke="#888" shape-rendering="crispEdges"/><line x1="{LEFT}" x2="{xr}" y1="{yb}" y2="{yb}" stroke="#888" shape-rendering="crispEdges"/>"##,
+        yb = H - BOTTOM,
+        xr = W - RIGHT
+    );
+    plot_lines(&mut s, &frame, (unit, axis), lines, &per_line);
+    s.push_str("</svg>");
+    Some(s)
+}
+
+/// Horizontal grid and y labels.
+fn y_grid(s: &mut String, f: &Frame, unit: Quantity) {
+    let mut v = f.lo;
     let mut guard = 0;
-    while v <= hi + step / 2.0 && guard < 50 {
-        let yy = y(v).round() + 0.5;
+    while v <= f.hi + f.step / 2.0 && guard < 50 {
+        let yy = f.y(v).round() + 0.5;
         let label = match unit {
-            Quantity::Bytes => bytes_tick(v, hi),
+            Quantity::Bytes => bytes_tick(v, f.hi),
             Quantity::Count => unit.format(v),
         };
         let _ = write!(
@@ -196,59 +231,64 @@ pub fn line_chart(
             ty = yy + 4.0,
             l = esc(&label)
         );
-        v += step;
+        v += f.step;
         guard += 1;
     }
-    // X ticks.
-    let crosses_days = axis == TimeAxis::Clock && date(tmin) != date(tmax);
-    if span == 0 {
+}
+
+/// X ticks and labels (with dates when the span crosses days).
+fn x_ticks(s: &mut String, f: &Frame, axis: TimeAxis, tmax: i64) {
+    let crosses_days = axis == TimeAxis::Clock && date(f.tmin) != date(tmax);
+    if f.span == 0 {
         let _ = write!(
             s,
             r##"<text x="{xx:.1}" y="{ty}" text-anchor="middle" font-size="11" fill="#444">{l}</text>"##,
-            xx = x(tmin),
+            xx = f.x(f.tmin),
             ty = H - BOTTOM + 16.0,
-            l = esc(&axis.label(tmin))
+            l = esc(&axis.label(f.tmin))
         );
-    } else {
-        let st = axis.step(span);
-        let mut t = tmin.div_euclid(st) * st;
-        if t < tmin {
-            t += st;
-        }
-        let mut guard = 0;
-        while t <= tmax && guard < 40 {
-            let xx = x(t).round() + 0.5;
-            // A label at the right edge would be cut off: end-align it there.
-            let anchor = if xx + 28.0 > W { "end" } else { "middle" };
+        return;
+    }
+    let st = axis.step(f.span);
+    let mut t = f.tmin.div_euclid(st) * st;
+    if t < f.tmin {
+        t += st;
+    }
+    let mut guard = 0;
+    while t <= tmax && guard < 40 {
+        let xx = f.x(t).round() + 0.5;
+        // A label at the right edge would be cut off: end-align it there.
+        let anchor = if xx + 28.0 > W { "end" } else { "middle" };
+        let _ = write!(
+            s,
+            r##"<line x1="{xx}" x2="{xx}" y1="{TOP}" y2="{y2}" stroke="#eceef1" shape-rendering="crispEdges"/><text x="{xx}" y="{ty}" text-anchor="{anchor}" font-size="11" fill="#444">{l}</text>"##,
+            y2 = H - BOTTOM,
+            ty = H - BOTTOM + 16.0,
+            l = esc(&axis.label(t))
+        );
+        if crosses_days {
             let _ = write!(
                 s,
-                r##"<line x1="{xx}" x2="{xx}" y1="{TOP}" y2="{y2}" stroke="#eceef1" shape-rendering="crispEdges"/><text x="{xx}" y="{ty}" text-anchor="{anchor}" font-size="11" fill="#444">{l}</text>"##,
-                y2 = H - BOTTOM,
-                ty = H - BOTTOM + 16.0,
-                l = esc(&axis.label(t))
+                r##"<text x="{xx}" y="{ty}" text-anchor="middle" font-size="10" fill="#666">{d}</text>"##,
+                ty = H - BOTTOM + 29.0,
+                d = esc(&date(t))
             );
-            if crosses_days {
-                let _ = write!(
-                    s,
-                    r##"<text x="{xx}" y="{ty}" text-anchor="middle" font-size="10" fill="#666">{d}</text>"##,
-                    ty = H - BOTTOM + 29.0,
-                    d = esc(&date(t))
-                );
-            }
-            t += st;
-            guard += 1;
         }
+        t += st;
+        guard += 1;
     }
-    // Axes.
-    let _ = write!(
-        s,
-        r##"<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{yb}" stroke="#888" shape-rendering="crispEdges"/><line x1="{LEFT}" x2="{xr}" y1="{yb}" y2="{yb}" stroke="#888" shape-rendering="crispEdges"/>"##,
-        yb = H - BOTTOM,
-        xr = W - RIGHT
-    );
-    // Lines, points and legend.
+}
+
+/// Lines, points with tooltips, and the legend.
+fn plot_lines(
+    s: &mut String,
+    f: &Frame,
+    (unit, axis): (Quantity, TimeAxis),
+    lines: &[Line<'_>],
+    per_line: &[Vec<(i64, f64)>],
+) {
     let mut lx = LEFT;
-    for (l, p) in lines.iter().zip(&per_line) {
+    for (l, p) in lines.iter().zip(per_line) {
         if p.is_empty() {
             continue;
         }
@@ -260,8 +300,8 @@ pub fn line_chart(
                 d,
                 "{}{:.1},{:.1}",
                 if i == 0 { "M" } else { " L" },
-                x(*t),
-                y(*v)
+                f.x(*t),
+                f.y(*v)
             );
         }
         let _ = write!(
@@ -272,8 +312,8 @@ pub fn line_chart(
             let _ = write!(
                 s,
                 r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{c}"><title>{n} at {when}: {val}</title></circle>"#,
-                x(*t),
-                y(*v),
+                f.x(*t),
+                f.y(*v),
                 when = esc(&axis.when(*t)),
                 val = esc(&unit.format(*v))
             );
@@ -285,8 +325,6 @@ pub fn line_chart(
         );
         lx += 30.0 + 7.0 * l.name.chars().count() as f64;
     }
-    s.push_str("</svg>");
-    Some(s)
 }
 
 /// A small trend line for tables and findings, or `None` with no points.

@@ -495,23 +495,10 @@ fn checked(input: &ReportInput<'_>) -> Vec<String> {
     out
 }
 
-/// Builds the view of a report.
-pub fn build(input: &ReportInput<'_>) -> View {
-    let a = input.analysis;
-    let archive = input.archive;
-
-    // Without any real snapshot time the analysis spaces snapshots one
-    // "hour" apart: number them instead and give rates per snapshot.
-    let synthetic = !archive.snapshots.iter().any(|s| s.time.is_some());
-    let axis = if synthetic {
-        TimeAxis::Sequence
-    } else {
-        TimeAxis::Clock
-    };
-    let per = Per::for_archive(archive);
-
+/// Distinct remedies of the findings' causes, in order of first use.
+fn remedies(findings: &[Finding]) -> Vec<RemedyView> {
     let mut remedies: Vec<RemedyView> = Vec::new();
-    for f in &a.findings {
+    for f in findings {
         if remedies.iter().any(|r| r.cause == f.cause.name()) {
             continue;
         }
@@ -524,13 +511,12 @@ pub fn build(input: &ReportInput<'_>) -> View {
             });
         }
     }
-    let has_remedy = |c: Cause| remedies.iter().any(|r| r.cause == c.name());
-    let findings = a
-        .findings
-        .iter()
-        .map(|f| finding_view(f, &has_remedy, per))
-        .collect();
+    remedies
+}
 
+/// Processes from the analysis, else from the snapshots' process facts.
+fn processes(input: &ReportInput<'_>) -> Vec<ProcessRow> {
+    let (a, archive) = (input.analysis, input.archive);
     let mut processes: Vec<ProcessRow> = a
         .processes
         .iter()
@@ -561,12 +547,11 @@ pub fn build(input: &ReportInput<'_>) -> View {
             })
             .collect();
     }
+    processes
+}
 
-    let span = archive.time_span().map(|(f, l)| SpanView {
-        first: rfc3339(f),
-        last: rfc3339(l),
-        duration: units::duration(l.saturating_sub(f)),
-    });
+/// Snapshots by kind and by time source.
+fn kind_and_source_counts(archive: &crate::model::Archive) -> (Vec<Count>, Vec<Count>) {
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     let mut sources: BTreeMap<&str, usize> = BTreeMap::new();
     for s in &archive.snapshots {
@@ -581,6 +566,40 @@ pub fn build(input: &ReportInput<'_>) -> View {
             })
             .collect::<Vec<_>>()
     };
+    (to_counts(kinds), to_counts(sources))
+}
+
+/// Builds the view of a report.
+pub fn build(input: &ReportInput<'_>) -> View {
+    let a = input.analysis;
+    let archive = input.archive;
+
+    // Without any real snapshot time the analysis spaces snapshots one
+    // "hour" apart: number them instead and give rates per snapshot.
+    let synthetic = !archive.snapshots.iter().any(|s| s.time.is_some());
+    let axis = if synthetic {
+        TimeAxis::Sequence
+    } else {
+        TimeAxis::Clock
+    };
+    let per = Per::for_archive(archive);
+
+    let remedies = remedies(&a.findings);
+    let has_remedy = |c: Cause| remedies.iter().any(|r| r.cause == c.name());
+    let findings = a
+        .findings
+        .iter()
+        .map(|f| finding_view(f, &has_remedy, per))
+        .collect();
+
+    let processes = processes(input);
+
+    let span = archive.time_span().map(|(f, l)| SpanView {
+        first: rfc3339(f),
+        last: rfc3339(l),
+        duration: units::duration(l.saturating_sub(f)),
+    });
+    let (kind_counts, time_sources) = kind_and_source_counts(archive);
 
     let snapshots = archive
         .snapshots
@@ -615,7 +634,7 @@ pub fn build(input: &ReportInput<'_>) -> View {
         verdict: verdict_view(a.verdict, &a.headline),
         processes,
         span,
-        kind_counts: to_counts(kinds),
+        kind_counts,
         snapshot_total: archive.snapshots.len(),
         findings,
         checked: checked(input),
@@ -634,7 +653,7 @@ pub fn build(input: &ReportInput<'_>) -> View {
             .map(|x| tracked_view(x, Unit::Count, per))
             .collect(),
         snapshots,
-        time_sources: to_counts(sources),
+        time_sources,
         skipped: archive.skipped.clone(),
         ignored: a
             .ignored

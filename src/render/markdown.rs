@@ -94,8 +94,21 @@ fn render_markdown(input: &ReportInput<'_>) -> String {
     out
 }
 
-fn overview_table(input: &ReportInput<'_>, out: &mut String) {
+/// Snapshots, heap profiles, goroutine dumps, goroutineleak profiles,
+/// MemStats snapshots and skipped files.
+fn tallies(input: &ReportInput<'_>) -> [usize; 6] {
     let c = &input.analysis.counts;
+    [
+        input.archive.snapshots.len(),
+        c.heap,
+        c.goroutine,
+        c.goroutineleak,
+        c.memstats,
+        input.archive.skipped.len(),
+    ]
+}
+
+fn overview_table(input: &ReportInput<'_>, out: &mut String) {
     let span = input
         .archive
         .time_span()
@@ -112,16 +125,10 @@ fn overview_table(input: &ReportInput<'_>, out: &mut String) {
         "| Snapshots | Heap profiles | Goroutine dumps | goroutineleak | MemStats | Time span | Skipped files |\n\
          |---:|---:|---:|---:|---:|---|---:|\n",
     );
+    let [snapshots, heap, goroutine, leak, memstats, skipped] = tallies(input);
     let _ = writeln!(
         out,
-        "| {} | {} | {} | {} | {} | {} | {} |\n",
-        input.archive.snapshots.len(),
-        c.heap,
-        c.goroutine,
-        c.goroutineleak,
-        c.memstats,
-        span,
-        input.archive.skipped.len()
+        "| {snapshots} | {heap} | {goroutine} | {leak} | {memstats} | {span} | {skipped} |\n"
     );
 }
 
@@ -336,22 +343,15 @@ pub fn plain_summary(input: &ReportInput<'_>) -> String {
     if sorted.len() > 3 {
         let _ = writeln!(out, "  …and {} more finding(s)", sorted.len() - 3);
     }
-    let c = &a.counts;
     let span = input
         .archive
         .time_span()
         .map(|(from, to)| format!(" over {}", units::duration(to.saturating_sub(from))))
         .unwrap_or_default();
+    let [snapshots, heap, goroutine, leak, memstats, skipped] = tallies(input);
     let _ = writeln!(
         out,
-        "{} snapshot(s) (heap {}, goroutine {}, goroutineleak {}, memstats {}){}; {} file(s) skipped; {} finding(s)",
-        input.archive.snapshots.len(),
-        c.heap,
-        c.goroutine,
-        c.goroutineleak,
-        c.memstats,
-        span,
-        input.archive.skipped.len(),
+        "{snapshots} snapshot(s) (heap {heap}, goroutine {goroutine}, goroutineleak {leak}, memstats {memstats}){span}; {skipped} file(s) skipped; {} finding(s)",
         a.findings.len()
     );
     out

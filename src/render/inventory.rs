@@ -61,7 +61,7 @@ impl Inventory {
                 s.format.to_string(),
                 s.kind.to_string(),
                 s.goroutines
-                    .map(|g| g.to_string())
+                    .map(|g| units::count(g as f64))
                     .unwrap_or_else(|| "-".into()),
                 s.inuse_bytes
                     .map(|b| units::bytes(b as f64))
@@ -109,5 +109,40 @@ impl Inventory {
             out.push_str(&format!("note: {}\n", visible(n)));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Format, GoroutineData, ProfileKind, Skipped, Snapshot};
+
+    #[test]
+    fn table_shows_controls_visibly_and_numbers_by_the_units_policy() {
+        let mut s = Snapshot::new(Format::GoroutineDebug2, ProfileKind::Goroutine);
+        s.path = "g\u{1b}[31m\u{202e}.txt".into();
+        s.goroutines = Some(GoroutineData {
+            total: 1240,
+            ..Default::default()
+        });
+        let archive = Archive {
+            snapshots: vec![s],
+            skipped: vec![Skipped {
+                path: "x\u{7}".into(),
+                reason: "bad\nline".into(),
+            }],
+            notes: vec!["n\u{2066}".into()],
+            ..Default::default()
+        };
+        let table = Inventory::new(&archive).to_table();
+        assert!(table.contains("g\\x1b[31m\\u202e.txt"), "{table}");
+        assert!(table.contains("1,240"), "{table}");
+        assert!(table.contains("skipped x\\x07: bad\\nline\n"), "{table}");
+        assert!(table.contains("note: n\\u2066\n"), "{table}");
+        assert!(
+            !table
+                .chars()
+                .any(|c| crate::text::is_hidden(c) && c != '\n')
+        );
     }
 }

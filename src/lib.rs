@@ -12,6 +12,8 @@ pub mod ingest;
 pub mod model;
 pub mod progress;
 pub mod render;
+pub mod text;
+pub mod units;
 
 use anyhow::{Context, Result};
 use cli::{Cli, Command, FailOn, InspectArgs, ReportArgs};
@@ -96,8 +98,8 @@ fn report(args: ReportArgs) -> Result<Outcome> {
         for s in &archive.skipped {
             eprintln!(
                 "  skipped {}: {}",
-                render::inventory::printable(&s.path),
-                render::inventory::printable(&s.reason)
+                text::visible(&s.path),
+                text::visible(&s.reason)
             );
         }
         return Ok(Outcome::NoInput);

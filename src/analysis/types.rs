@@ -122,6 +122,14 @@ impl Unit {
             Unit::Bytes => "bytes",
         }
     }
+
+    /// How values in this unit are formatted.
+    pub fn quantity(self) -> crate::units::Quantity {
+        match self {
+            Unit::Goroutines => crate::units::Quantity::Count,
+            Unit::Bytes => crate::units::Quantity::Bytes,
+        }
+    }
 }
 
 /// Why goroutines are blocked (or `heap-growth` for heap findings).

@@ -14,39 +14,12 @@ pub fn rfc3339(t: TimeNs) -> String {
     }
 }
 
-/// A duration in its two largest units: `3d 4h`, `2h 10m`, `8m 08s`, `12s`.
-pub fn human_duration(ns: i64) -> String {
-    let secs = ns.unsigned_abs() / 1_000_000_000;
-    let (d, h, m, s) = (
-        secs / 86_400,
-        secs % 86_400 / 3_600,
-        secs % 3_600 / 60,
-        secs % 60,
-    );
-    if d > 0 {
-        format!("{d}d {h}h")
-    } else if h > 0 {
-        format!("{h}h {m:02}m")
-    } else if m > 0 {
-        format!("{m}m {s:02}s")
-    } else {
-        format!("{s}s")
-    }
-}
+/// A duration in its two largest units (`3d 4h`, `2h 10m`): the policy of
+/// [`crate::units::duration`], re-exported here for the ingest notes.
+pub use crate::units::duration as human_duration;
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn durations() {
-        use super::human_duration as h;
-        assert_eq!(h(0), "0s");
-        assert_eq!(h(12_000_000_000), "12s");
-        assert_eq!(h(488_000_000_000), "8m 08s");
-        assert_eq!(h(7_800_000_000_000), "2h 10m");
-        assert_eq!(h(3 * 86_400_000_000_000 + 4 * 3_600_000_000_000), "3d 4h");
-        assert_eq!(h(-5_000_000_000), "5s");
-    }
-
     #[test]
     fn formats_utc() {
         assert_eq!(

@@ -8,15 +8,20 @@
 //! Rules: times are RFC 3339 strings (UTC); counts and byte values are JSON
 //! integers whenever they are integral; keys always appear (absent values are
 //! `null`, empty lists `[]`); output is deterministic (pretty-printed, fixed
-//! key order, no wall-clock time).
+//! key order, no wall-clock time). Rates (`rate_per_hour`) are rounded to
+//! [`units::RATE_SIGNIFICANT_DIGITS`] significant digits. Strings carry the
+//! dump's text exactly (JSON-escaped): this is the machine-readable output,
+//! so control and bidi characters are not made visible here as they are in
+//! the human outputs (see [`crate::text`]).
 
-use super::inventory::{SCHEMA_VERSION, SkippedEntry, SnapshotEntry};
+use super::shared::{SCHEMA_VERSION, SkippedEntry, SnapshotEntry, merged_notes};
 use super::{Exporter, RenderError, ReportInput};
 use crate::analysis::{
     Cause, Finding, FindingKind, IgnoreHit, KindCounts, MemorySeries, ProcessInfo, Series,
     Severity, Shape, Thresholds, TrackedSeries, Verdict,
 };
 use crate::model::time::rfc3339;
+use crate::units;
 use serde::{Serialize, Serializer};
 
 /// Writes the JSON summary.
@@ -58,6 +63,14 @@ impl Serialize for Num {
 /// rather than relying on serde_json's own NaN handling).
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Float(f64);
+
+impl Float {
+    /// A rate, rounded to [`units::RATE_SIGNIFICANT_DIGITS`] significant
+    /// digits (the slope is an estimate; `28799.999999999996` is `28800.0`).
+    fn rate(v: f64) -> Self {
+        Float(units::round_significant(v, units::RATE_SIGNIFICANT_DIGITS))
+    }
+}
 
 impl Serialize for Float {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -135,7 +148,7 @@ impl<'a> FindingView<'a> {
             evidence: &f.evidence,
             sentence: &f.sentence,
             series: SeriesView::new(&f.series),
-            rate_per_hour: Float(f.rate_per_hour),
+            rate_per_hour: Float::rate(f.rate_per_hour),
             created_by: f.created_by.as_deref(),
             labels: &f.labels,
             retained_bytes: f.retained_bytes,
@@ -182,7 +195,7 @@ impl<'a> TrackedView<'a> {
             last: Num(t.stats.last),
             delta: Num(t.stats.delta),
             max: Num(t.stats.max),
-            rate_per_hour: Float(t.stats.slope_per_hour),
+            rate_per_hour: Float::rate(t.stats.slope_per_hour),
             shape: t.stats.shape,
             grew_intervals: t.stats.grew_intervals,
             intervals: t.stats.intervals,
@@ -288,17 +301,6 @@ impl<'a> Summary<'a> {
                 .collect(),
         }
     }
-}
-
-/// Archive remarks (ingest) then analysis remarks, each once, in order.
-pub fn merged_notes<'a>(archive: &'a [String], analysis: &'a [String]) -> Vec<&'a str> {
-    let mut out: Vec<&str> = Vec::with_capacity(archive.len() + analysis.len());
-    for n in archive.iter().chain(analysis) {
-        if !out.contains(&n.as_str()) {
-            out.push(n);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -409,6 +411,14 @@ mod tests {
     }
 
     #[test]
+    fn rates_are_rounded() {
+        let s = |v| serde_json::to_string(&Float::rate(v)).unwrap();
+        assert_eq!(s(28_799.999_999_999_996), "28800.0");
+        assert_eq!(s(0.012_345), "0.0123");
+        assert_eq!(s(f64::INFINITY), "null");
+    }
+
+    #[test]
     fn num_writes_integers_when_integral() {
         let s = |v| serde_json::to_string(&Num(v)).unwrap();
         assert_eq!(s(12.0), "12");
@@ -480,12 +490,5 @@ mod tests {
         });
         assert_eq!(s.times.len(), 1);
         assert_eq!(s.values.len(), 1);
-    }
-
-    #[test]
-    fn notes_merge_keeps_order_without_duplicates() {
-        let a = vec!["x".to_string(), "y".to_string()];
-        let b = vec!["y".to_string(), "z".to_string(), "x".to_string()];
-        assert_eq!(merged_notes(&a, &b), vec!["x", "y", "z"]);
     }
 }

@@ -7,11 +7,12 @@
 //! (names, in code spans), so it cannot open links, images or HTML, start
 //! block structure, ping people, or break a table.
 
-use super::inventory::{human_bytes, printable};
-use super::rate::Per;
+use super::shared::{Per, merged_notes};
 use super::{Exporter, RenderError, ReportInput, remedy};
-use crate::analysis::{Finding, TrackedSeries, Unit, Verdict};
+use crate::analysis::{Finding, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
+use crate::text::{self, visible};
+use crate::units::{self, Quantity};
 use std::fmt::Write as _;
 
 /// Writes the Markdown summary.
@@ -60,17 +61,23 @@ fn render_markdown(input: &ReportInput<'_>) -> String {
         let _ = writeln!(out, "> {}\n", md_escape(&clip(note, MAX_TEXT)));
     }
     overview_table(input, &mut out);
-    let per = super::rate::Per::for_archive(input.archive);
+    let per = Per::for_archive(input.archive);
     findings_section(a.findings.as_slice(), a.verdict, per, &mut out);
     top_table(
         "Top growing goroutine groups",
         &a.goroutine_groups,
-        false,
+        Quantity::Count,
         per,
         &mut out,
     );
-    top_table("Top growing heap sites", &a.heap_sites, true, per, &mut out);
-    let notes = super::json::merged_notes(&input.archive.notes, &a.notes);
+    top_table(
+        "Top growing heap sites",
+        &a.heap_sites,
+        Quantity::Bytes,
+        per,
+        &mut out,
+    );
+    let notes = merged_notes(&input.archive.notes, &a.notes);
     if !notes.is_empty() {
         out.push_str("## Notes\n\n");
         for n in notes {
@@ -87,15 +94,28 @@ fn render_markdown(input: &ReportInput<'_>) -> String {
     out
 }
 
-fn overview_table(input: &ReportInput<'_>, out: &mut String) {
+/// Snapshots, heap profiles, goroutine dumps, goroutineleak profiles,
+/// MemStats snapshots and skipped files.
+fn tallies(input: &ReportInput<'_>) -> [usize; 6] {
     let c = &input.analysis.counts;
+    [
+        input.archive.snapshots.len(),
+        c.heap,
+        c.goroutine,
+        c.goroutineleak,
+        c.memstats,
+        input.archive.skipped.len(),
+    ]
+}
+
+fn overview_table(input: &ReportInput<'_>, out: &mut String) {
     let span = input
         .archive
         .time_span()
         .map(|(from, to)| {
             format!(
                 "{} ({} → {})",
-                crate::model::time::human_duration(to.saturating_sub(from)),
+                units::duration(to.saturating_sub(from)),
                 rfc3339(from),
                 rfc3339(to)
             )
@@ -105,16 +125,10 @@ fn overview_table(input: &ReportInput<'_>, out: &mut String) {
         "| Snapshots | Heap profiles | Goroutine dumps | goroutineleak | MemStats | Time span | Skipped files |\n\
          |---:|---:|---:|---:|---:|---|---:|\n",
     );
+    let [snapshots, heap, goroutine, leak, memstats, skipped] = tallies(input);
     let _ = writeln!(
         out,
-        "| {} | {} | {} | {} | {} | {} | {} |\n",
-        input.archive.snapshots.len(),
-        c.heap,
-        c.goroutine,
-        c.goroutineleak,
-        c.memstats,
-        span,
-        input.archive.skipped.len()
+        "| {snapshots} | {heap} | {goroutine} | {leak} | {memstats} | {span} | {skipped} |\n"
     );
 }
 
@@ -167,16 +181,20 @@ fn finding(f: &Finding, per: Per, out: &mut String) {
         };
         let _ = writeln!(out, "- **Where:** {}", md_code(&clip(&loc, MAX_TEXT)));
     }
-    let bytes = f.unit() == Unit::Bytes;
+    let q = f.unit().quantity();
     let _ = writeln!(
         out,
         "- **Growth:** {} → {} {} ({}, {}/{}; rose in {} of {} intervals{})",
-        fmt_value(f.first, bytes),
-        fmt_value(f.last, bytes),
-        if bytes { "in use" } else { "goroutines" },
-        fmt_signed(f.delta, bytes),
-        fmt_signed(per.convert(f.rate_per_hour, &f.series), bytes),
-        per.label,
+        q.format(f.first),
+        q.format(f.last),
+        if q == Quantity::Bytes {
+            "in use"
+        } else {
+            "goroutines"
+        },
+        q.signed(f.delta),
+        q.signed(per.convert(f.rate_per_hour, &f.series)),
+        per.label(),
         f.stats.grew_intervals,
         f.stats.intervals,
         if f.proof {
@@ -196,7 +214,7 @@ fn finding(f: &Finding, per: Per, out: &mut String) {
         let _ = writeln!(out, "- **Created by:** {}", md_code(&clip(c, MAX_TEXT)));
     }
     if let Some(b) = f.retained_bytes.filter(|&b| b > 0) {
-        let _ = writeln!(out, "- **Retains:** {} of heap", human_bytes(b));
+        let _ = writeln!(out, "- **Retains:** {} of heap", units::bytes(b as f64));
     }
     if !f.labels.is_empty() {
         let labels: Vec<String> = f
@@ -224,7 +242,7 @@ fn finding(f: &Finding, per: Per, out: &mut String) {
     let _ = writeln!(out, "- **Remedy:** {}\n", remedy::gist_markdown(f.cause));
 }
 
-fn top_table(title: &str, rows: &[TrackedSeries], bytes: bool, per: Per, out: &mut String) {
+fn top_table(title: &str, rows: &[TrackedSeries], q: Quantity, per: Per, out: &mut String) {
     if rows.is_empty() {
         return;
     }
@@ -232,7 +250,7 @@ fn top_table(title: &str, rows: &[TrackedSeries], bytes: bool, per: Per, out: &m
     let _ = writeln!(
         out,
         "| # | Function | Location | Cause | First | Last | Delta | Rate/{} | Shape |",
-        per.label
+        per.label()
     );
     out.push_str("|---:|---|---|---|---:|---:|---:|---:|---|\n");
     for (i, t) in rows.iter().take(MAX_TABLE_ROWS).enumerate() {
@@ -252,10 +270,10 @@ fn top_table(title: &str, rows: &[TrackedSeries], bytes: bool, per: Per, out: &m
                 md_code_cell(&clip(&t.location, MAX_CELL))
             },
             t.cause.name(),
-            fmt_value(t.stats.first, bytes),
-            fmt_value(t.stats.last, bytes),
-            fmt_signed(t.stats.delta, bytes),
-            fmt_signed(per.convert(t.stats.slope_per_hour, &t.series), bytes),
+            q.format(t.stats.first),
+            q.format(t.stats.last),
+            q.signed(t.stats.delta),
+            q.signed(per.convert(t.stats.slope_per_hour, &t.series)),
             t.stats.shape.name(),
         );
     }
@@ -303,7 +321,7 @@ pub fn plain_summary(input: &ReportInput<'_>) -> String {
         .filter(|(w, _)| w.eq_ignore_ascii_case(&verdict))
         .map_or(headline, |(_, r)| r.trim_start());
     if !rest.is_empty() {
-        let _ = write!(out, ": {}", printable(rest));
+        let _ = write!(out, ": {}", visible(rest));
     }
     out.push('\n');
     let mut sorted: Vec<&Finding> = a.findings.iter().collect();
@@ -319,33 +337,21 @@ pub fn plain_summary(input: &ReportInput<'_>) -> String {
             "  {}. [{}] {}",
             f.rank,
             f.severity.name(),
-            printable(&text)
+            visible(&text)
         );
     }
     if sorted.len() > 3 {
         let _ = writeln!(out, "  …and {} more finding(s)", sorted.len() - 3);
     }
-    let c = &a.counts;
     let span = input
         .archive
         .time_span()
-        .map(|(from, to)| {
-            format!(
-                " over {}",
-                crate::model::time::human_duration(to.saturating_sub(from))
-            )
-        })
+        .map(|(from, to)| format!(" over {}", units::duration(to.saturating_sub(from))))
         .unwrap_or_default();
+    let [snapshots, heap, goroutine, leak, memstats, skipped] = tallies(input);
     let _ = writeln!(
         out,
-        "{} snapshot(s) (heap {}, goroutine {}, goroutineleak {}, memstats {}){}; {} file(s) skipped; {} finding(s)",
-        input.archive.snapshots.len(),
-        c.heap,
-        c.goroutine,
-        c.goroutineleak,
-        c.memstats,
-        span,
-        input.archive.skipped.len(),
+        "{snapshots} snapshot(s) (heap {heap}, goroutine {goroutine}, goroutineleak {leak}, memstats {memstats}){span}; {skipped} file(s) skipped; {} finding(s)",
         a.findings.len()
     );
     out
@@ -436,36 +442,14 @@ fn code_span(body: &str) -> String {
     format!("{fence}{sp}{body}{sp}{fence}")
 }
 
-/// Replaces newlines and tabs with spaces, and other control characters and
-/// bidirectional formatting characters with U+FFFD.
+/// Untrusted text made visible and one line ([`text::visible`]).
 fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\n' | '\r' | '\t' => ' ',
-            c if c.is_control() || is_bidi_control(c) => '\u{fffd}',
-            c => c,
-        })
-        .collect()
-}
-
-/// Bidirectional formatting characters (which can make text show in
-/// another order than it is).
-pub(crate) fn is_bidi_control(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-    )
+    visible(s).into_owned()
 }
 
 /// At most `max` characters, with `…` when cut.
 fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
+    text::clip(s, max).into_owned()
 }
 
 fn verdict_name(v: Verdict) -> &'static str {
@@ -483,30 +467,6 @@ fn verdict_icon(v: Verdict) -> &'static str {
         Verdict::Suspect => "🟠",
         Verdict::Clean => "🟢",
         Verdict::Inconclusive => "⚪",
-    }
-}
-
-/// A count or a byte value for a table.
-fn fmt_value(v: f64, bytes: bool) -> String {
-    if !v.is_finite() {
-        return "–".into();
-    }
-    if bytes {
-        human_bytes(v.round() as i64)
-    } else if v.fract() == 0.0 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v:.1}")
-    }
-}
-
-/// A signed change (`+1200`, `-3.0 MiB`).
-fn fmt_signed(v: f64, bytes: bool) -> String {
-    let s = fmt_value(v, bytes);
-    if v.is_finite() && v > 0.0 && !s.starts_with('-') {
-        format!("+{s}")
-    } else {
-        s
     }
 }
 
@@ -627,7 +587,7 @@ mod tests {
         );
         assert_eq!(visible_text(&md_escape("1. item")), "1. item");
         assert_eq!(visible_text(&md_escape("- item")), "- item");
-        assert_eq!(visible_text(&md_escape("a\nb")), "a b");
+        assert_eq!(visible_text(&md_escape("a\nb")), "a\\nb");
         assert_eq!(visible_text(&md_escape("\\`")), "\\`");
         assert_eq!(visible_text(&md_escape("&amp;")), "&amp;");
         assert_eq!(
@@ -636,7 +596,7 @@ mod tests {
         );
         assert_eq!(md_escape("a|b"), "a\\|b");
         assert_eq!(md_escape("x_y"), "x\\_y");
-        assert_eq!(md_escape("\u{202e}x\u{7}"), "\u{fffd}x\u{fffd}");
+        assert_eq!(md_escape("\u{202e}x\u{7}"), "\\\\u202ex\\\\x07");
         assert_eq!(md_escape("   - x"), "\\- x");
     }
 
@@ -648,7 +608,7 @@ mod tests {
         assert_eq!(md_code("`x"), "`` `x ``");
         assert_eq!(md_code(" x "), "`  x  `");
         assert_eq!(md_code(""), "` `");
-        assert_eq!(md_code("a\nb"), "`a b`");
+        assert_eq!(md_code("a\nb"), "`a\\nb`");
         for p in PAYLOADS {
             let c = md_code(p);
             assert_inert(&c);
@@ -783,7 +743,7 @@ mod tests {
             md.contains("### 1. leak · chan-send · `main.produce`"),
             "{md}"
         );
-        assert!(md.contains("- **Growth:** 3 → 1203 goroutines (+1200, +600/h; rose in 4 of 4 intervals; proven by the runtime)"), "{md}");
+        assert!(md.contains("- **Growth:** 3 → 1,203 goroutines (+1,200, +600/h; rose in 4 of 4 intervals; proven by the runtime)"), "{md}");
         assert!(md.contains("- **Retains:** 3.0 MiB of heap"), "{md}");
         assert!(
             md.contains("- **Waiting in:** `chan send` (longest 12 minutes)"),
@@ -799,7 +759,7 @@ mod tests {
             ),
             "{md}"
         );
-        assert!(md.contains("| 1 | `main.produce` | `main.produce:3` | chan-send | 3 | 1203 | +1200 | +600 | growing |"), "{md}");
+        assert!(md.contains("| 1 | `main.produce` | `main.produce:3` | chan-send | 3 | 1,203 | +1,200 | +600 | growing |"), "{md}");
         assert!(
             md.contains("| 1.0 MiB | 5.0 MiB | +4.0 MiB | +2.0 MiB | growing |"),
             "{md}"
@@ -856,10 +816,10 @@ mod tests {
         let s = plain_summary(&input);
         assert_eq!(
             s,
-            "leakscope: LEAK: 1 leak in main.x\u{fffd}[31m\n\
-             \x20 1. [leak] sentence 1\u{fffd}\n\
-             \x20 2. [leak] sentence 2\u{fffd}\n\
-             \x20 3. [leak] sentence 3\u{fffd}\n\
+            "leakscope: LEAK: 1 leak in main.x\\x1b[31m\n\
+             \x20 1. [leak] sentence 1\\x07\n\
+             \x20 2. [leak] sentence 2\\x07\n\
+             \x20 3. [leak] sentence 3\\x07\n\
              \x20 …and 2 more finding(s)\n\
              2 snapshot(s) (heap 0, goroutine 2, goroutineleak 0, memstats 0) over 2h 10m; 1 file(s) skipped; 5 finding(s)\n"
         );
@@ -888,14 +848,5 @@ mod tests {
             let html = to_html(&format!("| h | i |\n|---|---|\n| {cell} | z |\n"));
             proptest::prop_assert_eq!(html.matches("<td>").count(), 2, "{}", html);
         }
-    }
-
-    #[test]
-    fn values() {
-        assert_eq!(fmt_signed(-2.0, false), "-2");
-        assert_eq!(fmt_signed(0.5, false), "+0.5");
-        assert_eq!(fmt_value(f64::NAN, true), "–");
-        assert_eq!(clip("abcdef", 4), "abc…");
-        assert_eq!(clip("abc", 4), "abc");
     }
 }

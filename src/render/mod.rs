@@ -1,13 +1,18 @@
 //! Render: pure functions from the archive and its analysis to bytes, one
 //! exporter per output format (HTML, JSON, Markdown). Nothing here touches
 //! the file system; the CLI writes what these return.
+//!
+//! Layers (a module imports only from the ones below it): [`shared`] and
+//! [`remedy`] at the bottom (with [`crate::units`] and [`crate::text`]
+//! under all of them), then the exporters [`inventory`], [`json`],
+//! [`markdown`] and [`html`], which never import from each other.
 
 pub mod html;
 pub mod inventory;
 pub mod json;
 pub mod markdown;
-pub mod rate;
 pub mod remedy;
+pub mod shared;
 
 use crate::analysis::Analysis;
 use crate::model::Archive;

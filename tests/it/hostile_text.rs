@@ -1,12 +1,21 @@
-//! Untrusted text in dumps: script and markup payloads placed in function
-//! names, file paths and labels of real-format dumps (a `debug=2` goroutine
-//! dump and a `debug=1` heap profile, written here by hand), run through the
-//! real `leakscope report` binary. Checks:
+//! Untrusted text in dumps: one table of hostile names ([`PAYLOADS`]:
+//! script and markup payloads, control characters, bidirectional overrides
+//! and isolates, Markdown metacharacters, a very long name) placed in
+//! function names, file paths and labels of real-format dumps (a `debug=2`
+//! goroutine dump and a `debug=1` heap profile, written here by hand), run
+//! through the real `leakscope report` binary, and given to the SVG charts
+//! directly. Checks, for every payload:
 //!
-//! * the HTML holds no live payload, neither in the page nor in any flame
-//!   graph document (`srcdoc` or gzip+base64 `data-gz`);
-//! * the Markdown, rendered to HTML, holds no live payload;
-//! * the JSON round-trips every payload exactly as a string;
+//! * the HTML holds no live payload and no raw control or bidi character,
+//!   neither in the page nor in any flame graph document (`srcdoc` or
+//!   gzip+base64 `data-gz`); those characters are shown as escapes;
+//! * the SVG charts escape the names and show control and bidi characters
+//!   as escapes;
+//! * the Markdown holds no raw control or bidi character and, rendered,
+//!   no live payload, link, image, emphasis or strikethrough made from a
+//!   name; very long names are clipped;
+//! * the JSON round-trips every payload exactly as a string (it is the
+//!   machine-readable output: dump text stays raw there);
 //! * in headless Chromium, no element was created from a payload and no
 //!   payload script ran (the page and every flame graph document). Without
 //!   Chromium the browser test fails when `CI=true` and is skipped otherwise.
@@ -17,11 +26,20 @@ use serde_json::Value;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
-/// The payloads. The last two would mark the page if they ever ran, which
-/// the browser test looks for.
-const PAYLOADS: &[&str] = &[
+/// The hostile names, one table for every exporter. The two `data-pwned`
+/// ones would mark the page if they ever ran, which the browser test looks
+/// for; the last is a very long name (4,000 characters).
+static PAYLOADS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut v: Vec<String> = SHORT_PAYLOADS.iter().map(|p| p.to_string()).collect();
+    v.push(format!("long{}end", "0123456789abcdef".repeat(250)));
+    v
+});
+
+/// The payloads of ordinary length.
+const SHORT_PAYLOADS: &[&str] = &[
     "<img src=x onerror=alert(1)>",
     "\"><script>alert(1)</script>",
     "]]>",
@@ -32,7 +50,30 @@ const PAYLOADS: &[&str] = &[
     "ctl\u{0}\u{7}\u{8}\u{b}\u{c}\u{1b}\u{7f}\u{85}\u{202e}end",
     "<img src=x onerror=\"document.body.setAttribute('data-pwned','img')\">",
     "<script>document.body.setAttribute('data-pwned','script')</script>",
+    "bidi\u{202a}\u{202b}\u{202c}\u{202d}\u{202e}\u{2066}\u{2067}\u{2068}\u{2069}\u{200e}\u{200f}\u{61c}gnp.exe",
+    "*em*_u_`tick`|pipe|~~del~~@team#1<https://evil.example>www.evil.example&amp;$x$",
 ];
+
+/// A character no human output may carry raw: C0 controls other than
+/// newline, tab and carriage return (page layout), DEL, C1 controls, and the
+/// bidirectional formatting characters. Written out here, independently of
+/// the crate's own list.
+fn hidden(c: char) -> bool {
+    let u = c as u32;
+    (u < 0x20 && !matches!(c, '\n' | '\t' | '\r'))
+        || (0x7f..=0x9f).contains(&u)
+        || matches!(u, 0x061c | 0x200e | 0x200f | 0x202a..=0x202e | 0x2066..=0x2069)
+}
+
+/// Fails when `doc` holds a raw control or bidi character.
+fn assert_no_hidden(what: &str, doc: &str) {
+    let bad: Vec<String> = doc
+        .chars()
+        .filter(|&c| hidden(c))
+        .map(|c| format!("U+{:04X}", c as u32))
+        .collect();
+    assert!(bad.is_empty(), "{what} holds raw characters {bad:?}");
+}
 
 /// Snapshot times: 05:00, 05:10, 05:20, 05:30 on 2026-11-27.
 const STAMPS: &[&str] = &[
@@ -74,7 +115,7 @@ fn go_quote(s: &str) -> String {
             c if (c as u32) < 0x20 || c == '\u{7f}' => {
                 out.push_str(&format!("\\x{:02x}", c as u32))
             }
-            c if c.is_control() || c == '\u{202e}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if hidden(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }
@@ -294,6 +335,15 @@ fn assert_no_live_payload(what: &str, doc: &str) {
 fn html_page_holds_no_live_payload() {
     let o = &outputs();
     assert_no_live_payload("the HTML page", &o.html);
+    assert_no_hidden("the HTML page", &o.html);
+    // Control and bidi characters are shown, as escapes.
+    for shown in [
+        "ctl\\x00\\x07",
+        "\\x1b\\x7f\\u0085\\u202eend",
+        "bidi\\u202a\\u202b",
+    ] {
+        assert!(o.html.contains(shown), "{shown:?} is not shown on the page");
+    }
     // The template engine did not evaluate the payload.
     assert!(
         o.html.contains("{{7*7}}"),
@@ -317,11 +367,56 @@ fn html_page_holds_no_live_payload() {
 fn flame_graph_documents_hold_no_live_payload() {
     let o = &outputs();
     let docs = embedded_documents(&o.html);
+    assert!(!docs.is_empty(), "the report embeds no flame graph");
     for (n, doc) in docs.iter().enumerate() {
         assert_no_live_payload(&format!("flame graph document {n}"), doc);
+        assert_no_hidden(&format!("flame graph document {n}"), doc);
     }
-    if docs.is_empty() {
-        eprintln!("note: the report embeds no flame graph");
+    // Frame names show control and bidi characters as escapes.
+    assert!(
+        docs.iter().any(|d| d.contains("bidi\\u202a\\u202b")),
+        "no flame graph names the bidi payload visibly"
+    );
+}
+
+#[test]
+fn charts_escape_every_payload() {
+    use leakscope::render::html::chart::{Line, TimeAxis, line_chart, sparkline};
+    use leakscope::units::Quantity;
+    let series = leakscope::analysis::Series {
+        times: vec![1_795_000_000_000_000_000, 1_795_000_600_000_000_000],
+        values: vec![3.0, 1203.0],
+    };
+    for (i, p) in PAYLOADS.iter().enumerate() {
+        let svg = line_chart(
+            p,
+            Quantity::Count,
+            TimeAxis::Clock,
+            &[Line {
+                name: p,
+                color: "#000",
+                series: &series,
+            }],
+        )
+        .expect("a chart");
+        let what = format!("chart of payload {i}");
+        assert_no_live_payload(&what, &svg);
+        assert_no_hidden(&what, &svg);
+        // Only the chart's own elements: every `<` opens a known SVG tag.
+        for tag in svg.split('<').skip(1) {
+            let name: String = tag
+                .trim_start_matches('/')
+                .chars()
+                .take_while(char::is_ascii_alphabetic)
+                .collect();
+            assert!(
+                ["svg", "title", "line", "text", "path", "circle", "rect"].contains(&name.as_str()),
+                "{what}: unexpected element <{name}"
+            );
+        }
+        assert!(svg.contains(">1,203<") || svg.contains("1,203"), "{what}");
+        let spark = sparkline(&series, Quantity::Count).expect("a sparkline");
+        assert!(spark.contains("3 → 1,203 over 2 points"), "{spark}");
     }
 }
 
@@ -345,6 +440,45 @@ fn markdown_renders_no_live_payload() {
     assert!(
         o.markdown.contains("main.p0"),
         "findings missing from the Markdown"
+    );
+    assert_no_hidden("the Markdown", &o.markdown);
+    assert!(
+        o.markdown.contains("\\u202e") && o.markdown.contains("\\x1b"),
+        "control and bidi characters are not shown as escapes"
+    );
+    // No name made a link, image, emphasis or strikethrough: the only
+    // emphasis is the footer, the only links none.
+    let opts =
+        pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
+    let mut emphasis = 0;
+    for ev in pulldown_cmark::Parser::new_ext(&o.markdown, opts) {
+        use pulldown_cmark::{Event, Tag};
+        match ev {
+            Event::Start(Tag::Emphasis) => emphasis += 1,
+            Event::Start(t @ (Tag::Link { .. } | Tag::Image { .. } | Tag::Strikethrough)) => {
+                panic!("a name made {t:?}")
+            }
+            Event::InlineMath(m) | Event::DisplayMath(m) => panic!("a name made math {m:?}"),
+            _ => {}
+        }
+    }
+    assert_eq!(emphasis, 1, "emphasis made from a name");
+    // The very long name is clipped.
+    let longest = o
+        .markdown
+        .lines()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    assert!(longest < 1500, "a Markdown line of {longest} characters");
+    let long = PAYLOADS.last().expect("the long payload");
+    assert!(
+        !o.markdown.contains(long.as_str()),
+        "long names are not clipped"
+    );
+    assert!(
+        o.markdown.contains(&long[..200]),
+        "the long name is missing from the Markdown"
     );
 }
 
@@ -425,8 +559,8 @@ fn inputs_are_real_formats() {
 
 /// Control characters from dumps never reach the terminal: the summary on
 /// stdout and the messages on stderr hold no C0/C1 control character (they
-/// could move the cursor or retitle the terminal). Bidi overrides (U+202E)
-/// still pass; they only reorder how a line is displayed.
+/// could move the cursor or retitle the terminal) and no bidi override
+/// (it could reorder what the reader sees).
 #[test]
 fn terminal_output_holds_no_control_characters() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -491,7 +625,7 @@ fn terminal_output_holds_no_control_characters() {
         let text = String::from_utf8_lossy(bytes);
         let bad: Vec<char> = text
             .chars()
-            .filter(|&c| c.is_control() && c != '\n' && c != '\t')
+            .filter(|&c| (c.is_control() && c != '\n' && c != '\t') || hidden(c))
             .collect();
         assert!(
             bad.is_empty(),

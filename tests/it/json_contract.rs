@@ -557,7 +557,7 @@ fn markdown_escapes_untrusted_text_end_to_end() {
     assert_eq!(html.matches("<td").count(), 7 + 9 + 9, "{html}");
     // The name is still readable, inside a code span.
     assert!(
-        html.contains("<code>main.(*S).Run &lt;img src=x onerror=alert(1)&gt;[x](javascript:alert(1))|`b`</code>"),
+        html.contains("<code>main.(*S).Run\\n&lt;img src=x onerror=alert(1)&gt;[x](javascript:alert(1))|`b`</code>"),
         "{html}"
     );
     // Nothing outside code spans or escapes starts a new block.
@@ -565,7 +565,7 @@ fn markdown_escapes_untrusted_text_end_to_end() {
 
     let plain = plain_summary(&input);
     assert!(
-        plain.starts_with("leakscope: LEAK: 1 goroutine leak at main.(*S).Run\u{fffd}<img"),
+        plain.starts_with("leakscope: LEAK: 1 goroutine leak at main.(*S).Run\\n<img"),
         "{plain}"
     );
     assert!(!plain.contains("Run\n<img"), "{plain}");

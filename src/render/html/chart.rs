@@ -1,51 +1,19 @@
 //! Hand-written inline SVG charts: line charts with axes, units and
 //! `<title>` tooltips, and sparklines for tables. Every text that reaches the
-//! SVG goes through [`esc`].
+//! SVG goes through [`esc`]; numbers are written by [`crate::units`]
+//! (bytes: ticks at powers of two, binary units; counts: ticks at 1, 2,
+//! 5 × 10ⁿ).
 
 use crate::analysis::Series;
 use crate::model::time::rfc3339;
-use crate::render::inventory::human_bytes;
+use crate::text::visible;
+use crate::units::{Quantity, bytes_tick};
 use std::fmt::Write;
 
-/// What the values measure (chooses ticks and labels).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unit {
-    /// Bytes: ticks at powers of two, binary units.
-    Bytes,
-    /// A count (goroutines): ticks at 1, 2, 5 × 10ⁿ.
-    Count,
-}
-
-impl Unit {
-    /// From a finding's unit string (`bytes` / `goroutines`).
-    pub fn from_name(name: &str) -> Self {
-        if name == "bytes" {
-            Unit::Bytes
-        } else {
-            Unit::Count
-        }
-    }
-
-    /// A value with its unit, for tooltips and tables.
-    pub fn format(self, v: f64) -> String {
-        match self {
-            Unit::Bytes => human_bytes(v.round() as i64),
-            Unit::Count => format_count(v),
-        }
-    }
-}
-
-/// A count without a spurious decimal part.
-pub fn format_count(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{}", v.round() as i64)
-    } else {
-        format!("{v:.1}")
-    }
-}
-
-/// Escapes text for SVG/HTML content and attribute values.
+/// Escapes text for SVG/HTML content and attribute values, after making
+/// control and bidi characters visible ([`crate::text::visible`]).
 pub fn esc(s: &str) -> String {
+    let s = visible(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -54,7 +22,6 @@ pub fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
@@ -93,25 +60,6 @@ pub fn count_step(max: f64) -> f64 {
         }
         base *= 10.0;
     }
-}
-
-/// A tick label in binary units without needless decimals (`64 MiB`, `1.5 GiB`).
-pub fn bytes_tick(v: f64, top: f64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut u = 0;
-    let mut scale = 1.0f64;
-    while top / (scale * 1024.0) >= 1.0 && u < units.len() - 1 {
-        scale *= 1024.0;
-        u += 1;
-    }
-    let x = v / scale;
-    let s = if (x - x.round()).abs() < 1e-9 {
-        format!("{}", x.round() as i64)
-    } else {
-        let t = format!("{x:.2}");
-        t.trim_end_matches('0').trim_end_matches('.').to_string()
-    };
-    format!("{s} {}", units[u])
 }
 
 const TIME_STEPS_S: [i64; 22] = [
@@ -191,8 +139,38 @@ fn finite_points(series: &Series) -> Vec<(i64, f64)> {
         .collect()
 }
 
+/// Where a chart's values land: the plot area's scales.
+struct Frame {
+    tmin: i64,
+    span: i64,
+    lo: f64,
+    hi: f64,
+    step: f64,
+}
+
+impl Frame {
+    fn x(&self, t: i64) -> f64 {
+        let pw = W - LEFT - RIGHT;
+        if self.span == 0 {
+            LEFT + pw / 2.0
+        } else {
+            LEFT + pw * ((t - self.tmin) as f64 / self.span as f64)
+        }
+    }
+
+    fn y(&self, v: f64) -> f64 {
+        let ph = H - TOP - BOTTOM;
+        TOP + ph * (1.0 - (v - self.lo) / (self.hi - self.lo))
+    }
+}
+
 /// A line chart, or `None` when no line has a point.
-pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -> Option<String> {
+pub fn line_chart(
+    title: &str,
+    unit: Quantity,
+    axis: TimeAxis,
+    lines: &[Line<'_>],
+) -> Option<String> {
     let per_line: Vec<Vec<(i64, f64)>> = lines.iter().map(|l| finite_points(l.series)).collect();
     let pts: Vec<(i64, f64)> = per_line.concat();
     if pts.is_empty() {
@@ -203,22 +181,17 @@ pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -
     let vmax = pts.iter().map(|p| p.1).fold(0.0f64, f64::max);
     let vmin = pts.iter().map(|p| p.1).fold(0.0f64, f64::min);
     let step = match unit {
-        Unit::Bytes => bytes_step((vmax - vmin).max(1.0)),
-        Unit::Count => count_step((vmax - vmin).max(1.0)),
+        Quantity::Bytes => bytes_step((vmax - vmin).max(1.0)),
+        Quantity::Count => count_step((vmax - vmin).max(1.0)),
     };
     let lo = (vmin / step).floor() * step;
-    let hi = ((vmax / step).ceil() * step).max(lo + step);
-    let pw = W - LEFT - RIGHT;
-    let ph = H - TOP - BOTTOM;
-    let span = (tmax - tmin).max(0);
-    let x = |t: i64| -> f64 {
-        if span == 0 {
-            LEFT + pw / 2.0
-        } else {
-            LEFT + pw * ((t - tmin) as f64 / span as f64)
-        }
+    let frame = Frame {
+        tmin,
+        span: (tmax - tmin).max(0),
+        lo,
+        hi: ((vmax / step).ceil() * step).max(lo + step),
+        step,
     };
-    let y = |v: f64| -> f64 { TOP + ph * (1.0 - (v - lo) / (hi - lo)) };
 
     let mut s = String::new();
     let _ = write!(
@@ -226,14 +199,29 @@ pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -
         r#"<svg class="chart" viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title>"#,
         t = esc(title)
     );
-    // Horizontal grid and y labels.
-    let mut v = lo;
+    y_grid(&mut s, &frame, unit);
+    x_ticks(&mut s, &frame, axis, tmax);
+    // Axes.
+    let _ = write!(
+        s,
+        r##"<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{yb}" stroke="#888" shape-rendering="crispEdges"/><line x1="{LEFT}" x2="{xr}" y1="{yb}" y2="{yb}" stroke="#888" shape-rendering="crispEdges"/>"##,
+        yb = H - BOTTOM,
+        xr = W - RIGHT
+    );
+    plot_lines(&mut s, &frame, (unit, axis), lines, &per_line);
+    s.push_str("</svg>");
+    Some(s)
+}
+
+/// Horizontal grid and y labels.
+fn y_grid(s: &mut String, f: &Frame, unit: Quantity) {
+    let mut v = f.lo;
     let mut guard = 0;
-    while v <= hi + step / 2.0 && guard < 50 {
-        let yy = y(v).round() + 0.5;
+    while v <= f.hi + f.step / 2.0 && guard < 50 {
+        let yy = f.y(v).round() + 0.5;
         let label = match unit {
-            Unit::Bytes => bytes_tick(v, hi),
-            Unit::Count => format_count(v),
+            Quantity::Bytes => bytes_tick(v, f.hi),
+            Quantity::Count => unit.format(v),
         };
         let _ = write!(
             s,
@@ -243,59 +231,64 @@ pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -
             ty = yy + 4.0,
             l = esc(&label)
         );
-        v += step;
+        v += f.step;
         guard += 1;
     }
-    // X ticks.
-    let crosses_days = axis == TimeAxis::Clock && date(tmin) != date(tmax);
-    if span == 0 {
+}
+
+/// X ticks and labels (with dates when the span crosses days).
+fn x_ticks(s: &mut String, f: &Frame, axis: TimeAxis, tmax: i64) {
+    let crosses_days = axis == TimeAxis::Clock && date(f.tmin) != date(tmax);
+    if f.span == 0 {
         let _ = write!(
             s,
             r##"<text x="{xx:.1}" y="{ty}" text-anchor="middle" font-size="11" fill="#444">{l}</text>"##,
-            xx = x(tmin),
+            xx = f.x(f.tmin),
             ty = H - BOTTOM + 16.0,
-            l = esc(&axis.label(tmin))
+            l = esc(&axis.label(f.tmin))
         );
-    } else {
-        let st = axis.step(span);
-        let mut t = tmin.div_euclid(st) * st;
-        if t < tmin {
-            t += st;
-        }
-        let mut guard = 0;
-        while t <= tmax && guard < 40 {
-            let xx = x(t).round() + 0.5;
-            // A label at the right edge would be cut off: end-align it there.
-            let anchor = if xx + 28.0 > W { "end" } else { "middle" };
+        return;
+    }
+    let st = axis.step(f.span);
+    let mut t = f.tmin.div_euclid(st) * st;
+    if t < f.tmin {
+        t += st;
+    }
+    let mut guard = 0;
+    while t <= tmax && guard < 40 {
+        let xx = f.x(t).round() + 0.5;
+        // A label at the right edge would be cut off: end-align it there.
+        let anchor = if xx + 28.0 > W { "end" } else { "middle" };
+        let _ = write!(
+            s,
+            r##"<line x1="{xx}" x2="{xx}" y1="{TOP}" y2="{y2}" stroke="#eceef1" shape-rendering="crispEdges"/><text x="{xx}" y="{ty}" text-anchor="{anchor}" font-size="11" fill="#444">{l}</text>"##,
+            y2 = H - BOTTOM,
+            ty = H - BOTTOM + 16.0,
+            l = esc(&axis.label(t))
+        );
+        if crosses_days {
             let _ = write!(
                 s,
-                r##"<line x1="{xx}" x2="{xx}" y1="{TOP}" y2="{y2}" stroke="#eceef1" shape-rendering="crispEdges"/><text x="{xx}" y="{ty}" text-anchor="{anchor}" font-size="11" fill="#444">{l}</text>"##,
-                y2 = H - BOTTOM,
-                ty = H - BOTTOM + 16.0,
-                l = esc(&axis.label(t))
+                r##"<text x="{xx}" y="{ty}" text-anchor="middle" font-size="10" fill="#666">{d}</text>"##,
+                ty = H - BOTTOM + 29.0,
+                d = esc(&date(t))
             );
-            if crosses_days {
-                let _ = write!(
-                    s,
-                    r##"<text x="{xx}" y="{ty}" text-anchor="middle" font-size="10" fill="#666">{d}</text>"##,
-                    ty = H - BOTTOM + 29.0,
-                    d = esc(&date(t))
-                );
-            }
-            t += st;
-            guard += 1;
         }
+        t += st;
+        guard += 1;
     }
-    // Axes.
-    let _ = write!(
-        s,
-        r##"<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{yb}" stroke="#888" shape-rendering="crispEdges"/><line x1="{LEFT}" x2="{xr}" y1="{yb}" y2="{yb}" stroke="#888" shape-rendering="crispEdges"/>"##,
-        yb = H - BOTTOM,
-        xr = W - RIGHT
-    );
-    // Lines, points and legend.
+}
+
+/// Lines, points with tooltips, and the legend.
+fn plot_lines(
+    s: &mut String,
+    f: &Frame,
+    (unit, axis): (Quantity, TimeAxis),
+    lines: &[Line<'_>],
+    per_line: &[Vec<(i64, f64)>],
+) {
     let mut lx = LEFT;
-    for (l, p) in lines.iter().zip(&per_line) {
+    for (l, p) in lines.iter().zip(per_line) {
         if p.is_empty() {
             continue;
         }
@@ -307,8 +300,8 @@ pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -
                 d,
                 "{}{:.1},{:.1}",
                 if i == 0 { "M" } else { " L" },
-                x(*t),
-                y(*v)
+                f.x(*t),
+                f.y(*v)
             );
         }
         let _ = write!(
@@ -319,8 +312,8 @@ pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -
             let _ = write!(
                 s,
                 r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{c}"><title>{n} at {when}: {val}</title></circle>"#,
-                x(*t),
-                y(*v),
+                f.x(*t),
+                f.y(*v),
                 when = esc(&axis.when(*t)),
                 val = esc(&unit.format(*v))
             );
@@ -332,12 +325,10 @@ pub fn line_chart(title: &str, unit: Unit, axis: TimeAxis, lines: &[Line<'_>]) -
         );
         lx += 30.0 + 7.0 * l.name.chars().count() as f64;
     }
-    s.push_str("</svg>");
-    Some(s)
 }
 
 /// A small trend line for tables and findings, or `None` with no points.
-pub fn sparkline(series: &Series, unit: Unit) -> Option<String> {
+pub fn sparkline(series: &Series, unit: Quantity) -> Option<String> {
     let p = finite_points(series);
     let (first, last) = (p.first()?, p.last()?);
     let (w, h, pad) = (120.0f64, 28.0f64, 3.0f64);
@@ -407,9 +398,6 @@ mod tests {
     fn byte_ticks_are_powers_of_two() {
         assert_eq!(bytes_step(250.0 * MIB), 64.0 * MIB);
         assert_eq!(bytes_step(1000.0), 256.0);
-        assert_eq!(bytes_tick(128.0 * MIB, 256.0 * MIB), "128 MiB");
-        assert_eq!(bytes_tick(1.5 * 1024.0 * MIB, 2048.0 * MIB), "1.5 GiB");
-        assert_eq!(bytes_tick(0.0, 256.0 * MIB), "0 MiB");
     }
 
     #[test]
@@ -432,7 +420,7 @@ mod tests {
         let s = series(&[10.0 * MIB, 40.0 * MIB, 90.0 * MIB]);
         let svg = line_chart(
             "<b>mem</b>",
-            Unit::Bytes,
+            Quantity::Bytes,
             TimeAxis::Clock,
             &[Line {
                 name: "Heap<in>",
@@ -465,7 +453,7 @@ mod tests {
         };
         let svg = line_chart(
             "x",
-            Unit::Count,
+            Quantity::Count,
             TimeAxis::Clock,
             &[Line {
                 name: "a",
@@ -481,7 +469,7 @@ mod tests {
         let same_day = series(&[1.0, 2.0]);
         let svg = line_chart(
             "x",
-            Unit::Count,
+            Quantity::Count,
             TimeAxis::Clock,
             &[Line {
                 name: "a",
@@ -501,7 +489,7 @@ mod tests {
         };
         let svg = line_chart(
             "x",
-            Unit::Count,
+            Quantity::Count,
             TimeAxis::Sequence,
             &[Line {
                 name: "a",
@@ -520,7 +508,7 @@ mod tests {
         assert!(
             line_chart(
                 "x",
-                Unit::Count,
+                Quantity::Count,
                 TimeAxis::Clock,
                 &[Line {
                     name: "a",
@@ -533,7 +521,7 @@ mod tests {
         let s = series(&[5.0]);
         let svg = line_chart(
             "x",
-            Unit::Count,
+            Quantity::Count,
             TimeAxis::Clock,
             &[Line {
                 name: "a",
@@ -548,16 +536,16 @@ mod tests {
     #[test]
     fn sparkline_title_shows_first_and_last() {
         let s = series(&[1.0, 5.0, 9.0]);
-        let svg = sparkline(&s, Unit::Count).expect("spark");
+        let svg = sparkline(&s, Quantity::Count).expect("spark");
         assert!(svg.contains("1 → 9 over 3 points"));
-        assert!(sparkline(&Series::default(), Unit::Count).is_none());
+        assert!(sparkline(&Series::default(), Quantity::Count).is_none());
     }
 
     #[test]
     fn esc_handles_markup_and_controls() {
         assert_eq!(
-            esc("<a href='x'>&\"\x07"),
-            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;\u{fffd}"
+            esc("<a href='x'>&\"\x07\u{202e}"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;\\x07\\u202e"
         );
     }
 }

@@ -4,13 +4,13 @@
 //! `remedy_html`, flame `srcdoc`) are escaped at construction and inserted
 //! with `|safe`; everything else is escaped by the template engine.
 
-use super::chart::{self, Line, TimeAxis, Unit};
+use super::chart::{self, Line, TimeAxis};
 use super::flame::{self, FlameGraph};
 use crate::analysis::{Cause, Finding, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
-use crate::render::inventory::{Inventory, SnapshotEntry, human_bytes};
-use crate::render::rate::Per;
+use crate::render::shared::{Per, SnapshotEntry, merged_notes};
 use crate::render::{ReportInput, remedy};
+use crate::units::{self, Quantity as Unit};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -57,7 +57,7 @@ pub struct View {
     pub skipped: Vec<crate::model::Skipped>,
     /// Ignore rules and their matches.
     pub ignored: Vec<IgnoreRow>,
-    /// Remarks (analysis first, then archive), without duplicates.
+    /// Remarks (archive first, then analysis), without duplicates.
     pub notes: Vec<String>,
     /// Thresholds, formatted.
     pub thresholds: ThresholdView,
@@ -280,22 +280,8 @@ fn verdict_view(v: Verdict, headline: &str) -> VerdictView {
     }
 }
 
-fn signed(unit: Unit, v: f64) -> String {
-    let s = unit.format(v.abs());
-    if v > 0.0 {
-        format!("+{s}")
-    } else if v < 0.0 {
-        format!("−{s}")
-    } else {
-        s
-    }
-}
-
 fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> FindingView {
-    let unit = match f.unit() {
-        crate::analysis::Unit::Bytes => Unit::Bytes,
-        crate::analysis::Unit::Goroutines => Unit::Count,
-    };
+    let unit = f.unit().quantity();
     let location = if f.file.is_empty() {
         String::new()
     } else if f.line > 0 {
@@ -320,11 +306,11 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
         spark: chart::sparkline(&f.series, unit).unwrap_or_default(),
         first: unit.format(f.first),
         last: unit.format(f.last),
-        delta: signed(unit, f.delta),
+        delta: unit.signed(f.delta),
         rate: format!(
             "{}/{}",
-            signed(unit, per.convert(f.rate_per_hour, &f.series)),
-            per.label
+            unit.signed(per.convert(f.rate_per_hour, &f.series)),
+            per.label()
         ),
         shape: f.stats.shape.name(),
         confidence: (f.confidence.clamp(0.0, 1.0) * 100.0).round() as u32,
@@ -336,13 +322,16 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
             .map(|m| format!("{m} minutes"))
             .unwrap_or_default(),
         labels: f.labels.clone(),
-        retained: f.retained_bytes.map(human_bytes).unwrap_or_default(),
+        retained: f
+            .retained_bytes
+            .map(|b| units::bytes(b as f64))
+            .unwrap_or_default(),
         evidence: f.evidence.clone(),
         stack: f.stack_text.clone(),
         stats: format!(
             "Theil–Sen slope {}/{}; Mann–Kendall S = {}, p = {:.3}; grew in {} of {} intervals; last third {}",
-            signed(unit, per.convert(f.stats.slope_per_hour, &f.series)),
-            per.label,
+            unit.signed(per.convert(f.stats.slope_per_hour, &f.series)),
+            per.label(),
             f.stats.mk_s,
             f.stats.mk_p,
             f.stats.grew_intervals,
@@ -365,11 +354,11 @@ fn tracked_view(t: &TrackedSeries, unit: Unit, per: Per) -> TrackedView {
         spark: chart::sparkline(&t.series, unit).unwrap_or_default(),
         first: unit.format(t.stats.first),
         last: unit.format(t.stats.last),
-        delta: signed(unit, t.stats.delta),
+        delta: unit.signed(t.stats.delta),
         rate: format!(
             "{}/{}",
-            signed(unit, per.convert(t.stats.slope_per_hour, &t.series)),
-            per.label
+            unit.signed(per.convert(t.stats.slope_per_hour, &t.series)),
+            per.label()
         ),
         shape: t.stats.shape.name(),
     }
@@ -473,10 +462,6 @@ fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
     }
 }
 
-fn pct(r: f64) -> String {
-    format!("{} %", (r * 100.0).round() as i64)
-}
-
 fn checked(input: &ReportInput<'_>) -> Vec<String> {
     let t = &input.analysis.thresholds;
     let (heap, gor) = super::fold::counts(input.archive);
@@ -490,12 +475,12 @@ fn checked(input: &ReportInput<'_>) -> Vec<String> {
         format!(
             "{gor} goroutine dump(s): no group of goroutines with the same stack grew by at least {} goroutines and {}.",
             t.min_goroutines,
-            pct(t.min_goroutine_ratio)
+            units::percent(t.min_goroutine_ratio)
         ),
         format!(
             "{heap} heap profile(s): no allocation site's in-use memory grew by at least {} and {}.",
-            human_bytes(i64::try_from(t.min_heap_bytes).unwrap_or(i64::MAX)),
-            pct(t.min_heap_ratio)
+            units::bytes(t.min_heap_bytes as f64),
+            units::percent(t.min_heap_ratio)
         ),
     ];
     if leak_profiles > 0 {
@@ -510,23 +495,10 @@ fn checked(input: &ReportInput<'_>) -> Vec<String> {
     out
 }
 
-/// Builds the view of a report.
-pub fn build(input: &ReportInput<'_>) -> View {
-    let a = input.analysis;
-    let archive = input.archive;
-
-    // Without any real snapshot time the analysis spaces snapshots one
-    // "hour" apart: number them instead and give rates per snapshot.
-    let synthetic = !archive.snapshots.iter().any(|s| s.time.is_some());
-    let axis = if synthetic {
-        TimeAxis::Sequence
-    } else {
-        TimeAxis::Clock
-    };
-    let per = Per::for_archive(archive);
-
+/// Distinct remedies of the findings' causes, in order of first use.
+fn remedies(findings: &[Finding]) -> Vec<RemedyView> {
     let mut remedies: Vec<RemedyView> = Vec::new();
-    for f in &a.findings {
+    for f in findings {
         if remedies.iter().any(|r| r.cause == f.cause.name()) {
             continue;
         }
@@ -539,13 +511,12 @@ pub fn build(input: &ReportInput<'_>) -> View {
             });
         }
     }
-    let has_remedy = |c: Cause| remedies.iter().any(|r| r.cause == c.name());
-    let findings = a
-        .findings
-        .iter()
-        .map(|f| finding_view(f, &has_remedy, per))
-        .collect();
+    remedies
+}
 
+/// Processes from the analysis, else from the snapshots' process facts.
+fn processes(input: &ReportInput<'_>) -> Vec<ProcessRow> {
+    let (a, archive) = (input.analysis, input.archive);
     let mut processes: Vec<ProcessRow> = a
         .processes
         .iter()
@@ -576,12 +547,11 @@ pub fn build(input: &ReportInput<'_>) -> View {
             })
             .collect();
     }
+    processes
+}
 
-    let span = archive.time_span().map(|(f, l)| SpanView {
-        first: rfc3339(f),
-        last: rfc3339(l),
-        duration: crate::model::time::human_duration(l.saturating_sub(f)),
-    });
+/// Snapshots by kind and by time source.
+fn kind_and_source_counts(archive: &crate::model::Archive) -> (Vec<Count>, Vec<Count>) {
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     let mut sources: BTreeMap<&str, usize> = BTreeMap::new();
     for s in &archive.snapshots {
@@ -596,21 +566,60 @@ pub fn build(input: &ReportInput<'_>) -> View {
             })
             .collect::<Vec<_>>()
     };
+    (to_counts(kinds), to_counts(sources))
+}
 
-    let inventory = Inventory::new(archive);
-    let snapshots = inventory
+/// Builds the view of a report.
+pub fn build(input: &ReportInput<'_>) -> View {
+    let a = input.analysis;
+    let archive = input.archive;
+
+    // Without any real snapshot time the analysis spaces snapshots one
+    // "hour" apart: number them instead and give rates per snapshot.
+    let synthetic = !archive.snapshots.iter().any(|s| s.time.is_some());
+    let axis = if synthetic {
+        TimeAxis::Sequence
+    } else {
+        TimeAxis::Clock
+    };
+    let per = Per::for_archive(archive);
+
+    let remedies = remedies(&a.findings);
+    let has_remedy = |c: Cause| remedies.iter().any(|r| r.cause == c.name());
+    let findings = a
+        .findings
+        .iter()
+        .map(|f| finding_view(f, &has_remedy, per))
+        .collect();
+
+    let processes = processes(input);
+
+    let span = archive.time_span().map(|(f, l)| SpanView {
+        first: rfc3339(f),
+        last: rfc3339(l),
+        duration: units::duration(l.saturating_sub(f)),
+    });
+    let (kind_counts, time_sources) = kind_and_source_counts(archive);
+
+    let snapshots = archive
         .snapshots
-        .into_iter()
+        .iter()
+        .map(SnapshotEntry::new)
         .map(|e| SnapshotRow {
             time_text: e.time.clone().unwrap_or_else(|| "–".into()),
-            inuse_text: e.inuse_bytes.map(human_bytes).unwrap_or_default(),
-            goroutines_text: e.goroutines.map(|g| g.to_string()).unwrap_or_default(),
+            inuse_text: e
+                .inuse_bytes
+                .map(|b| units::bytes(b as f64))
+                .unwrap_or_default(),
+            goroutines_text: e
+                .goroutines
+                .map(|g| units::count(g as f64))
+                .unwrap_or_default(),
             entry: e,
         })
         .collect();
 
-    // Analysis remarks first here (the JSON and Markdown put the archive's first).
-    let notes: Vec<String> = crate::render::json::merged_notes(&a.notes, &archive.notes)
+    let notes: Vec<String> = merged_notes(&archive.notes, &a.notes)
         .into_iter()
         .map(String::from)
         .collect();
@@ -625,7 +634,7 @@ pub fn build(input: &ReportInput<'_>) -> View {
         verdict: verdict_view(a.verdict, &a.headline),
         processes,
         span,
-        kind_counts: to_counts(kinds),
+        kind_counts,
         snapshot_total: archive.snapshots.len(),
         findings,
         checked: checked(input),
@@ -644,7 +653,7 @@ pub fn build(input: &ReportInput<'_>) -> View {
             .map(|x| tracked_view(x, Unit::Count, per))
             .collect(),
         snapshots,
-        time_sources: to_counts(sources),
+        time_sources,
         skipped: archive.skipped.clone(),
         ignored: a
             .ignored
@@ -658,9 +667,9 @@ pub fn build(input: &ReportInput<'_>) -> View {
         notes,
         thresholds: ThresholdView {
             min_goroutines: t.min_goroutines,
-            min_goroutine_ratio: pct(t.min_goroutine_ratio),
-            min_heap_bytes: human_bytes(i64::try_from(t.min_heap_bytes).unwrap_or(i64::MAX)),
-            min_heap_ratio: pct(t.min_heap_ratio),
+            min_goroutine_ratio: units::percent(t.min_goroutine_ratio),
+            min_heap_bytes: units::bytes(t.min_heap_bytes as f64),
+            min_heap_ratio: units::percent(t.min_heap_ratio),
             min_snapshots: t.min_snapshots,
         },
     }
@@ -669,13 +678,6 @@ pub fn build(input: &ReportInput<'_>) -> View {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn signed_values() {
-        assert_eq!(signed(Unit::Count, 12.0), "+12");
-        assert_eq!(signed(Unit::Count, -3.0), "−3");
-        assert_eq!(signed(Unit::Bytes, 1536.0), "+1.5 KiB");
-    }
 
     #[test]
     fn verdict_words_and_default_headline() {

@@ -112,18 +112,19 @@ pub fn goroutines(archive: &Archive, which: Pick) -> Option<Stacks> {
     })
 }
 
-/// A frame label safe for the folded format: `;` would split the frame and
-/// an ASCII space could be read as a count separator, so both are replaced;
-/// control characters become U+FFFD; an empty name becomes `?`.
+/// A frame label safe for the folded format: control and bidi characters
+/// are made visible ([`crate::text::visible`]); `;` would split the frame
+/// and an ASCII space could be read as a count separator, so both are
+/// replaced; an empty name becomes `?`.
 pub fn label(name: &str) -> String {
     if name.is_empty() {
         return "?".to_string();
     }
-    name.chars()
+    crate::text::visible(name)
+        .chars()
         .map(|c| match c {
             ';' => ':',
             ' ' => '\u{a0}',
-            c if c.is_control() => '\u{fffd}',
             c => c,
         })
         .collect()
@@ -344,7 +345,7 @@ mod tests {
 
     #[test]
     fn labels_are_folded_safe() {
-        assert_eq!(label("a;b c\x01"), "a:b\u{a0}c\u{fffd}");
+        assert_eq!(label("a;b c\x01\u{202e}"), "a:b\u{a0}c\\x01\\u202e");
         assert_eq!(label(""), "?");
     }
 

@@ -5,6 +5,7 @@
 
 pub mod chart;
 pub mod context;
+#[cfg(any(test, feature = "testkit"))]
 pub mod demo;
 pub mod flame;
 pub mod fold;
@@ -33,14 +34,12 @@ pub fn environment(overrides: &[(String, String)]) -> Result<Environment<'static
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_formatter(|out, state, value| {
-        // Text from dumps may carry control characters: show U+FFFD instead.
+        // Text from dumps may carry control and bidi characters: shown
+        // visibly (crate::text), then HTML-escaped.
         match value.as_str() {
-            Some(s) if !value.is_safe() && s.chars().any(is_stray_control) => {
-                let clean: String = s
-                    .chars()
-                    .map(|c| if is_stray_control(c) { '\u{fffd}' } else { c })
-                    .collect();
-                minijinja::escape_formatter(out, state, &Value::from(clean))
+            Some(s) if !value.is_safe() && s.chars().any(crate::text::is_hidden) => {
+                let shown = crate::text::visible(s).into_owned();
+                minijinja::escape_formatter(out, state, &Value::from(shown))
             }
             _ => minijinja::escape_formatter(out, state, value),
         }
@@ -51,11 +50,6 @@ pub fn environment(overrides: &[(String, String)]) -> Result<Environment<'static
             .map_err(|e| RenderError(format!("template {name}: {e:#}")))?;
     }
     Ok(env)
-}
-
-/// A control character other than newline, tab and carriage return.
-fn is_stray_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\n' | '\t' | '\r')
 }
 
 /// Names of the built-in templates, sorted.

@@ -83,12 +83,56 @@ declare -A MODE=(
   [mixed-broken]=drive
 )
 declare -A TICKS=([crash-sigquit]=7)
+
+# ---------------------------------------------------------------- fix cycle (issue 12)
+# src/fixcycle/{before,after,halved,newleak}/ are four versions of one small
+# service, module example.com/acme/orders (each its own module, so the
+# `go build ./...` above skips them): a goroutine leak in internal/store, its
+# fix, a fix that only halves it, and the fix plus a new leak in
+# internal/notify. Each version is built with -trimpath as
+# $TMP/deploy/<archive>/ordersd and runs there. fix-before-abs is the
+# `before` version built WITHOUT -trimpath from the neutral path
+# $FIX_BUILD/orders, with GOROOT seen as $FIX_BUILD/go (a symlink to the real
+# GOROOT), so its frames carry absolute paths under $FIX_BUILD and nothing
+# else; `samplekit.py check` allows that prefix in that archive only.
+FIX_BUILD=/tmp/leakscope-build
+declare -A FIXCYCLE=([fix-before]=before [fix-after]=after [fix-halved]=halved
+                     [fix-new-leak]=newleak [fix-before-abs]=before)
+for a in "${!FIXCYCLE[@]}"; do MODE[$a]=fixcycle; done
+trap 'cleanup; rm -rf "$FIX_BUILD"' EXIT
+build_fixcycle() {
+  local a v
+  for a in "${!FIXCYCLE[@]}"; do
+    [[ $a == fix-before-abs ]] && continue
+    v=${FIXCYCLE[$a]}
+    mkdir -p "$TMP/deploy/$a"
+    (cd "$TMP/src/fixcycle/$v" &&
+      "$GO" build -trimpath -buildvcs=false -o "$TMP/deploy/$a/ordersd" ./cmd/ordersd)
+  done
+  local goroot
+  goroot=$("$GO" env GOROOT)
+  rm -rf "$FIX_BUILD"
+  mkdir -p "$FIX_BUILD" "$TMP/deploy/fix-before-abs"
+  ln -s "$goroot" "$FIX_BUILD/go"
+  cp -r "$HERE/src/fixcycle/before" "$FIX_BUILD/orders"
+  (cd "$FIX_BUILD/orders" && GOROOT="$FIX_BUILD/go" \
+    "$FIX_BUILD/go/bin/go" build -buildvcs=false -o "$TMP/deploy/fix-before-abs/ordersd" ./cmd/ordersd)
+  rm -rf "$FIX_BUILD"
+}
+run_fixcycle() { # archive ticks
+  cd "$TMP/deploy/$1"
+  timeout 90 ./ordersd -out "../../out/$1" -ticks "$2" </dev/null
+}
+build_fixcycle
+# ---------------------------------------------------------------- end fix cycle
 MAXJOBS=${MAXJOBS:-7}
 
 run_one() {
   local a=$1 ticks=${TICKS[$1]:-10}
   cd "$TMP/bin"
-  if [[ ${MODE[$a]} == file ]]; then
+  if [[ ${MODE[$a]} == fixcycle ]]; then
+    run_fixcycle "$a" "$ticks"
+  elif [[ ${MODE[$a]} == file ]]; then
     timeout 90 "./$a" -out "../out/$a" -ticks "$ticks" </dev/null
   else
     timeout 90 python3 -B "$HERE/tools/samplekit.py" drive "$a" "$TMP/bin" "../out/$a" "$PPROF" "$ticks"

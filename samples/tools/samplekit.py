@@ -451,7 +451,7 @@ def compare_symbols(arch, rel, path, raw_path):
 
 def check(samples):
     bad = []
-    needles = ["/" + "work", "/" + "root"]
+    needles = ["/" + "work", "/" + "root", "/" + "home/"]
     for dirpath, _, files in os.walk(samples):
         for fn in files:
             path = os.path.join(dirpath, fn)
@@ -470,14 +470,67 @@ def check(samples):
                 for n in needles:
                     if n.encode() in b:
                         bad.append("%s contains %s" % (path, n))
+    bad += check_build_paths(samples)
     exp = json.load(open(os.path.join(samples, "expected.json")))
+    exp = set(exp) | pending_archives(samples)
     have = set(archives(samples))
-    for a in sorted(set(exp) ^ have):
-        bad.append("archive %s: in %s only" % (a, "expected.json" if a in exp else "samples/"))
+    for a in sorted(exp ^ have):
+        bad.append("archive %s: in %s only" % (a, "expected*.json" if a in exp else "samples/"))
     for b in bad:
         print("check:", b)
     print("check: %d problems" % len(bad))
     return 1 if bad else 0
+
+
+# ---------------------------------------------------------------- fix cycle (issue 12)
+
+# The one archive built without -trimpath, and the neutral build path its
+# frames may (and must) show: regen.sh builds it from ABS_PREFIX + "orders"
+# with GOROOT seen as ABS_PREFIX + "go".
+ABS_ARCHIVE = "fix-before-abs"
+ABS_PREFIX = "/tmp/leakscope-build/"
+
+
+def pending_archives(samples):
+    """Archives whose ground truth waits in expected-pending.json (issue 12:
+    judged by features that are not built yet)."""
+    p = os.path.join(samples, "expected-pending.json")
+    if not os.path.exists(p):
+        return set()
+    pend = json.load(open(p))
+    return set(pend.get("issue12", {}).get("archives", {}))
+
+
+def check_build_paths(samples):
+    """No archive but ABS_ARCHIVE mentions ABS_PREFIX; in ABS_ARCHIVE every
+    frame of the debug=2 goroutine dumps is under ABS_PREFIX (so neither the
+    real GOROOT nor a home directory shows), and both the module's and the
+    runtime's files are there."""
+    bad = []
+    frame = re.compile(r"^\t(\S+\.go):\d+(?: \+0x[0-9a-f]+)?$", re.M)
+    for arch in archives(samples):
+        root = os.path.join(samples, arch)
+        seen = set()
+        for dirpath, _, files in os.walk(root):
+            for fn in files:
+                path = os.path.join(dirpath, fn)
+                data, _ = read_maybe_gz(path)
+                if data is None:
+                    continue
+                if arch != ABS_ARCHIVE:
+                    if ABS_PREFIX.encode() in data:
+                        bad.append("%s contains %s" % (path, ABS_PREFIX))
+                    continue
+                for m in frame.finditer(data.decode("utf-8", "replace")):
+                    f = m.group(1)
+                    seen.add(f)
+                    if not f.startswith(ABS_PREFIX):
+                        bad.append("%s: frame file %s is not under %s" % (path, f, ABS_PREFIX))
+        if arch == ABS_ARCHIVE:
+            for want in ("orders/internal/store/store.go", "go/src/runtime/"):
+                if not any(f.startswith(ABS_PREFIX + want) for f in seen):
+                    bad.append("%s: no frame under %s%s" % (arch, ABS_PREFIX, want))
+    return bad
 
 
 def main(argv):

@@ -244,16 +244,22 @@ def drive_crash_gotraceback(bin_dir, out, pprof, ticks):
 
 def drive_single_mutex_pileup(bin_dir, out, pprof, ticks):
     """The pile-up program writes its two dumps into OUT, then gets SIGQUIT
-    under GOTRACEBACK=crash; its stderr becomes single-crash-log/crash.log
-    (a sibling archive of OUT)."""
+    under GOTRACEBACK=crash; its stderr becomes
+    single-crash-log/crash-<YYYYMMDDThhmmssZ>.log (a sibling archive of OUT),
+    named for the moment of the SIGQUIT as a log collector would name it. (A
+    lone file needs a time of its own: its modification time changes with
+    every checkout.)"""
     d = os.path.join(bin_dir, out)
     crash_dir = os.path.join(os.path.dirname(d), "single-crash-log")
     os.makedirs(d, exist_ok=True)
     os.makedirs(crash_dir, exist_ok=True)
-    with open(os.path.join(crash_dir, "crash.log"), "wb") as log:
+    tmp = os.path.join(crash_dir, "crash.partial")
+    with open(tmp, "wb") as log:
         prog = Program(bin_dir, "single-mutex-pileup", ["-out", out], stderr=log,
                        env={"GOTRACEBACK": "crash"})
         rc = sigquit_when_ready(prog)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(os.path.getmtime(tmp)))
+    os.rename(tmp, os.path.join(crash_dir, "crash-%s.log" % stamp))
     return 0 if rc == -signal.SIGABRT else (rc or 99)
 
 

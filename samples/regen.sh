@@ -18,6 +18,53 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off GOTELEMETRY=off GOWORK=off
 START=$(date +%s)
 
+# ---------------------------------------------------------------- what to run
+# archive name -> how it runs. "file": the program writes its own dumps.
+# "drive": tools/samplekit.py runs it (fetches over HTTP, sends SIGQUIT, runs
+# two replicas, restarts it).
+declare -A MODE=(
+  [chan-send-leak]=file [chan-receive-leak]=drive [cache-heap-leak]=file
+  [churn-clean]=file [warmup-plateau-clean]=file [burst-drain-clean]=file
+  [mutex-leak]=file [waitgroup-leak]=file [select-ctx-leak]=file
+  [ticker-leak]=file [http-body-leak]=drive [nil-chan-leak]=file
+  [subslice-heap-leak]=file [cond-leak]=file [conn-read-leak]=file
+  [idle-pool-clean]=file [steady-server-clean]=drive [crash-sigquit]=drive
+  [mixed-broken]=drive
+  [single-mutex-pileup]=drive [single-wg-stuck]=file
+  [single-http-client-leak]=file [single-healthy]=drive
+  [crash-gotraceback]=drive [replicas-rwmutex]=drive
+  [restart-leak]=drive [restart-clean]=drive
+)
+declare -A TICKS=([crash-sigquit]=7 [crash-gotraceback]=6 [replicas-rwmutex]=9)
+# Archives a run writes besides its own directory.
+declare -A ALSO=([single-mutex-pileup]=single-crash-log)
+# Single-dump programs that wait ~75 s (so the dump shows ", 1 minutes"
+# waits): started first, in parallel with everything else.
+LONG=(single-mutex-pileup single-wg-stuck single-http-client-leak single-healthy)
+MAXJOBS=${MAXJOBS:-10}
+
+# Which archives to regenerate: all, or the ones named on the command line
+# (an archive written as a by-product names the run that writes it).
+declare -A WANT=()
+if (( $# == 0 )); then
+  for a in "${!MODE[@]}"; do WANT[$a]=1; done
+else
+  for arg in "$@"; do
+    arg=${arg%/}
+    if [[ -n ${MODE[$arg]:-} ]]; then WANT[$arg]=1; continue; fi
+    found=
+    for a in "${!ALSO[@]}"; do
+      if [[ " ${ALSO[$a]} " == *" $arg "* ]]; then WANT[$a]=1; found=1; fi
+    done
+    [[ -n $found ]] || { echo "regen: unknown archive $arg" >&2; exit 2; }
+  done
+fi
+ORDER=()
+for a in "${LONG[@]}"; do [[ -n ${WANT[$a]:-} ]] && ORDER+=("$a"); done
+for a in $(printf '%s\n' "${!WANT[@]}" | sort); do
+  [[ " ${LONG[*]} " == *" $a "* ]] || ORDER+=("$a")
+done
+
 # ---------------------------------------------------------------- find go
 go_ok() { # usable and at least go1.27
   local v
@@ -73,51 +120,6 @@ cp "$TMP/bin/chan-send-leak" "$TMP/bin/svc"   # mixed-broken runs it under anoth
 PPROF=$TMP/tools/pprof
 
 # ---------------------------------------------------------------- run
-# archive name -> how it runs. "file": the program writes its own dumps.
-# "drive": tools/samplekit.py runs it and fetches over HTTP / sends SIGQUIT.
-declare -A MODE=(
-  [chan-send-leak]=file [chan-receive-leak]=drive [cache-heap-leak]=file
-  [churn-clean]=file [warmup-plateau-clean]=file [burst-drain-clean]=file
-  [mutex-leak]=file [waitgroup-leak]=file [select-ctx-leak]=file
-  [ticker-leak]=file [http-body-leak]=drive [nil-chan-leak]=file
-  [subslice-heap-leak]=file [cond-leak]=file [conn-read-leak]=file
-  [idle-pool-clean]=file [steady-server-clean]=drive [crash-sigquit]=drive
-  [mixed-broken]=drive
-  [single-mutex-pileup]=drive [single-wg-stuck]=file
-  [single-http-client-leak]=file [single-healthy]=drive
-  [crash-gotraceback]=drive [replicas-rwmutex]=drive
-  [restart-leak]=drive [restart-clean]=drive
-)
-declare -A TICKS=([crash-sigquit]=7 [crash-gotraceback]=6 [replicas-rwmutex]=9)
-# Archives a run writes besides its own directory.
-declare -A ALSO=([single-mutex-pileup]=single-crash-log)
-# Single-dump programs that wait ~75 s (so the dump shows ", 1 minutes"
-# waits): started first, in parallel with everything else.
-LONG=(single-mutex-pileup single-wg-stuck single-http-client-leak single-healthy)
-MAXJOBS=${MAXJOBS:-10}
-
-# Which archives to regenerate: all, or the ones named on the command line
-# (an archive written as a by-product names the run that writes it).
-declare -A WANT=()
-if (( $# == 0 )); then
-  for a in "${!MODE[@]}"; do WANT[$a]=1; done
-else
-  for arg in "$@"; do
-    arg=${arg%/}
-    if [[ -n ${MODE[$arg]:-} ]]; then WANT[$arg]=1; continue; fi
-    found=
-    for a in "${!ALSO[@]}"; do
-      if [[ " ${ALSO[$a]} " == *" $arg "* ]]; then WANT[$a]=1; found=1; fi
-    done
-    [[ -n $found ]] || { echo "regen: unknown archive $arg" >&2; exit 2; }
-  done
-fi
-ORDER=()
-for a in "${LONG[@]}"; do [[ -n ${WANT[$a]:-} ]] && ORDER+=("$a"); done
-for a in $(printf '%s\n' "${!WANT[@]}" | sort); do
-  [[ " ${LONG[*]} " == *" $a "* ]] || ORDER+=("$a")
-done
-
 run_one() {
   local a=$1 ticks=${TICKS[$1]:-10}
   cd "$TMP/bin"

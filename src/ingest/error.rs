@@ -39,6 +39,11 @@ pub enum SkipReason {
         /// What went wrong (with a line or byte number where possible).
         detail: String,
     },
+    /// The file shrank or was rewritten while it was read (an archive still
+    /// being copied, a file replaced in place): its bytes are not a
+    /// consistent dump.
+    #[error("changed while read: {0}; skipped")]
+    Changed(String),
     /// The file could not be read.
     #[error("cannot read: {0}")]
     Io(String),

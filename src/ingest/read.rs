@@ -1,32 +1,96 @@
-//! Reading one listed file and decoding it: small files are read into a
-//! reused per-worker buffer, large ones memory-mapped; the size limit is
-//! enforced again at read time, and a parser panic becomes a skip.
+//! Reading one listed file and decoding it: every file is read into a
+//! per-worker buffer that is reused from one file to the next, the size
+//! limit is enforced again at read time, a file that changes while it is
+//! read is reported, and a parser panic becomes a skip.
+//!
+//! Why read and not memory-map: a mapped file that another process
+//! truncates while it is parsed (an archive still being copied, a network
+//! share) kills the process with `SIGBUS`, and catching that signal needs
+//! unsafe, platform-specific code. Reading into a reused buffer costs one
+//! kernel copy of the bytes (its pages are faulted in once per worker, not
+//! once per file); see benches/README.md for the measured cost.
 
 use super::error::SkipReason;
 use super::formats::sniff;
 use super::limits::Limits;
 use super::walk::Candidate;
 use crate::model::Parsed;
+use std::fs::{File, Metadata};
 use std::io::Read;
 use std::path::Path;
+use std::time::SystemTime;
+
+/// What [`read_file`] saw besides the bytes.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct ReadNote {
+    /// The file was longer when the read ended than the bytes read (it is
+    /// still being written): only the bytes read are used.
+    grew_to: Option<u64>,
+}
+
+/// The size and modification time of an open file.
+fn stamp(m: &Metadata) -> (u64, Option<SystemTime>) {
+    (m.len(), m.modified().ok())
+}
 
 /// Reads one file into `buf` (cleared first, its capacity reused),
 /// refusing more than `limit` bytes even if it grew after it was listed.
 /// The only place ingest reads file contents.
-fn read_file(path: &Path, limit: u64, size_hint: u64, buf: &mut Vec<u8>) -> Result<(), SkipReason> {
+///
+/// The file's size and modification time are taken from the open file
+/// before and after the read. A file that shrank (fewer bytes than it had
+/// when the read began, or than were read) or was rewritten in place (same
+/// size, new modification time) is [`SkipReason::Changed`]; a file that
+/// only grew is read up to where the read stopped, and the caller warns.
+fn read_file(
+    path: &Path,
+    limit: u64,
+    size_hint: u64,
+    buf: &mut Vec<u8>,
+) -> Result<ReadNote, SkipReason> {
     buf.clear();
-    let file = std::fs::File::open(path).map_err(|e| SkipReason::Io(e.to_string()))?;
-    // Room for the listed size and one byte more (to see growth), so a file
-    // that did not change is read without reallocating.
-    let want = usize::try_from(size_hint.min(limit).saturating_add(1)).unwrap_or(usize::MAX);
+    let io = |e: std::io::Error| SkipReason::Io(e.to_string());
+    let mut file = File::open(path).map_err(io)?;
+    let before = stamp(&file.metadata().map_err(io)?);
+    if before.0 > limit {
+        return Err(too_large(limit));
+    }
+    // Room for the size and one byte more (to see growth), so a file that
+    // did not change is read without reallocating.
+    let want = usize::try_from(before.0.max(size_hint).min(limit).saturating_add(1))
+        .unwrap_or(usize::MAX);
     buf.reserve(want);
-    file.take(limit.saturating_add(1))
+    (&mut file)
+        .take(limit.saturating_add(1))
         .read_to_end(buf)
-        .map_err(|e| SkipReason::Io(e.to_string()))?;
+        .map_err(io)?;
     if buf.len() as u64 > limit {
         return Err(too_large(limit));
     }
-    Ok(())
+    let after = stamp(&file.metadata().map_err(io)?);
+    let read = buf.len() as u64;
+    if read < before.0 || after.0 < read {
+        return Err(SkipReason::Changed(format!(
+            "the file shrank while it was read ({} bytes when the read began, {} read, {} at the end)",
+            count(before.0),
+            count(read),
+            count(after.0)
+        )));
+    }
+    if after.0 == before.0 && after.1 != before.1 && read == before.0 {
+        return Err(SkipReason::Changed(
+            "the file was rewritten while it was read (same size, new modification time)".into(),
+        ));
+    }
+    Ok(ReadNote {
+        grew_to: (after.0 > read).then_some(after.0),
+    })
+}
+
+/// An exact byte count with thousands separators.
+#[allow(clippy::cast_precision_loss)]
+fn count(n: u64) -> String {
+    crate::units::count(n as f64)
 }
 
 fn too_large(limit: u64) -> SkipReason {
@@ -45,62 +109,40 @@ pub(crate) fn decode_file(
     limits: &Limits,
     buf: &mut ReadBuf,
 ) -> Result<Parsed, SkipReason> {
-    if c.size > limits.max_file_bytes {
+    decode_path(&c.abs, &c.rel, c.size, limits, buf)
+}
+
+/// [`decode_file`] for a file at `abs`, named `rel` in messages, of
+/// `size` bytes when it was listed.
+fn decode_path(
+    abs: &Path,
+    rel: &str,
+    size: u64,
+    limits: &Limits,
+    buf: &mut ReadBuf,
+) -> Result<Parsed, SkipReason> {
+    if size > limits.max_file_bytes {
         return Err(too_large(limits.max_file_bytes));
     }
-    let mapped = if c.size >= MMAP_MIN_BYTES {
-        map_file(&c.abs, limits.max_file_bytes)?
-    } else {
-        None
-    };
-    let bytes: &[u8] = match &mapped {
-        Some(m) => m,
-        None => {
-            read_file(&c.abs, limits.max_file_bytes, c.size, &mut buf.0)?;
-            &buf.0
-        }
-    };
-    let run = || sniff::parse_any(&c.rel, bytes, limits);
-    let outcome =
+    let note = read_file(abs, limits.max_file_bytes, size, &mut buf.0)?;
+    let bytes: &[u8] = &buf.0;
+    let run = || sniff::parse_any(rel, bytes, limits);
+    let mut outcome =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
             Err(SkipReason::Malformed {
                 format: "this file",
                 detail: "leakscope hit an internal error (a bug; please report it)".into(),
             })
         });
+    if let (Some(to), Ok(parsed)) = (note.grew_to, outcome.as_mut()) {
+        parsed.snapshot.warnings.push(format!(
+            "the file grew while it was read (to {} bytes): only its first {} bytes were used",
+            count(to),
+            count(bytes.len() as u64)
+        ));
+    }
     buf.shrink_after_use();
     outcome
-}
-
-/// Files at least this large are memory-mapped instead of read: the parsers
-/// then work on the page cache directly, without copying tens of MB per
-/// `debug=2` dump into a buffer (a fifth of the parse time).
-const MMAP_MIN_BYTES: u64 = 4 << 20;
-
-/// Maps a file read-only (pages populated up front). `Ok(None)` when
-/// mapping is not possible here (the caller reads the file instead).
-///
-/// The caveat of any mapping: if another process truncates the file while
-/// it is being parsed, the read of a vanished page is a fatal signal. Dump
-/// archives are written once (or replaced by a rename, which keeps the
-/// mapped inode), so only files large enough for the copy to matter are
-/// mapped.
-fn map_file(path: &Path, limit: u64) -> Result<Option<memmap2::Mmap>, SkipReason> {
-    let file = std::fs::File::open(path).map_err(|e| SkipReason::Io(e.to_string()))?;
-    let len = file
-        .metadata()
-        .map_err(|e| SkipReason::Io(e.to_string()))?
-        .len();
-    if len > limit {
-        return Err(too_large(limit));
-    }
-    if len == 0 {
-        return Ok(None);
-    }
-    // SAFETY: the map is read-only and private to this function's caller,
-    // which only reads it as bytes; see above for truncation.
-    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) };
-    Ok(map.ok())
 }
 
 /// A worker's read buffer, kept from one file to the next.
@@ -131,11 +173,87 @@ mod tests {
         let f = dir.path().join("f");
         fs::write(&f, b"0123456789").expect("write");
         let mut buf = b"old contents, longer than the file".to_vec();
-        read_file(&f, 10, 10, &mut buf).expect("fits");
+        assert_eq!(read_file(&f, 10, 10, &mut buf), Ok(ReadNote::default()));
         assert_eq!(buf, b"0123456789");
-        // A stale size hint (the file grew or shrank) does not matter.
+        // A stale size hint (the file grew or shrank since it was listed)
+        // does not matter.
         read_file(&f, 10, 3, &mut buf).expect("fits");
         assert_eq!(buf, b"0123456789");
+        read_file(&f, 10, 30, &mut buf).expect("fits");
+        assert_eq!(buf, b"0123456789");
         assert_eq!(read_file(&f, 9, 10, &mut buf), Err(too_large(9)));
+    }
+
+    /// A `debug=2` dump of about `target` bytes: distinct goroutines in a
+    /// few pools.
+    fn big_dump(target: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(target + 4096);
+        let mut id = 1u64;
+        while out.len() < target {
+            let pool = id % 7;
+            out.extend_from_slice(
+                format!(
+                    "goroutine {id} [chan receive]:\nmain.pool{pool}(0xc000{id:06x})\n\t/src/main.go:{}\n\
+                     main.serve()\n\t/src/main.go:40 +0x2f\ncreated by main.main in goroutine 1\n\t/src/main.go:12 +0x45\n\n",
+                    20 + pool
+                )
+                .as_bytes(),
+            );
+            id += 1;
+        }
+        out
+    }
+
+    /// The issue-14 scenario: another thread truncates a large file while
+    /// it is read and decoded. The read must end in a parse (of what was
+    /// there) or a skip that says why; never a crash (with a memory map,
+    /// this was a SIGBUS) and never a panic.
+    #[test]
+    fn a_file_truncated_while_it_is_read_is_reported_not_fatal() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("goroutine.txt");
+        let dump = big_dump(24 << 20);
+        let limits = Limits::default();
+        let mut buf = ReadBuf::default();
+        let mut outcomes = (0, 0);
+        for round in 0..6u64 {
+            fs::write(&path, &dump).expect("write");
+            let cut_path = path.clone();
+            let cutter = std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(round * 3));
+                let f = fs::OpenOptions::new().write(true).open(&cut_path).expect("open");
+                f.set_len(4096 * (round + 1)).expect("truncate");
+            });
+            let got = decode_path(&path, "dump.txt", dump.len() as u64, &limits, &mut buf);
+            cutter.join().expect("cutter");
+            match got {
+                Ok(parsed) => {
+                    assert!(parsed.snapshot.goroutines.is_some());
+                    outcomes.0 += 1;
+                }
+                Err(SkipReason::Changed(why)) => {
+                    assert!(why.contains("shrank"), "{why}");
+                    outcomes.1 += 1;
+                }
+                Err(other) => panic!("unexpected skip: {other}"),
+            }
+        }
+        assert_eq!(outcomes.0 + outcomes.1, 6);
+    }
+
+    #[test]
+    fn a_file_that_shrank_before_the_read_is_read_as_it_is() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("f");
+        fs::write(&f, b"goroutine 1 [running]:\nmain.main()\n\t/m.go:3 +0x1\n").expect("write");
+        let mut buf = Vec::new();
+        // Listed larger: the listing is stale, the read itself is whole.
+        assert_eq!(read_file(&f, 1 << 20, 1 << 10, &mut buf), Ok(ReadNote::default()));
+    }
+
+    #[test]
+    fn the_reasons_read_well() {
+        let r = SkipReason::Changed("the file shrank while it was read (1 bytes…)".into());
+        assert!(r.to_string().starts_with("changed while read: the file shrank"));
     }
 }

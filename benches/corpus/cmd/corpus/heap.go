@@ -108,10 +108,15 @@ func driveSiteAlt(i int) any { return heapLayers[(i+3)&7](siteDepth(i)/2, i) }
 //	i%10 == 0  leak:     every object is kept forever (grows every tick)
 //	i%10 == 1  plateau:  kept during the first quarter of the run, then dropped
 //	                     on allocation (grows, then flat)
+//
+// (In runs longer than 120 ticks, the leak and plateau sites keep the objects
+// of one tick in every ticks/120, so that the memory the process holds at the
+// end, and the heap profiles' sizes, stay those of a 120-tick run.)
 //	i%10 == 2  ring:     the last 8 objects are kept (flat after warm-up)
 //	otherwise  churn:    only the latest object is kept (flat)
 type heapState struct {
 	ticks  int
+	every  int // leak and plateau sites keep objects of ticks t%every == 0
 	leaked [][]any
 	ring   [][8]any
 	last   []any
@@ -121,6 +126,7 @@ type heapState struct {
 func newHeapState(ticks int) *heapState {
 	return &heapState{
 		ticks:  ticks,
+		every:  max(1, ticks/120),
 		leaked: make([][]any, len(sites)),
 		ring:   make([][8]any, len(sites)),
 		last:   make([]any, len(sites)),
@@ -148,14 +154,15 @@ func (h *heapState) tick(t int) {
 }
 
 func (h *heapState) retain(i, t int, obj any) {
-	switch i % 10 {
-	case 0:
+	kept := t%h.every == 0
+	switch {
+	case i%10 == 0 && kept:
 		h.leaked[i] = append(h.leaked[i], obj)
-	case 1:
+	case i%10 == 1 && kept:
 		if t < h.ticks/4 {
 			h.leaked[i] = append(h.leaked[i], obj)
 		}
-	case 2:
+	case i%10 <= 2:
 		h.ring[i][h.n&7] = obj
 	default:
 		h.last[i] = obj

@@ -7,7 +7,9 @@
 //   - goroutine-<stamp>.pb.gz  a goroutine profile (debug=0) at the same moments
 //
 // <stamp> is the UTC wall time at one-second resolution (2006-01-02T15-04-05Z);
-// ticks are at least one second apart so stamps never collide. The moments are
+// ticks are at least one second apart so stamps never collide. With -interval
+// (the day-long corpus: -interval 1m), stamps are logical instead: -start plus
+// tick × interval, and the program does not wait between ticks. The moments are
 // spread evenly over the ticks. The allocation sites and goroutine kinds are
 // generated (cmd/gensrc writes zz_generated.go); see heap.go and gor.go.
 //
@@ -32,6 +34,9 @@ func main() {
 	gEnd := flag.Int("g-end", 70000, "goroutines at the last moment (about)")
 	rate := flag.Int("rate", 1, "runtime.MemProfileRate (1 = record every allocation)")
 	allowTrunc := flag.Bool("allow-truncated", false, "do not fail when a debug=2 dump reaches the runtime's 64 MiB cut")
+	interval := flag.Duration("interval", 0, "logical time between ticks for the file-name stamps (0: wall clock, ticks >= 1 s apart)")
+	startAt := flag.String("start", "2026-11-26T00:00:00Z", "the first tick's stamp with -interval (RFC 3339)")
+	goroutinePB := flag.Bool("goroutine-pb", true, "also write a goroutine profile (debug=0) at every moment")
 	flag.Parse()
 	runtime.MemProfileRate = *rate
 
@@ -45,6 +50,10 @@ func main() {
 		fatal(err)
 	}
 
+	start, err := time.Parse(time.RFC3339, *startAt)
+	if err != nil {
+		fatal(fmt.Errorf("-start: %w", err))
+	}
 	h := newHeapState(*heapN)
 	g := newGorState(*gStart, *gEnd, *moments)
 	begin := time.Now()
@@ -59,7 +68,12 @@ func main() {
 			g.moment(m)
 		}
 		runtime.GC() // like ?gc=1: the heap profile then shows this tick
-		now := nextSecond(&last)
+		var now time.Time
+		if *interval > 0 {
+			now = start.Add(time.Duration(t) * *interval).UTC()
+		} else {
+			now = nextSecond(&last)
+		}
 		stamp := now.Format("2006-01-02T15-04-05Z")
 		n := write(filepath.Join(*out, "heap-"+stamp+".pb.gz"), "heap", 0)
 		heapBytes += n
@@ -73,9 +87,12 @@ func main() {
 			d2Bytes += d2
 			d2Files++
 			d2Max = max(d2Max, d2)
-			gp := write(filepath.Join(*out, "goroutine-"+stamp+".pb.gz"), "goroutine", 0)
-			gpbBytes += gp
-			gpbFiles++
+			var gp int64
+			if *goroutinePB {
+				gp = write(filepath.Join(*out, "goroutine-"+stamp+".pb.gz"), "goroutine", 0)
+				gpbBytes += gp
+				gpbFiles++
+			}
 			line += fmt.Sprintf("  moment %2d/%d  goroutines %6d  debug=2 %5.1f MiB  pb %5.0f KiB",
 				m+1, *moments, runtime.NumGoroutine(), float64(d2)/(1<<20), float64(gp)/1024)
 			m++

@@ -44,6 +44,19 @@ impl<'a> Lines<'a> {
         self.line_no
     }
 
+    /// The text not yet returned (after the line most recently returned and
+    /// its terminator).
+    pub fn rest(&self) -> &'a [u8] {
+        self.rest
+    }
+
+    /// Skips the first `bytes` bytes of [`Lines::rest`], which the caller
+    /// knows hold `lines` whole lines, each with its `\n`.
+    pub fn skip(&mut self, bytes: usize, lines: usize) {
+        self.rest = &self.rest[bytes.min(self.rest.len())..];
+        self.line_no += lines;
+    }
+
     /// True when the line most recently returned was the last one and had no
     /// line terminator (the file may have been cut off mid-line).
     pub fn last_unterminated(&self) -> bool {
@@ -244,6 +257,11 @@ impl WarnTally {
         } else {
             self.kinds.push((kind, 1, line_no, excerpt(text)));
         }
+    }
+
+    /// How many problems were recorded so far, of all kinds.
+    pub fn total(&self) -> usize {
+        self.kinds.iter().map(|k| k.1).sum()
     }
 
     /// The warnings, in the order the kinds were first seen.

@@ -18,6 +18,7 @@
 
 mod header;
 mod lines;
+mod memo;
 
 pub use header::{Header, find_header, parse_header};
 
@@ -31,6 +32,7 @@ use crate::model::{
     Format, FrameId, GoroutineData, GoroutineGroup, Parsed, ProfileKind, Snapshot, StackId, StrId,
     Tables,
 };
+use memo::{BlockMemo, Outcome};
 use lines::{is_elision, parse_created_by, parse_file_line, parse_func_line, strip_log_prefix};
 
 /// How far into a file [`sniff_crash`] looks for a goroutine header.
@@ -106,6 +108,11 @@ struct Block<'t> {
     skipping: bool,
     /// Cut off by the end of the file (already warned about).
     cut_off: bool,
+    /// The outcome of the same body read before (its lines were skipped).
+    reused: Option<Outcome>,
+    /// The body to remember if it reads cleanly: its bytes, the warning
+    /// count and the line number at its start.
+    body: Option<(&'t [u8], usize, usize)>,
 }
 
 /// A frame of a block with the (prefix-stripped) text it was read from,
@@ -159,6 +166,8 @@ struct Reader<'a> {
     prev_stack: Option<StackId>,
     /// The last wait reason read, and its id.
     last_reason: Option<(Vec<u8>, StrId)>,
+    /// Block bodies read before.
+    memo: BlockMemo<'a>,
 }
 
 fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<Parsed, SkipReason> {
@@ -186,6 +195,7 @@ fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<P
         memo_hits: 0,
         prev_stack: None,
         last_reason: None,
+        memo: BlockMemo::default(),
     };
     let mut lines = Lines::new(text);
     let mut block: Option<Block> = None;
@@ -200,7 +210,7 @@ fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<P
         if let Some(b) = block.as_mut() {
             match strip_log_prefix(raw, b.prefix) {
                 Some(l) if is_blank(l) => {
-                    r.finish(block.take(), no);
+                    r.finish_blank(block.take(), no, l);
                     continue;
                 }
                 Some(l) => {
@@ -210,7 +220,9 @@ fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<P
                         let prefix = &raw[..raw.len() - l.len()];
                         r.finish(block.take(), no);
                         headers += 1;
-                        block = Some(r.start(prefix, h, no, l));
+                        let mut b = r.start(prefix, h, no, l);
+                        r.recall(&mut b, &mut lines, no);
+                        block = Some(b);
                         continue;
                     }
                     if r.block_line(b, l, no) {
@@ -225,7 +237,9 @@ fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<P
         // Outside any block.
         if let Some((at, h)) = find_header(raw) {
             headers += 1;
-            block = Some(r.start(&raw[..at], h, no, &raw[at..]));
+            let mut b = r.start(&raw[..at], h, no, &raw[at..]);
+            r.recall(&mut b, &mut lines, no);
+            block = Some(b);
             continue;
         }
         let blank = is_blank(raw) || strip_log_prefix(raw, &r.last_prefix).is_some_and(is_blank);
@@ -322,6 +336,59 @@ impl<'a> Reader<'a> {
             pending: Pending::None,
             skipping: false,
             cut_off: false,
+            reused: None,
+            body: None,
+        }
+    }
+
+    /// Right after the header of `b` (line `no`): when its body was read
+    /// before, takes that outcome and skips the body's lines; else notes
+    /// the body so that [`Reader::finish_blank`] can remember it.
+    fn recall(&mut self, b: &mut Block<'a>, lines: &mut Lines<'a>, no: usize) {
+        if !b.prefix.is_empty() {
+            return;
+        }
+        let Some(body) = self.memo.body(lines.rest()) else {
+            return;
+        };
+        match self.memo.get(body) {
+            Some(o) => {
+                lines.skip(body.len(), o.lines);
+                b.reused = Some(o);
+            }
+            None => b.body = Some((body, self.warn.total(), no)),
+        }
+    }
+
+    /// Ends a block at the blank line `l` (line `no`), remembering its body
+    /// when it was read without a warning and ended at the empty line that
+    /// [`Reader::recall`] expected.
+    fn finish_blank(&mut self, block: Option<Block<'a>>, no: usize, l: &[u8]) {
+        let Some(b) = block else { return };
+        let clean = match b.body {
+            Some((body, warns, start))
+                if l.is_empty()
+                    && std::ptr::eq(l.as_ptr(), body.as_ptr().wrapping_add(body.len()))
+                    && matches!(b.pending, Pending::None)
+                    && self.warn.total() == warns =>
+            {
+                Some((body, start))
+            }
+            _ => None,
+        };
+        let empty = self.frames.is_empty() && !b.unavailable;
+        let cut = b.cut;
+        self.finish(Some(b), no);
+        if let (Some((body, start)), Some(g)) = (clean, self.goroutines.last()) {
+            let outcome = Outcome {
+                stack: g.stack,
+                created_by: g.created_by,
+                elided: g.elided,
+                cut,
+                empty,
+                lines: no - start - 1,
+            };
+            self.memo.insert(body, outcome);
         }
     }
 
@@ -532,6 +599,28 @@ impl<'a> Reader<'a> {
     /// Ends a block and records its goroutine.
     fn finish(&mut self, block: Option<Block<'a>>, no: usize) {
         let Some(mut b) = block else { return };
+        if let Some(o) = b.reused {
+            self.empty_blocks += usize::from(o.empty);
+            self.cut_stacks += usize::from(o.cut);
+            // The per-depth memo does not know this block's frames.
+            self.prev.clear();
+            self.cur.clear();
+            self.frames.clear();
+            self.memo_hits = 0;
+            self.prev_stack = None;
+            self.goroutines.push(Goroutine {
+                id: b.id,
+                stack: o.stack,
+                reason: b.reason,
+                created_by: o.created_by,
+                labels: b.labels,
+                leaked: b.leaked,
+                locked: b.locked,
+                minutes: b.minutes,
+                elided: o.elided,
+            });
+            return;
+        }
         self.flush_pending(&mut b, no);
         if self.frames.is_empty() && !b.unavailable && !b.cut_off {
             self.empty_blocks += 1;

@@ -15,7 +15,8 @@
 #   SCALE=day       a day-long soak, a snapshot a minute: 1,440 heap files and
 #                   1,440 debug=2 dumps (500 → 2,500 goroutines), stamps one
 #                   minute apart (logical time, no waiting), no goroutine
-#                   protobufs; default OUT_DIR target/bench-corpus-day
+#                   protobufs, MemProfileRate 2048 (≈100 KB heap profiles);
+#                   default OUT_DIR target/bench-corpus-day
 #   INTERVAL        logical time between ticks (e.g. 1m); empty: wall clock
 #   GOROUTINE_PB=0  do not write the goroutine protobufs
 #   HEAP, MOMENTS, G_START, G_END, SITES, KINDS, RATE
@@ -31,11 +32,11 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$ROOT/target/bench-build
 
-d_out=$ROOT/target/bench-corpus d_sites=3000 d_kinds=300 d_int="" d_gpb=1
+d_out=$ROOT/target/bench-corpus d_rate=1 d_sites=3000 d_kinds=300 d_int="" d_gpb=1
 case "${SCALE:-full}" in
   small) d_heap=12;  d_mom=3;  d_gs=2000;  d_ge=7000 ;;
   full)  d_heap=120; d_mom=30; d_gs=20000; d_ge=70000 ;;
-  day)   d_heap=1440; d_mom=1440; d_gs=500; d_ge=2500; d_sites=1500; d_kinds=150
+  day)   d_heap=1440; d_mom=1440; d_gs=500; d_ge=2500; d_sites=1500; d_kinds=150; d_rate=2048
          d_int=1m; d_gpb=0; d_out=$ROOT/target/bench-corpus-day ;;
   *) echo "gen-corpus: SCALE must be 'small', 'full' or 'day'" >&2; exit 2 ;;
 esac
@@ -48,7 +49,7 @@ SITES=${SITES:-$d_sites}
 KINDS=${KINDS:-$d_kinds}
 INTERVAL=${INTERVAL-$d_int}
 GOROUTINE_PB=${GOROUTINE_PB:-$d_gpb}
-RATE=${RATE:-1}
+RATE=${RATE:-$d_rate}
 
 log() { echo "gen-corpus: $*" >&2; }
 

@@ -7,7 +7,8 @@
 use crate::analysis::Series;
 use crate::model::time::rfc3339;
 use crate::text::visible;
-use crate::units::{Quantity, bytes_tick};
+use super::downsample;
+use crate::units::{self, Quantity, bytes_tick};
 use std::fmt::Write;
 
 /// Escapes text for SVG/HTML content and attribute values, after making
@@ -192,6 +193,14 @@ pub fn line_chart(
         hi: ((vmax / step).ceil() * step).max(lo + step),
         step,
     };
+    // A long archive: each line drawn from the lowest and highest point of
+    // as many buckets as the chart has room for.
+    let most = per_line.iter().map(Vec::len).max().unwrap_or(0);
+    let per_line: Vec<Vec<(i64, f64)>> = per_line
+        .iter()
+        .map(|p| downsample::min_max(p, CHART_MAX_POINTS).into_owned())
+        .collect();
+    let drawn = per_line.iter().map(Vec::len).max().unwrap_or(0);
 
     let mut s = String::new();
     let _ = write!(
@@ -209,6 +218,16 @@ pub fn line_chart(
         xr = W - RIGHT
     );
     plot_lines(&mut s, &frame, (unit, axis), lines, &per_line);
+    if drawn < most {
+        let _ = write!(
+            s,
+            r##"<text x="{x}" y="{y}" text-anchor="end" font-size="10" fill="#555">downsampled: {n} points per line drawn as {m} (lowest and highest of each interval)</text>"##,
+            x = W - RIGHT,
+            y = TOP - 6.0,
+            n = units::count(most as f64),
+            m = units::count(drawn as f64)
+        );
+    }
     s.push_str("</svg>");
     Some(s)
 }
@@ -327,9 +346,16 @@ fn plot_lines(
     }
 }
 
+/// Most points drawn per line of a chart (a chart is [`W`] units wide).
+const CHART_MAX_POINTS: usize = 240;
+
+/// Most points drawn in a sparkline (120 units wide).
+const SPARK_MAX_POINTS: usize = 120;
+
 /// A small trend line for tables and findings, or `None` with no points.
 pub fn sparkline(series: &Series, unit: Quantity) -> Option<String> {
-    let p = finite_points(series);
+    let all = finite_points(series);
+    let p = downsample::min_max(&all, SPARK_MAX_POINTS);
     let (first, last) = (p.first()?, p.last()?);
     let (w, h, pad) = (120.0f64, 28.0f64, 3.0f64);
     let vmin = p.iter().map(|q| q.1).fold(f64::INFINITY, f64::min);
@@ -359,12 +385,21 @@ pub fn sparkline(series: &Series, unit: Quantity) -> Option<String> {
         }
         let _ = write!(pts, "{:.1},{:.1}", x(i, *t), y(*v));
     }
-    let title = format!(
+    let mut title = format!(
         "{} → {} over {} points",
         unit.format(first.1),
         unit.format(last.1),
         n
     );
+    if n < all.len() {
+        title = format!(
+            "{} → {} over {} points (downsampled to {})",
+            unit.format(first.1),
+            unit.format(last.1),
+            units::count(all.len() as f64),
+            units::count(n as f64)
+        );
+    }
     // Red when it ends higher than it started, grey otherwise.
     let c = if last.1 > first.1 {
         "#c0392b"
@@ -531,6 +566,42 @@ mod tests {
         )
         .expect("one point");
         assert_eq!(svg.matches("<circle").count(), 1);
+    }
+
+    #[test]
+    fn long_series_are_downsampled_and_say_so() {
+        let vals: Vec<f64> = (0..1440).map(|i| f64::from(i) * MIB).collect();
+        let s = series(&vals);
+        let chart = line_chart(
+            "day",
+            Quantity::Bytes,
+            TimeAxis::Clock,
+            &[Line {
+                name: "heap",
+                color: "#c0392b",
+                series: &s,
+            }],
+        )
+        .expect("chart");
+        assert_eq!(chart.matches("<circle").count(), CHART_MAX_POINTS);
+        assert!(chart.contains("downsampled: 1,440 points per line drawn as 240"));
+        let spark = sparkline(&s, Quantity::Bytes).expect("spark");
+        assert!(spark.contains("over 1,440 points (downsampled to 120)"));
+        // Short series are drawn point for point, without a note.
+        let short = series(&vals[..30]);
+        let chart = line_chart(
+            "short",
+            Quantity::Bytes,
+            TimeAxis::Clock,
+            &[Line {
+                name: "heap",
+                color: "#c0392b",
+                series: &short,
+            }],
+        )
+        .expect("chart");
+        assert_eq!(chart.matches("<circle").count(), 30);
+        assert!(!chart.contains("downsampled"));
     }
 
     #[test]

@@ -15,6 +15,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Everything a report template can use.
+/// Rows kept at each end of the snapshot inventory of a long archive.
+pub const INVENTORY_ENDS: usize = 200;
+
 #[derive(Clone, Debug, Serialize)]
 pub struct View {
     /// Page title.
@@ -49,8 +52,16 @@ pub struct View {
     pub heap_sites: Vec<TrackedView>,
     /// Top goroutine groups.
     pub goroutine_groups: Vec<TrackedView>,
-    /// Snapshot inventory.
+    /// Snapshot inventory (the first and last [`INVENTORY_ENDS`] rows of a
+    /// long archive).
     pub snapshots: Vec<SnapshotRow>,
+    /// Inventory rows left out in the middle of a long archive (0: none),
+    /// and the text saying so.
+    pub snapshots_hidden: usize,
+    /// How many rows come before the left-out ones.
+    pub snapshots_split: usize,
+    /// "N snapshots …" for the left-out rows.
+    pub snapshots_hidden_text: String,
     /// How many snapshots got their time from which source.
     pub time_sources: Vec<Count>,
     /// Files not used.
@@ -601,7 +612,7 @@ pub fn build(input: &ReportInput<'_>) -> View {
     });
     let (kind_counts, time_sources) = kind_and_source_counts(archive);
 
-    let snapshots = archive
+    let mut snapshots: Vec<SnapshotRow> = archive
         .snapshots
         .iter()
         .map(SnapshotEntry::new)
@@ -618,6 +629,17 @@ pub fn build(input: &ReportInput<'_>) -> View {
             entry: e,
         })
         .collect();
+
+    // A long archive lists its first and last snapshots; the JSON has all.
+    let snapshots_hidden = snapshots.len().saturating_sub(2 * INVENTORY_ENDS);
+    if snapshots_hidden > 0 {
+        snapshots.drain(INVENTORY_ENDS..INVENTORY_ENDS + snapshots_hidden);
+    }
+    let snapshots_hidden_text = format!(
+        "{} snapshots in between are not listed here (the first and last {} are; the JSON report lists them all)",
+        units::count(snapshots_hidden as f64),
+        units::count(INVENTORY_ENDS as f64)
+    );
 
     let notes: Vec<String> = merged_notes(&archive.notes, &a.notes)
         .into_iter()
@@ -653,6 +675,9 @@ pub fn build(input: &ReportInput<'_>) -> View {
             .map(|x| tracked_view(x, Unit::Count, per))
             .collect(),
         snapshots,
+        snapshots_hidden,
+        snapshots_split: INVENTORY_ENDS,
+        snapshots_hidden_text,
         time_sources,
         skipped: archive.skipped.clone(),
         ignored: a

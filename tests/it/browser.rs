@@ -233,3 +233,75 @@ fn sample_archive_report_in_chromium() {
         "expected heap and goroutine flame graphs, got {flames}"
     );
 }
+
+/// Writes a day-long archive (a snapshot a minute) of small text dumps:
+/// 1,440 legacy heap profiles where one site grows, and 1,440 `debug=2`
+/// dumps where one pool of goroutines grows. Cheap to write and to read,
+/// yet as many snapshots as a day-long soak.
+fn write_day_archive(dir: &Path) {
+    for m in 0..1440u32 {
+        let stamp = format!("20261126_{:02}{:02}00", m / 60, m % 60);
+        let grown = 4096 * u64::from(m + 1);
+        let heap = format!(
+            "heap profile: 3: {t} [3: {t}] @ heap/1048576\n\
+             1: {grown} [1: {grown}] @ 0x1 0x2\n\
+             #\t0x1\tmain.cacheput+0x10\t/src/main.go:10\n\
+             #\t0x2\tmain.main+0x20\t/src/main.go:40\n\n\
+             1: 1024 [1: 1024] @ 0x3 0x2\n\
+             #\t0x3\tmain.buffer+0x10\t/src/main.go:20\n\
+             #\t0x2\tmain.main+0x20\t/src/main.go:40\n\n",
+            t = grown + 1024
+        );
+        std::fs::write(dir.join(format!("heap_{stamp}.txt")), heap).expect("write heap");
+        let mut dump = String::new();
+        let mut id = 1;
+        for (func, n) in [("main.leakyWorker", 10 + m / 4), ("main.pool", 8)] {
+            for _ in 0..n {
+                dump.push_str(&format!(
+                    "goroutine {id} [chan receive]:\n{func}()\n\t/src/main.go:30 +0x2a\n\
+                     created by main.main in goroutine 1\n\t/src/main.go:50 +0x3b\n\n"
+                ));
+                id += 1;
+            }
+        }
+        std::fs::write(dir.join(format!("goroutine_{stamp}.txt")), dump).expect("write dump");
+    }
+}
+
+/// A day-long archive: the report stays small (charts, sparklines and the
+/// inventory downsample, and say so) and still opens in Chromium; the load
+/// time is printed (`--nocapture`) and bounded generously.
+#[test]
+fn day_long_archive_report_stays_small_and_opens_in_chromium() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let archive = dir.path().join("archive");
+    std::fs::create_dir(&archive).expect("mkdir");
+    write_day_archive(&archive);
+    let page = dir.path().join("report.html");
+    let status = Command::new(BIN)
+        .arg("report")
+        .arg(&archive)
+        .arg("-o")
+        .arg(&page)
+        .arg("--quiet")
+        .status()
+        .expect("run leakscope");
+    assert!(
+        matches!(status.code(), Some(0 | 1)),
+        "leakscope exited with {status}"
+    );
+    let html = std::fs::read_to_string(&page).expect("report");
+    assert!(html.len() < 5_000_000, "the report is {} bytes", html.len());
+    assert!(html.contains("downsampled"), "no downsampling note");
+    assert!(html.contains("2,480 snapshots in between are not listed"));
+    let Some(bin) = chromium() else { return };
+    let start = Instant::now();
+    let (_, charts) = check_report(&bin, &page);
+    let took = start.elapsed();
+    eprintln!(
+        "day-long report: {} bytes, {charts} charts, loaded in Chromium in {took:?}",
+        html.len()
+    );
+    assert!(charts >= 1, "no chart");
+    assert!(took < Duration::from_secs(60), "Chromium took {took:?}");
+}

@@ -75,7 +75,14 @@ func main() {
 			now = nextSecond(&last)
 		}
 		stamp := now.Format("2006-01-02T15-04-05Z")
-		n := write(filepath.Join(*out, "heap-"+stamp+".pb.gz"), "heap", 0)
+		heapPath := filepath.Join(*out, "heap-"+stamp+".pb.gz")
+		n := write(heapPath, "heap", 0)
+		if *interval > 0 {
+			// The profile's own time agrees with the logical stamp.
+			if n, err = setProfileTime(heapPath, now); err != nil {
+				fatal(err)
+			}
+		}
 		heapBytes += n
 		heapFiles++
 		line := fmt.Sprintf("tick %3d/%d  heap %6.0f KiB", t+1, *heapN, float64(n)/1024)
@@ -89,7 +96,13 @@ func main() {
 			d2Max = max(d2Max, d2)
 			var gp int64
 			if *goroutinePB {
-				gp = write(filepath.Join(*out, "goroutine-"+stamp+".pb.gz"), "goroutine", 0)
+				gpPath := filepath.Join(*out, "goroutine-"+stamp+".pb.gz")
+				gp = write(gpPath, "goroutine", 0)
+				if *interval > 0 {
+					if gp, err = setProfileTime(gpPath, now); err != nil {
+						fatal(err)
+					}
+				}
 				gpbBytes += gp
 				gpbFiles++
 			}

@@ -239,27 +239,39 @@ fn sample_archive_report_in_chromium() {
 /// dumps where one pool of goroutines grows. Cheap to write and to read,
 /// yet as many snapshots as a day-long soak.
 fn write_day_archive(dir: &Path) {
+    // Callers shared by every stack, root last.
+    const ROOT: [&str; 4] = ["main.handle", "main.serve", "main.loop", "main.main"];
+    let heap_stack = |leaf: &str, pc: u32| {
+        let mut s = format!("@ {pc:#x} 0x11 0x12 0x13 0x14\n#\t{pc:#x}\t{leaf}+0x10\t/src/main.go:{pc}\n");
+        for (i, f) in ROOT.iter().enumerate() {
+            s.push_str(&format!("#\t{:#x}\t{f}+0x20\t/src/main.go:{}\n", 0x11 + i, 100 + i));
+        }
+        s
+    };
+    let gor_stack = |leaf: &str| {
+        let mut s = format!("{leaf}()\n\t/src/main.go:30 +0x2a\n");
+        for (i, f) in ROOT.iter().enumerate() {
+            s.push_str(&format!("{f}()\n\t/src/main.go:{} +0x1b\n", 100 + i));
+        }
+        s
+    };
     for m in 0..1440u32 {
         let stamp = format!("20261126_{:02}{:02}00", m / 60, m % 60);
         let grown = 4096 * u64::from(m + 1);
         let heap = format!(
-            "heap profile: 3: {t} [3: {t}] @ heap/1048576\n\
-             1: {grown} [1: {grown}] @ 0x1 0x2\n\
-             #\t0x1\tmain.cacheput+0x10\t/src/main.go:10\n\
-             #\t0x2\tmain.main+0x20\t/src/main.go:40\n\n\
-             1: 1024 [1: 1024] @ 0x3 0x2\n\
-             #\t0x3\tmain.buffer+0x10\t/src/main.go:20\n\
-             #\t0x2\tmain.main+0x20\t/src/main.go:40\n\n",
+            "heap profile: 3: {t} [3: {t}] @ heap/1048576\n1: {grown} [1: {grown}] {}\n1: 1024 [1: 1024] {}\n",
+            heap_stack("main.cacheput", 1),
+            heap_stack("main.buffer", 2),
             t = grown + 1024
         );
         std::fs::write(dir.join(format!("heap_{stamp}.txt")), heap).expect("write heap");
         let mut dump = String::new();
         let mut id = 1;
         for (func, n) in [("main.leakyWorker", 10 + m / 4), ("main.pool", 8)] {
+            let stack = gor_stack(func);
             for _ in 0..n {
                 dump.push_str(&format!(
-                    "goroutine {id} [chan receive]:\n{func}()\n\t/src/main.go:30 +0x2a\n\
-                     created by main.main in goroutine 1\n\t/src/main.go:50 +0x3b\n\n"
+                    "goroutine {id} [chan receive]:\n{stack}created by main.main in goroutine 1\n\t/src/main.go:50 +0x3b\n\n"
                 ));
                 id += 1;
             }

@@ -58,8 +58,8 @@ fn read_file(
     }
     // Room for the size and one byte more (to see growth), so a file that
     // did not change is read without reallocating.
-    let want = usize::try_from(before.0.max(size_hint).min(limit).saturating_add(1))
-        .unwrap_or(usize::MAX);
+    let want =
+        usize::try_from(before.0.max(size_hint).min(limit).saturating_add(1)).unwrap_or(usize::MAX);
     if want >= ReadBuf::MAP_MIN {
         buf.read_big(&mut file, want).map_err(io)?;
     } else {
@@ -290,7 +290,10 @@ mod tests {
             let cut_path = path.clone();
             let cutter = std::thread::spawn(move || {
                 std::thread::sleep(std::time::Duration::from_millis(round * 3));
-                let f = fs::OpenOptions::new().write(true).open(&cut_path).expect("open");
+                let f = fs::OpenOptions::new()
+                    .write(true)
+                    .open(&cut_path)
+                    .expect("open");
                 f.set_len(4096 * (round + 1)).expect("truncate");
             });
             let got = decode_path(&path, "dump.txt", dump.len() as u64, &limits, &mut buf);
@@ -317,7 +320,10 @@ mod tests {
         fs::write(&f, b"goroutine 1 [running]:\nmain.main()\n\t/m.go:3 +0x1\n").expect("write");
         let mut buf = ReadBuf::default();
         // Listed larger: the listing is stale, the read itself is whole.
-        assert_eq!(read_file(&f, 1 << 20, 1 << 10, &mut buf), Ok(ReadNote::default()));
+        assert_eq!(
+            read_file(&f, 1 << 20, 1 << 10, &mut buf),
+            Ok(ReadNote::default())
+        );
     }
 
     #[test]
@@ -345,6 +351,9 @@ mod tests {
     #[test]
     fn the_reasons_read_well() {
         let r = SkipReason::Changed("the file shrank while it was read (1 bytes…)".into());
-        assert!(r.to_string().starts_with("changed while read: the file shrank"));
+        assert!(
+            r.to_string()
+                .starts_with("changed while read: the file shrank")
+        );
     }
 }

@@ -242,9 +242,14 @@ fn write_day_archive(dir: &Path) {
     // Callers shared by every stack, root last.
     const ROOT: [&str; 4] = ["main.handle", "main.serve", "main.loop", "main.main"];
     let heap_stack = |leaf: &str, pc: u32| {
-        let mut s = format!("@ {pc:#x} 0x11 0x12 0x13 0x14\n#\t{pc:#x}\t{leaf}+0x10\t/src/main.go:{pc}\n");
+        let mut s =
+            format!("@ {pc:#x} 0x11 0x12 0x13 0x14\n#\t{pc:#x}\t{leaf}+0x10\t/src/main.go:{pc}\n");
         for (i, f) in ROOT.iter().enumerate() {
-            s.push_str(&format!("#\t{:#x}\t{f}+0x20\t/src/main.go:{}\n", 0x11 + i, 100 + i));
+            s.push_str(&format!(
+                "#\t{:#x}\t{f}+0x20\t/src/main.go:{}\n",
+                0x11 + i,
+                100 + i
+            ));
         }
         s
     };

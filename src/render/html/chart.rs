@@ -4,10 +4,10 @@
 //! (bytes: ticks at powers of two, binary units; counts: ticks at 1, 2,
 //! 5 × 10ⁿ).
 
+use super::downsample;
 use crate::analysis::Series;
 use crate::model::time::rfc3339;
 use crate::text::visible;
-use super::downsample;
 use crate::units::{self, Quantity, bytes_tick};
 use std::fmt::Write;
 

@@ -32,8 +32,8 @@ use crate::model::{
     Format, FrameId, GoroutineData, GoroutineGroup, Parsed, ProfileKind, Snapshot, StackId, StrId,
     Tables,
 };
-use memo::{BlockMemo, Outcome};
 use lines::{is_elision, parse_created_by, parse_file_line, parse_func_line, strip_log_prefix};
+use memo::{BlockMemo, Outcome};
 
 /// How far into a file [`sniff_crash`] looks for a goroutine header.
 const CRASH_SNIFF_BYTES: usize = 4 << 20;

@@ -240,8 +240,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let f = dir.path().join("f");
         fs::write(&f, b"0123456789").expect("write");
-        let mut buf = ReadBuf::default();
-        buf.vec = b"old contents, longer than the file".to_vec();
+        let mut buf = ReadBuf {
+            vec: b"old contents, longer than the file".to_vec(),
+            ..ReadBuf::default()
+        };
         assert_eq!(read_file(&f, 10, 10, &mut buf), Ok(ReadNote::default()));
         assert_eq!(buf.bytes(), b"0123456789");
         // A stale size hint (the file grew or shrank since it was listed)

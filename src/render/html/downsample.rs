@@ -67,7 +67,7 @@ mod tests {
 
     #[test]
     fn long_series_keep_ends_spikes_and_order() {
-        let mut vals: Vec<f64> = (0..1440).map(|i| f64::from(i)).collect();
+        let mut vals: Vec<f64> = (0..1440).map(f64::from).collect();
         vals[700] = 1e9; // a spike
         vals[900] = -5.0; // a dip
         let p = pts(&vals);

@@ -8,7 +8,7 @@
 //! Only bodies that were read without any warning, under a header without
 //! a log prefix, and that ended exactly at an empty line are remembered, so
 //! reusing one gives the result a fresh parse of the same bytes would. The
-//! memo switches itself off when a dump has too few repeats for it to pay
+//! memo switches itself off when a dump has too few repeats (under a quarter) for it to pay
 //! (every goroutine with its own argument values).
 
 use super::super::textutil::fxhash::FxHashMap;
@@ -60,9 +60,9 @@ impl<'a> BlockMemo<'a> {
         let got = self.seen.get(body).copied();
         if got.is_some() {
             self.hits += 1;
-        } else if self.lookups >= TRIAL && self.hits * 8 < self.lookups {
-            // Fewer than one block in eight repeats: hashing costs more
-            // than it saves.
+        } else if self.lookups >= TRIAL && self.hits * 4 < self.lookups {
+            // Fewer than one block in four repeats: finding and hashing
+            // the bodies costs more than it saves.
             self.off = true;
             self.seen = FxHashMap::default();
         }

@@ -602,12 +602,11 @@ impl<'a> Reader<'a> {
         if let Some(o) = b.reused {
             self.empty_blocks += usize::from(o.empty);
             self.cut_stacks += usize::from(o.cut);
-            // The per-depth memo does not know this block's frames.
-            self.prev.clear();
+            // `prev` and `prev_stack` stay those of the last block parsed
+            // (still a matching pair for the per-depth memo).
             self.cur.clear();
             self.frames.clear();
             self.memo_hits = 0;
-            self.prev_stack = None;
             self.goroutines.push(Goroutine {
                 id: b.id,
                 stack: o.stack,

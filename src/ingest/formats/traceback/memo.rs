@@ -31,8 +31,10 @@ pub(super) struct Outcome {
     pub lines: usize,
 }
 
-/// Lookups before the memo judges whether it pays.
-const TRIAL: usize = 4096;
+/// Lookups before the memo judges whether it pays (then after every
+/// miss): a dump of a few thousand goroutines must not pay the hashing of
+/// all of its blocks to learn that they do not repeat.
+const TRIAL: usize = 256;
 
 /// Bodies read before, by their bytes.
 #[derive(Default)]

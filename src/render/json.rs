@@ -18,7 +18,7 @@ use super::shared::{SCHEMA_VERSION, SkippedEntry, SnapshotEntry, merged_notes};
 use super::{Exporter, RenderError, ReportInput};
 use crate::analysis::{
     Cause, Finding, FindingKind, IgnoreHit, KindCounts, MemorySeries, ProcessInfo, Series,
-    Severity, Shape, Thresholds, TrackedSeries, Verdict,
+    GroupSnapshot, Severity, Shape, Thresholds, TrackedSeries, Verdict,
 };
 use crate::model::time::rfc3339;
 use crate::units;
@@ -129,6 +129,8 @@ struct FindingView<'a> {
     grew_intervals: usize,
     intervals: usize,
     stack: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snapshot: Option<&'a GroupSnapshot>,
 }
 
 impl<'a> FindingView<'a> {
@@ -160,6 +162,7 @@ impl<'a> FindingView<'a> {
             grew_intervals: f.stats.grew_intervals,
             intervals: f.stats.intervals,
             stack: &f.stack_text,
+            snapshot: f.snapshot.as_ref(),
         }
     }
 }
@@ -181,6 +184,8 @@ struct TrackedView<'a> {
     grew_intervals: usize,
     intervals: usize,
     series: SeriesView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snapshot: Option<&'a GroupSnapshot>,
 }
 
 impl<'a> TrackedView<'a> {
@@ -200,6 +205,7 @@ impl<'a> TrackedView<'a> {
             grew_intervals: t.stats.grew_intervals,
             intervals: t.stats.intervals,
             series: SeriesView::new(&t.series),
+            snapshot: t.snapshot.as_ref(),
         }
     }
 }

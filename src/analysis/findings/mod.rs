@@ -28,6 +28,7 @@ mod judge;
 mod lockstep;
 mod rank;
 mod retained;
+mod single;
 mod stacks;
 mod tables;
 mod text;

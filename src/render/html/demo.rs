@@ -489,6 +489,7 @@ fn findings(n: &Names, ids: &Ids) -> Vec<Finding> {
         confidence: 0.95,
         stack: Some(leak_stack),
         stack_text,
+        snapshot: None,
     };
     let heap_finding = Finding {
         rank: 2,
@@ -522,6 +523,7 @@ fn findings(n: &Names, ids: &Ids) -> Vec<Finding> {
         confidence: 0.9,
         stack: Some(heap_leak),
         stack_text: vec![format!("{produce} {produce_file}:85")],
+        snapshot: None,
     };
     vec![goroutine_finding, heap_finding]
 }
@@ -544,6 +546,7 @@ fn tables(n: &Names) -> (Vec<TrackedSeries>, Vec<TrackedSeries>) {
         cause,
         series: s.clone(),
         stats: st,
+        snapshot: None,
     };
     let flat = |v: f64| series(move |_| v);
     let kib = KIB as f64;

@@ -63,7 +63,30 @@ pub fn parse_dump(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
 /// Parses goroutine blocks inside crash output or a log (format `Crash`),
 /// stripping a constant line prefix.
 pub fn parse_crash(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
-    parse_blocks(text, limits, true)
+    let mut p = parse_blocks(text, limits, true)?;
+    const DEADLOCK: &[u8] = b"fatal error: all goroutines are asleep - deadlock!";
+    if super::textutil::find(&text[..text.len().min(CRASH_SNIFF_BYTES)], DEADLOCK).is_some() {
+        // The runtime proved that no goroutine can ever run again: every
+        // goroutine of the program (not the runtime's own) is stuck.
+        let tables = &p.tables;
+        if let Some(g) = p.snapshot.goroutines.as_mut() {
+            for grp in &mut g.groups {
+                let reason = grp.wait_reason.map(|r| tables.str(r)).unwrap_or("");
+                let runtime_only = tables
+                    .stack(grp.stack)
+                    .iter()
+                    .all(|&f| tables.frame_function(f).starts_with("runtime") || !tables.frame_function(f).contains('.'));
+                if !runtime_only && !reason.contains("finalizer") && !reason.starts_with("GC") {
+                    grp.leaked = grp.count;
+                }
+            }
+        }
+        p.snapshot.warnings.push(
+            "`fatal error: all goroutines are asleep - deadlock!`: the runtime proved every goroutine blocked for good (counted as leaked)"
+                .into(),
+        );
+    }
+    Ok(p)
 }
 
 /// Parses goleak's failure text (`found unexpected goroutines: [Goroutine
@@ -675,6 +698,18 @@ impl<'a> Reader<'a> {
             grp.leaked += u64::from(g.leaked);
             grp.locked_to_thread += u64::from(g.locked);
             grp.max_wait_minutes = grp.max_wait_minutes.max(g.minutes);
+            if let Some(m) = g.minutes {
+                match grp.waits.binary_search_by_key(&m, |w| w.0) {
+                    Ok(i) => grp.waits[i].1 += 1,
+                    Err(i) => grp.waits.insert(i, (m, 1)),
+                }
+            }
+            if g.id != 0 {
+                grp.id_range = Some(match grp.id_range {
+                    Some((lo, hi)) => (lo.min(g.id), hi.max(g.id)),
+                    None => (g.id, g.id),
+                });
+            }
             grp.elided |= g.elided;
             let pos = grp.sample_ids.partition_point(|&x| x < g.id);
             if pos < 8 {

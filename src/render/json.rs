@@ -366,6 +366,7 @@ mod tests {
             confidence: 0.95,
             stack: None,
             stack_text: vec!["main.produce /src/main.go:16".into()],
+            snapshot: None,
         }
     }
 

@@ -673,6 +673,7 @@ mod tests {
             confidence: 0.9,
             stack: None,
             stack_text: vec![],
+            snapshot: None,
         }
     }
 
@@ -703,6 +704,7 @@ mod tests {
             cause: Cause::ChanSend,
             series: Series::default(),
             stats: a.findings[0].stats.clone(),
+            snapshot: None,
         }];
         a.heap_sites = vec![TrackedSeries {
             label: name.into(),
@@ -717,6 +719,7 @@ mod tests {
                 slope_per_hour: 2.0 * 1048576.0,
                 ..a.findings[0].stats.clone()
             },
+            snapshot: None,
         }];
         let meta = Meta {
             input_name: "dumps".into(),

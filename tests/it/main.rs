@@ -17,4 +17,5 @@ mod pprof_oracle;
 mod properties;
 mod public_dumps;
 mod report_cli;
+mod single_dumps;
 mod text_heap_oracle;

@@ -20,10 +20,15 @@
 //! * **client connection**: an HTTP client connection's read or write loop
 //!   parked at least `--min-wait` minutes (the default Transport closes idle
 //!   connections after 90 s; a loop parked for longer is a connection nobody
-//!   releases).
+//!   releases), or at least `--min-goroutines` read loops parked in their
+//!   `select` for a minute or more (each waits for a response body that
+//!   nobody reads or closes; an idle keep-alive connection's read loop
+//!   waits in I/O instead).
 //!
-//! Not flagged: groups started at start-up only (largest id below
-//! [`STARTUP_IDS`]: fixed pools, tickers, service loops), sleeps, syscalls,
+//! Not flagged: a fixed pool receiving in a loop (chan receive or select,
+//! ids in one dense block: started together), a lone long wait of a
+//! goroutine started at start-up (id below [`STARTUP_IDS`]: tickers,
+//! service loops), sleeps, syscalls,
 //! runtime waits, server and pooled connections in I/O wait (idle by
 //! design), and anything the built-in ignore list already removed. A share
 //! of all goroutines of at least `--min-share` raises a pile-up's
@@ -163,7 +168,6 @@ pub(super) fn judge(
     if count <= 0.0 || key.frame.is_none() {
         return None;
     }
-    let started_at_startup = snap.ids.is_some_and(|(_, hi)| hi < STARTUP_IDS);
     let started_later = snap.ids.is_some_and(|(lo, _)| lo >= STARTUP_IDS);
     let long = snap.wait_max_minutes.is_some_and(|m| m >= th.min_wait);
     let dominant = snap.share >= th.min_share;
@@ -171,8 +175,25 @@ pub(super) fn judge(
     if client && long {
         return Some((Rule::ClientConnection, 0.5));
     }
-    let prone = leak_prone(key.cause) || (client && key.cause == Cause::IoWait);
-    if started_at_startup {
+    // A client connection's read loop waits in a select while the caller
+    // has the response body; many of them parked for minutes are bodies
+    // nobody reads or closes (an idle keep-alive connection waits in I/O).
+    if culprit_fn.ends_with("net/http.(*persistConn).readLoop")
+        && key.cause == Cause::Select
+        && count >= th.min_goroutines as f64
+        && snap.with_minutes > 0
+    {
+        return Some((Rule::ClientConnection, 0.45));
+    }
+    let prone = leak_prone(key.cause);
+    // A fixed pool receiving in a loop: started together (a dense block of
+    // ids), waiting for work on a channel.
+    let pool = matches!(key.cause, Cause::ChanReceive | Cause::Select)
+        && count >= 2.0
+        && snap
+            .ids
+            .is_some_and(|(lo, hi)| (hi - lo + 1) as f64 <= count * 1.25 + 8.0);
+    if pool {
         return None;
     }
     if (prone || key.unknown) && count >= th.min_pileup as f64 {

@@ -32,6 +32,11 @@ pub(super) fn judge_groups(
     let unit = RateUnit::for_span(span, cx.synthetic);
     let enough = gs.points.len() >= th.min_snapshots && !cx.goroutines_unordered;
     let single_mode = gs.points.len() < th.min_snapshots && !gs.points.is_empty();
+    let dump = if single_mode {
+        single::DumpFacts::of(cx.tables, gs, keys)
+    } else {
+        single::DumpFacts::default()
+    };
     let mut rows: Vec<(usize, GrowthStats)> = Vec::with_capacity(keys.len());
     let mut found: Vec<(usize, Finding)> = Vec::new();
     for (k, key) in keys.iter().enumerate() {
@@ -46,7 +51,7 @@ pub(super) fn judge_groups(
         let mut judged = judge_key(&stats, proof, ok && enough, culprit_fn).map(|j| (j, None));
         if judged.is_none() && single_mode && !key.stacks.iter().all(|&i| gs.stacks[i].runtime_wait) {
             let snap = single::snapshot_of(cx.tables, gs, key);
-            judged = single::judge(th, key, &snap, culprit_fn)
+            judged = single::judge(th, &dump, key, &snap, culprit_fn)
                 .map(|(rule, conf)| ((Severity::Suspect, conf), Some(rule)));
         }
         if let Some((judged, rule)) = judged {

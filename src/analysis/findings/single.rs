@@ -134,6 +134,31 @@ pub(super) fn snapshot_of(tables: &Tables, gs: &GoroutineSeries, key: &GKey) -> 
     }
 }
 
+/// Facts of the whole last dump that one group's judgement needs.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct DumpFacts {
+    /// HTTP client read loops parked in their select for a minute or more:
+    /// connections whose response body nobody reads or closes.
+    pub bodies_open: f64,
+}
+
+impl DumpFacts {
+    /// Gathers the facts from every key of the series.
+    pub fn of(tables: &Tables, gs: &GoroutineSeries, keys: &[GKey]) -> DumpFacts {
+        let mut out = DumpFacts::default();
+        for key in keys {
+            let f = key.frame.map(|f| tables.frame_function(f)).unwrap_or("");
+            if key.cause == Cause::Select && f.ends_with("net/http.(*persistConn).readLoop") {
+                let snap = snapshot_of(tables, gs, key);
+                if snap.with_minutes > 0 {
+                    out.bodies_open += snap.count;
+                }
+            }
+        }
+        out
+    }
+}
+
 /// An HTTP client connection's loop (`net/http.(*persistConn).readLoop` /
 /// `writeLoop`, also under a vendored path).
 pub(super) fn is_client_connection(function: &str) -> bool {
@@ -159,6 +184,7 @@ fn leak_prone(cause: Cause) -> bool {
 /// finding's confidence, or `None`.
 pub(super) fn judge(
     th: &Thresholds,
+    ctx: &DumpFacts,
     key: &GKey,
     snap: &GroupSnapshot,
     culprit_fn: &str,
@@ -178,10 +204,14 @@ pub(super) fn judge(
     // A client connection's read loop waits in a select while the caller
     // has the response body; many of them parked for minutes are bodies
     // nobody reads or closes (an idle keep-alive connection waits in I/O).
-    if culprit_fn.ends_with("net/http.(*persistConn).readLoop")
-        && key.cause == Cause::Select
+    let parked_loops = key.cause == Cause::Select
         && count >= th.min_goroutines as f64
-        && snap.with_minutes > 0
+        && snap.with_minutes > 0;
+    if parked_loops
+        && (culprit_fn.ends_with("net/http.(*persistConn).readLoop")
+            // The write loop of the same connections.
+            || (culprit_fn.ends_with("net/http.(*persistConn).writeLoop")
+                && ctx.bodies_open >= th.min_goroutines as f64))
     {
         return Some((Rule::ClientConnection, 0.45));
     }

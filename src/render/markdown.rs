@@ -62,6 +62,10 @@ fn render_markdown(input: &ReportInput<'_>) -> String {
     }
     overview_table(input, &mut out);
     let per = Per::for_archive(input.archive);
+    let one = crate::render::one_dump::build(a);
+    if let Some(v) = &one {
+        one_dump_section(v, &mut out);
+    }
     findings_section(a.findings.as_slice(), a.verdict, per, &mut out);
     top_table(
         "Top growing goroutine groups",
@@ -132,11 +136,49 @@ fn overview_table(input: &ReportInput<'_>, out: &mut String) {
     );
 }
 
+/// What one snapshot shows (see [`crate::render::one_dump`]).
+fn one_dump_section(v: &crate::render::one_dump::OneDump, out: &mut String) {
+    out.push_str("## What one snapshot shows
+
+");
+    let _ = writeln!(out, "{}
+", md_escape(&v.missing));
+    let _ = writeln!(
+        out,
+        "{} goroutines in the last dump. Biggest groups:\n",
+        v.total
+    );
+    let table = |rows: &[crate::render::one_dump::GroupRow], out: &mut String| {
+        out.push_str("| Goroutines | Share | Cause | Wait reason | Waits (min / median / max) | Culprit | Rule |\n");
+        out.push_str("|---:|---:|---|---|---|---|---|\n");
+        for g in rows {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                g.count,
+                g.share,
+                g.cause,
+                md_code_cell(&clip(&g.wait_reason, MAX_CELL)),
+                g.wait,
+                md_code_cell(&clip(&g.function, MAX_CELL)),
+                g.rule
+            );
+        }
+        out.push('\n');
+    };
+    table(&v.by_count, out);
+    if !v.by_wait.is_empty() {
+        out.push_str("Longest waits (long waits alone prove nothing: idle pools, listeners and signal handlers wait too):\n\n");
+        table(&v.by_wait, out);
+    }
+    let _ = writeln!(out, "**What to capture next.** {}\n", md_escape(&v.next));
+}
+
 fn findings_section(findings: &[Finding], verdict: Verdict, per: Per, out: &mut String) {
     out.push_str("## Findings\n\n");
     if findings.is_empty() {
         out.push_str(if verdict == Verdict::Inconclusive {
-            "No findings: too few snapshots of each kind for a verdict.\n\n"
+            "No findings, and no verdict either: too few snapshots of each kind to see growth (see above for what to capture next).\n\n"
         } else {
             "No goroutine group or heap site grows beyond the thresholds.\n\n"
         });

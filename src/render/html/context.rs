@@ -61,6 +61,9 @@ pub struct View {
     pub notes: Vec<String>,
     /// Thresholds, formatted.
     pub thresholds: ThresholdView,
+    /// What one snapshot shows, when the series is too short for a
+    /// verdict on growth.
+    pub one_dump: Option<crate::render::one_dump::OneDump>,
 }
 
 /// Verdict for the header.
@@ -672,6 +675,7 @@ pub fn build(input: &ReportInput<'_>) -> View {
             min_heap_ratio: units::percent(t.min_heap_ratio),
             min_snapshots: t.min_snapshots,
         },
+        one_dump: crate::render::one_dump::build(a),
     }
 }
 

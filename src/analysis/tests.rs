@@ -462,8 +462,14 @@ fn late_growth_is_suspect_and_few_snapshots_inconclusive() {
     assert_eq!(r.verdict, Verdict::Suspect);
     assert!(r.notes.iter().any(|n| n.contains("Only 2 goroutine dumps")));
     let ev = &r.findings[0].evidence;
-    assert!(ev.iter().any(|e| e.starts_with("single-dump rule pile-up")), "{ev:#?}");
-    assert!(ev.iter().any(|e| e.starts_with("one snapshot cannot show growth")));
+    assert!(
+        ev.iter().any(|e| e.starts_with("single-dump rule pile-up")),
+        "{ev:#?}"
+    );
+    assert!(
+        ev.iter()
+            .any(|e| e.starts_with("one snapshot cannot show growth"))
+    );
     // Below --min-pileup: nothing to say, and no verdict.
     let r = one_group_series(&[10, 20]);
     assert_eq!(r.verdict, Verdict::Inconclusive);
@@ -701,10 +707,8 @@ fn standard_library_groups_name_their_entry_and_keep_their_buffers() {
     assert_eq!(rl.retained_bytes, Some(54 * 4096));
     assert_eq!(rl.rank, 1);
     assert!(
-        rl.evidence
-            .iter()
-            .any(|e| e
-                .starts_with("the same leak: 60 goroutines waiting for I/O in net/http.(*conn).serve")),
+        rl.evidence.iter().any(|e| e
+            .starts_with("the same leak: 60 goroutines waiting for I/O in net/http.(*conn).serve")),
         "{:#?}",
         rl.evidence
     );
@@ -716,7 +720,8 @@ fn standard_library_groups_name_their_entry_and_keep_their_buffers() {
         rl.evidence
     );
     assert!(
-        rl.sentence.contains("in lockstep with net/http.(*conn).serve"),
+        rl.sentence
+            .contains("in lockstep with net/http.(*conn).serve"),
         "{}",
         rl.sentence
     );

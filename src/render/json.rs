@@ -17,8 +17,8 @@
 use super::shared::{SCHEMA_VERSION, SkippedEntry, SnapshotEntry, merged_notes};
 use super::{Exporter, RenderError, ReportInput};
 use crate::analysis::{
-    Cause, Finding, FindingKind, IgnoreHit, KindCounts, MemorySeries, ProcessInfo, Series,
-    GroupSnapshot, Severity, Shape, Thresholds, TrackedSeries, Verdict,
+    Cause, Finding, FindingKind, GroupSnapshot, IgnoreHit, KindCounts, MemorySeries, ProcessInfo,
+    Series, Severity, Shape, Thresholds, TrackedSeries, Verdict,
 };
 use crate::model::time::rfc3339;
 use crate::units;

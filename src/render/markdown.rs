@@ -138,11 +138,17 @@ fn overview_table(input: &ReportInput<'_>, out: &mut String) {
 
 /// What one snapshot shows (see [`crate::render::one_dump`]).
 fn one_dump_section(v: &crate::render::one_dump::OneDump, out: &mut String) {
-    out.push_str("## What one snapshot shows
+    out.push_str(
+        "## What one snapshot shows
 
-");
-    let _ = writeln!(out, "{}
-", md_escape(&v.missing));
+",
+    );
+    let _ = writeln!(
+        out,
+        "{}
+",
+        md_escape(&v.missing)
+    );
     let _ = writeln!(
         out,
         "{} goroutines in the last dump. Biggest groups:\n",

@@ -169,7 +169,8 @@ mod tests {
     }
 
     fn analysis(dumps: usize) -> Analysis {
-        let mut a = crate::analysis::analyze(&crate::model::Archive::default(), &Default::default());
+        let mut a =
+            crate::analysis::analyze(&crate::model::Archive::default(), &Default::default());
         a.counts.goroutine = dumps;
         a.thresholds = Thresholds::default();
         a.verdict = Verdict::Inconclusive;
@@ -188,7 +189,10 @@ mod tests {
         assert_eq!(v.by_count[0].wait_reason, "not recorded (debug=1)");
         assert_eq!(v.by_wait.len(), 1);
         assert_eq!(v.by_wait[0].wait, "500 / 500 / 500 min");
-        assert!(v.missing.starts_with("No verdict on growth: one goroutine dump"));
+        assert!(
+            v.missing
+                .starts_with("No verdict on growth: one goroutine dump")
+        );
         assert!(v.next.contains("a few minutes later"));
         assert!(build(&analysis(3)).is_none());
         assert!(build(&analysis(0)).is_none());

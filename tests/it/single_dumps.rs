@@ -63,7 +63,10 @@ fn every_corpus_dump_gets_the_threads_culprit_and_cause_and_healthy_ones_stay_qu
             if findings.is_empty() && !matches!(verdict, "leak" | "suspect") {
                 quiet += 1;
             } else {
-                failures.push(format!("{file}: healthy dump flagged: {verdict} {}", findings[0]["sentence"]));
+                failures.push(format!(
+                    "{file}: healthy dump flagged: {verdict} {}",
+                    findings[0]["sentence"]
+                ));
             }
             continue;
         }
@@ -78,18 +81,20 @@ fn every_corpus_dump_gets_the_threads_culprit_and_cause_and_healthy_ones_stay_qu
         let top = &findings[0];
         let top_fn = top["function"].as_str().unwrap();
         if !names.iter().any(|n| n == top_fn) {
-            failures.push(format!("{file}: top culprit {top_fn}, expected one of {names:?}"));
+            failures.push(format!(
+                "{file}: top culprit {top_fn}, expected one of {names:?}"
+            ));
             continue;
         }
         let cause = exp["cause"].as_str().unwrap();
         let ok = if exp.get("cause_not_recorded").is_some() {
             // The format hides the cause: leakscope must say so, not guess.
             top["cause"] == "other"
-                && top["evidence"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|x| x.as_str().unwrap().starts_with("wait reason not recorded (debug=1)"))
+                && top["evidence"].as_array().unwrap().iter().any(|x| {
+                    x.as_str()
+                        .unwrap()
+                        .starts_with("wait reason not recorded (debug=1)")
+                })
         } else {
             findings
                 .iter()
@@ -107,8 +112,14 @@ fn every_corpus_dump_gets_the_threads_culprit_and_cause_and_healthy_ones_stay_qu
             .iter()
             .filter_map(Value::as_str)
             .collect();
-        if top["severity"] == "suspect" && !ev.iter().any(|x| x.starts_with("one snapshot cannot show growth")) {
-            failures.push(format!("{file}: suspect without the one-snapshot line: {ev:?}"));
+        if top["severity"] == "suspect"
+            && !ev
+                .iter()
+                .any(|x| x.starts_with("one snapshot cannot show growth"))
+        {
+            failures.push(format!(
+                "{file}: suspect without the one-snapshot line: {ev:?}"
+            ));
         }
         if top["snapshot"]["count"].as_f64().unwrap_or(0.0) < 1.0 {
             failures.push(format!("{file}: finding without its snapshot facts"));

@@ -49,7 +49,8 @@ pub(super) fn judge_groups(
         );
         let culprit_fn = key.frame.map(|f| cx.tables.frame_function(f)).unwrap_or("");
         let mut judged = judge_key(&stats, proof, ok && enough, culprit_fn).map(|j| (j, None));
-        if judged.is_none() && single_mode && !key.stacks.iter().all(|&i| gs.stacks[i].runtime_wait) {
+        if judged.is_none() && single_mode && !key.stacks.iter().all(|&i| gs.stacks[i].runtime_wait)
+        {
             let snap = single::snapshot_of(cx.tables, gs, key);
             judged = single::judge(th, &dump, key, &snap, culprit_fn)
                 .map(|(rule, conf)| ((Severity::Suspect, conf), Some(rule)));

@@ -2,11 +2,11 @@
 //! the evidence sources and the sentence read these facts.
 
 use super::goroutine_keys::GKey;
+use super::single::Rule;
 use super::stacks::entry_frame;
 use super::text::frame_text;
 use crate::analysis::cause::{FrameClass, FrameClasses};
 use crate::analysis::series::{GStack, GoroutineSeries, tally};
-use super::single::Rule;
 use crate::analysis::types::{Cause, GroupSnapshot, GrowthStats, Thresholds};
 use crate::analysis::words::RateUnit;
 use crate::model::{FrameId, StrId, Tables};

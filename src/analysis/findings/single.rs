@@ -102,14 +102,14 @@ pub(super) fn snapshot_of(tables: &Tables, gs: &GoroutineSeries, key: &GKey) -> 
     }
     labels.sort();
     waits.sort_unstable();
-    let with_minutes: u64 = waits.iter().map(|w| w.1).sum();
+    let with_minutes: u64 = waits.iter().fold(0u64, |a, w| a.saturating_add(w.1));
     let median = (with_minutes > 0).then(|| {
         let half = with_minutes.div_ceil(2);
         let mut seen = 0u64;
         waits
             .iter()
             .find(|w| {
-                seen += w.1;
+                seen = seen.saturating_add(w.1);
                 seen >= half
             })
             .map_or(0, |w| w.0)
@@ -204,9 +204,8 @@ pub(super) fn judge(
     // A client connection's read loop waits in a select while the caller
     // has the response body; many of them parked for minutes are bodies
     // nobody reads or closes (an idle keep-alive connection waits in I/O).
-    let parked_loops = key.cause == Cause::Select
-        && count >= th.min_goroutines as f64
-        && snap.with_minutes > 0;
+    let parked_loops =
+        key.cause == Cause::Select && count >= th.min_goroutines as f64 && snap.with_minutes > 0;
     if parked_loops
         && (culprit_fn.ends_with("net/http.(*persistConn).readLoop")
             // The write loop of the same connections.

@@ -269,12 +269,12 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
         ..
     } = out;
     groups.sort_by_key(|g| std::cmp::Reverse(g.count));
-    let sum: u64 = groups.iter().map(|g| g.count).sum();
+    let sum: u64 = groups.iter().fold(0u64, |a, g| a.saturating_add(g.count));
     let mut snapshot = Snapshot::new(Format::GoroutineDebug1, kind);
     snapshot.warnings = warn.into_warnings();
     if eaten_hash > 0 {
         paste_notes.push(format!(
-            "{eaten_hash} frame line(s) without their `#` and tabs (as a Markdown paste leaves them); read anyway"
+            "{eaten_hash} frame line(s) in a pasted form (`#` eaten by Markdown, or spaces for tabs); read anyway"
         ));
     }
     let total = match total {
@@ -386,10 +386,10 @@ impl Groups {
         let leak = self.leak;
         if let Some(&i) = self.index.get(&key) {
             let g = &mut self.groups[i];
-            g.count += e.count;
+            g.count = g.count.saturating_add(e.count);
             g.elided |= cut;
             if leak {
-                g.leaked += e.count;
+                g.leaked = g.leaked.saturating_add(e.count);
             }
             return;
         }

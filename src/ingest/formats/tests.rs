@@ -202,13 +202,18 @@ fn real_samples_parse_with_consistent_totals() {
                 .snapshot
                 .warnings
                 .iter()
-                .filter(|w| w.contains("left out: they are not goroutines") || w.contains("printed again"))
+                .filter(|w| {
+                    w.contains("left out: they are not goroutines") || w.contains("printed again")
+                })
                 .map(|w| w.split(' ').next().unwrap().parse::<u64>().unwrap())
                 .sum();
             assert!(
-                p.snapshot.warnings.iter().all(|w| w.contains("left out: they are not goroutines")
-                    || w.contains("printed again")
-                    || w.contains("all goroutines are asleep")),
+                p.snapshot
+                    .warnings
+                    .iter()
+                    .all(|w| w.contains("left out: they are not goroutines")
+                        || w.contains("printed again")
+                        || w.contains("all goroutines are asleep")),
                 "{name}: {:?}",
                 p.snapshot.warnings
             );

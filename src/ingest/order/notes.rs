@@ -122,7 +122,9 @@ pub(super) fn collision_notes(snaps: &[Snapshot], facts: &[Facts], notes: &mut V
             && f.source != TimeSource::Sibling
         {
             let dir = s.path.rsplit_once('/').map_or("", |(d, _)| d);
-            by.entry((s.kind, s.format, t, dir)).or_default().push(&s.path);
+            by.entry((s.kind, s.format, t, dir))
+                .or_default()
+                .push(&s.path);
             forms.entry((s.kind, t, dir)).or_default().push(&s.path);
         }
     }

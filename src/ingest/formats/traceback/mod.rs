@@ -72,10 +72,10 @@ pub fn parse_crash(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
         if let Some(g) = p.snapshot.goroutines.as_mut() {
             for grp in &mut g.groups {
                 let reason = grp.wait_reason.map(|r| tables.str(r)).unwrap_or("");
-                let runtime_only = tables
-                    .stack(grp.stack)
-                    .iter()
-                    .all(|&f| tables.frame_function(f).starts_with("runtime") || !tables.frame_function(f).contains('.'));
+                let runtime_only = tables.stack(grp.stack).iter().all(|&f| {
+                    tables.frame_function(f).starts_with("runtime")
+                        || !tables.frame_function(f).contains('.')
+                });
                 if !runtime_only && !reason.contains("finalizer") && !reason.starts_with("GC") {
                     grp.leaked = grp.count;
                 }

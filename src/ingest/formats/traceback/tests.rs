@@ -204,7 +204,9 @@ fn sigquit_crash_with_registers_and_several_idle_g0() {
     assert_eq!(p.snapshot.format, Format::Crash);
     assert_eq!(
         p.snapshot.warnings,
-        vec!["2 thread stack(s) (`goroutine 0`, an OS thread's g0) left out: they are not goroutines"]
+        vec![
+            "2 thread stack(s) (`goroutine 0`, an OS thread's g0) left out: they are not goroutines"
+        ]
     );
     let d = data(&p);
     // goroutine 0 of two Ms is neither a second dump nor a goroutine.
@@ -781,8 +783,18 @@ fn thread_sections_of_a_crash_log_are_not_a_second_dump() {
     assert_eq!(w.count, 2);
     assert_eq!(w.waits, vec![(3, 1), (5, 1)]);
     assert_eq!(w.id_range, Some((22, 23)));
-    assert!(!p.snapshot.warnings.iter().any(|x| x.contains("goroutine dumps")));
-    assert!(p.snapshot.warnings.iter().any(|x| x.contains("printed again")));
+    assert!(
+        !p.snapshot
+            .warnings
+            .iter()
+            .any(|x| x.contains("goroutine dumps"))
+    );
+    assert!(
+        p.snapshot
+            .warnings
+            .iter()
+            .any(|x| x.contains("printed again"))
+    );
 }
 
 #[test]

@@ -827,3 +827,29 @@ fn runtime_only_heap_growth_is_goroutine_evidence_not_a_heap_finding() {
         f.evidence
     );
 }
+
+#[test]
+fn a_cut_off_last_dump_does_not_erase_the_trend() {
+    let mut b = B::new();
+    let st = b.stack(&[("main.stuck", "/s.go", 3)]);
+    for i in 0..8usize {
+        let g = b.group(st, 10 + 10 * i as u64, Some("chan receive"));
+        b.goroutines(i, at(i), Format::GoroutineDebug2, vec![g]);
+    }
+    // The last dump was read partially: 4 goroutines instead of ~90.
+    let g = b.group(st, 4, Some("chan receive"));
+    b.goroutines(8, at(8), Format::GoroutineDebug2, vec![g]);
+    if let Some(d) = b.a.snapshots.last_mut().and_then(|s| s.goroutines.as_mut()) {
+        d.truncated = true;
+    }
+    let r = analyze(&b.a, &Options::default());
+    assert_eq!(r.verdict, Verdict::Leak, "{:#?}", r.notes);
+    assert_eq!(r.findings[0].last, 80.0);
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("is cut off") && n.contains("left out of the series")),
+        "{:?}",
+        r.notes
+    );
+}

@@ -96,7 +96,7 @@ pub fn build(a: &Analysis) -> Option<OneDump> {
         .iter()
         .filter(|(_, s)| s.wait_max_minutes.is_some())
         .collect();
-    waited.sort_by(|x, y| y.1.wait_max_minutes.cmp(&x.1.wait_max_minutes));
+    waited.sort_by_key(|x| std::cmp::Reverse(x.1.wait_max_minutes));
     let by_wait = waited.iter().take(ROWS).map(|(t, s)| row(t, s)).collect();
     let total = a.goroutines_total.values.last().copied().unwrap_or(0.0);
     let needed = a.thresholds.min_snapshots;

@@ -89,9 +89,7 @@ pub fn debug1_start(text: &[u8]) -> Option<Debug1Start> {
             // An entry must be followed by a frame line to count.
             let rest = &text[(offset + raw.len() + 1).min(text.len())..];
             let next = rest.split(|&b| b == b'\n').next().unwrap_or_default();
-            if loose_hash_frame(next).is_none() {
-                return None;
-            }
+            loose_hash_frame(next)?;
             return Some(Debug1Start {
                 offset: offset + (line.len() - line.trim_ascii_start().len()),
                 header: None,

@@ -331,20 +331,25 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
             .unwrap_or_default(),
         evidence: f.evidence.clone(),
         stack: f.stack_text.clone(),
-        stats: format!(
-            "Theil–Sen slope {}/{}; Mann–Kendall S = {}, p = {:.3}; grew in {} of {} intervals; last third {}",
-            unit.signed(per.convert(f.stats.slope_per_hour, &f.series)),
-            per.label(),
-            f.stats.mk_s,
-            f.stats.mk_p,
-            f.stats.grew_intervals,
-            f.stats.intervals,
-            if f.stats.last_third_grows {
-                "still grows"
-            } else {
-                "flat"
-            }
-        ),
+        // One point: no statistics to show (the evidence says why).
+        stats: if f.stats.intervals == 0 {
+            String::new()
+        } else {
+            format!(
+                "Theil–Sen slope {}/{}; Mann–Kendall S = {}, p = {:.3}; grew in {} of {} intervals; last third {}",
+                unit.signed(per.convert(f.stats.slope_per_hour, &f.series)),
+                per.label(),
+                f.stats.mk_s,
+                f.stats.mk_p,
+                f.stats.grew_intervals,
+                f.stats.intervals,
+                if f.stats.last_third_grows {
+                    "still grows"
+                } else {
+                    "flat"
+                }
+            )
+        },
     }
 }
 

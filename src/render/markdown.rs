@@ -230,27 +230,46 @@ fn finding(f: &Finding, per: Per, out: &mut String) {
         let _ = writeln!(out, "- **Where:** {}", md_code(&clip(&loc, MAX_TEXT)));
     }
     let q = f.unit().quantity();
-    let _ = writeln!(
-        out,
-        "- **Growth:** {} → {} {} ({}, {}/{}; rose in {} of {} intervals{})",
-        q.format(f.first),
-        q.format(f.last),
-        if q == Quantity::Bytes {
-            "in use"
-        } else {
-            "goroutines"
-        },
-        q.signed(f.delta),
-        q.signed(per.convert(f.rate_per_hour, &f.series)),
-        per.label(),
-        f.stats.grew_intervals,
-        f.stats.intervals,
-        if f.proof {
-            "; proven by the runtime"
-        } else {
-            ""
-        }
-    );
+    if f.stats.intervals == 0 {
+        // One point: no growth to state.
+        let _ = writeln!(
+            out,
+            "- **In one snapshot:** {} {}{}",
+            q.format(f.last),
+            if q == Quantity::Bytes {
+                "in use"
+            } else {
+                "goroutines"
+            },
+            if f.proof {
+                "; proven by the runtime"
+            } else {
+                ""
+            }
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "- **Growth:** {} → {} {} ({}, {}/{}; rose in {} of {} intervals{})",
+            q.format(f.first),
+            q.format(f.last),
+            if q == Quantity::Bytes {
+                "in use"
+            } else {
+                "goroutines"
+            },
+            q.signed(f.delta),
+            q.signed(per.convert(f.rate_per_hour, &f.series)),
+            per.label(),
+            f.stats.grew_intervals,
+            f.stats.intervals,
+            if f.proof {
+                "; proven by the runtime"
+            } else {
+                ""
+            }
+        );
+    }
     if let Some(w) = f.wait_reason.as_deref().filter(|w| !w.is_empty()) {
         let mut line = format!("- **Waiting in:** {}", md_code(&clip(w, MAX_CELL)));
         if let Some(m) = f.longest_wait_minutes {

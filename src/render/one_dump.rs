@@ -122,8 +122,8 @@ pub fn build(a: &Analysis) -> Option<OneDump> {
         next: format!(
             "Capture the same dump (goroutine?debug=2) again a few minutes later, and once more after that \
              ({needed} in all), from the same process without a restart: a group that grows is a leak, the same \
-             goroutines with longer waits are stuck, fewer means a burst that drains. `leakscope capture URL DIR` \
-             takes them on a schedule."
+             goroutines with longer waits are stuck, fewer means a burst that drains. The capture command of leakscope \
+             (leakscope capture URL DIR) takes them on a schedule."
         ),
     })
 }

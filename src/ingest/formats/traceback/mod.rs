@@ -55,6 +55,43 @@ pub fn sniff_crash(text: &[u8]) -> bool {
     Lines::new(window).any(|l| find_header(l).is_some())
 }
 
+/// Where a `debug=2` dump starts after a few lines of log text (`… Got
+/// signal …`, `*** goroutine dump...`) that a process or a person put
+/// before it: the offset of the first header at the start of a line within
+/// the first few lines, and the number of lines before it. `None` when the
+/// text is crash output (a panic, fatal error or signal line before the
+/// header) or has no such header.
+pub fn dump_after_preamble(text: &[u8]) -> Option<(usize, usize)> {
+    let mut offset = 0usize;
+    for (i, raw) in text.split(|&b| b == b'\n').enumerate().take(6) {
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if parse_header(line).is_some() {
+            return (i > 0).then_some((offset, i));
+        }
+        let crashy = [&b"panic:"[..], b"fatal error:", b"SIGQUIT", b"SIGABRT", b"-----", b"PC="]
+            .iter()
+            .any(|m| super::textutil::find(line, m).is_some());
+        if crashy || find_header(line).is_some() {
+            return None;
+        }
+        offset += raw.len() + 1;
+    }
+    None
+}
+
+/// Parses a `debug=2` dump after lines of log text (see
+/// [`dump_after_preamble`]); the dump is read as `GoroutineDebug2`.
+pub fn parse_dump_after_preamble(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
+    let (offset, lines) = dump_after_preamble(text)
+        .ok_or_else(|| SkipReason::NotAProfile("no goroutine header".into()))?;
+    let mut p = parse_blocks(&text[offset..], limits, false)?;
+    p.snapshot.warnings.insert(
+        0,
+        format!("{lines} line(s) of text before the dump ignored (a log or a command line)"),
+    );
+    Ok(p)
+}
+
 /// Parses a `debug=2` dump (format `GoroutineDebug2`).
 pub fn parse_dump(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
     parse_blocks(text, limits, false)

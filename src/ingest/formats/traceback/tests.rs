@@ -815,3 +815,17 @@ fn a_goleak_report_is_read_as_leaked_goroutines() {
     assert_eq!((g.count, g.leaked), (1, 1));
     assert_eq!(reason(&p, g), "chan send");
 }
+
+#[test]
+fn log_lines_before_a_dump_leave_it_a_dump() {
+    let t = "2018/09/03 11:20:06.150 [info] === Got signal [user defined signal 1] to thread dump===\n*** goroutine dump...\ngoroutine 1 [sleep, 10 minutes]:\ntime.Sleep(0x1)\n\t/go/src/runtime/time.go:102 +0x166\n";
+    assert_eq!(dump_after_preamble(t.as_bytes()).map(|x| x.1), Some(2));
+    let p = parse_dump_after_preamble(t.as_bytes(), &Limits::default()).unwrap();
+    assert_eq!(p.snapshot.format, Format::GoroutineDebug2);
+    assert_eq!(data(&p).total, 1);
+    assert!(p.snapshot.warnings[0].starts_with("2 line(s) of text before the dump ignored"));
+    // Crash output stays crash output.
+    assert!(dump_after_preamble(b"panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n").is_none());
+    // A plain dump needs no preamble handling.
+    assert!(dump_after_preamble(b"goroutine 1 [running]:\nmain.main()\n").is_none());
+}

@@ -277,3 +277,129 @@ pub(super) fn evidence(snap: &GroupSnapshot, rule: Option<Rule>, th: &Thresholds
     out.push(Evidence::OneSnapshot);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(cause: Cause, unknown: bool) -> GKey {
+        GKey {
+            cause,
+            unknown,
+            frame: Some(crate::model::FrameId(0)),
+            via: None,
+            stacks: Vec::new(),
+            counts: Vec::new(),
+        }
+    }
+
+    fn snap(count: f64, ids: Option<(u64, u64)>, waits: Option<(u32, u32)>) -> GroupSnapshot {
+        GroupSnapshot {
+            count,
+            share: count / 1000.0,
+            with_minutes: if waits.is_some() { count as u64 } else { 0 },
+            wait_min_minutes: waits.map(|w| w.0),
+            wait_median_minutes: waits.map(|w| w.0),
+            wait_max_minutes: waits.map(|w| w.1),
+            ids,
+            ..GroupSnapshot::default()
+        }
+    }
+
+    fn rule(k: &GKey, s: &GroupSnapshot, f: &str) -> Option<Rule> {
+        judge(&Thresholds::default(), &DumpFacts::default(), k, s, f).map(|r| r.0)
+    }
+
+    #[test]
+    fn a_pile_up_on_a_leak_prone_wait_is_a_suspect() {
+        let s = snap(4407.0, None, None);
+        assert_eq!(
+            rule(&key(Cause::Mutex, false), &s, "main.f"),
+            Some(Rule::Pileup)
+        );
+        // A hidden debug=1 wait still makes a crowd worth a look.
+        assert_eq!(
+            rule(&key(Cause::Other, true), &s, "main.f"),
+            Some(Rule::Pileup)
+        );
+        // Below --min-pileup, or on a wait that is not leak-prone: nothing.
+        assert_eq!(
+            rule(&key(Cause::Mutex, false), &snap(99.0, None, None), "main.f"),
+            None
+        );
+        assert_eq!(rule(&key(Cause::IoWait, false), &s, "main.f"), None);
+        assert_eq!(rule(&key(Cause::Sleep, false), &s, "main.f"), None);
+    }
+
+    #[test]
+    fn a_fixed_pool_receiving_in_a_loop_is_quiet() {
+        // 256 workers started together (ids 20..275) waiting for jobs.
+        let s = snap(256.0, Some((20, 275)), Some((90, 300)));
+        assert_eq!(
+            rule(&key(Cause::ChanReceive, false), &s, "main.worker"),
+            None
+        );
+        // The same crowd on a mutex is a pile-up whatever its ids.
+        assert_eq!(
+            rule(&key(Cause::Mutex, false), &s, "main.worker"),
+            Some(Rule::Pileup)
+        );
+        // Receivers started over time (sparse ids): a pile-up.
+        let spread = snap(256.0, Some((20, 90_000)), None);
+        assert_eq!(
+            rule(&key(Cause::ChanReceive, false), &spread, "main.worker"),
+            Some(Rule::Pileup)
+        );
+    }
+
+    #[test]
+    fn a_long_wait_counts_only_for_goroutines_started_after_start_up() {
+        let late = snap(1.0, Some((549_801, 549_801)), Some((553, 553)));
+        assert_eq!(
+            rule(&key(Cause::Select, false), &late, "main.fire"),
+            Some(Rule::LongWait)
+        );
+        // A ticker loop started at start-up, parked for weeks: quiet.
+        let early = snap(1.0, Some((487, 487)), Some((53_810, 53_810)));
+        assert_eq!(
+            rule(&key(Cause::Select, false), &early, "main.tickLoop"),
+            None
+        );
+        // Below --min-wait: quiet.
+        let short = snap(1.0, Some((5000, 5000)), Some((29, 29)));
+        assert_eq!(rule(&key(Cause::Select, false), &short, "main.fire"), None);
+    }
+
+    #[test]
+    fn http_client_connections_parked_long_or_holding_bodies() {
+        let long = snap(1.0, Some((361, 361)), Some((106, 106)));
+        let read = "net/http.(*persistConn).readLoop";
+        assert_eq!(
+            rule(&key(Cause::IoWait, false), &long, read),
+            Some(Rule::ClientConnection)
+        );
+        // Idle keep-alive connections (I/O wait, short): quiet.
+        let idle = snap(4.0, Some((92, 107)), Some((1, 1)));
+        assert_eq!(rule(&key(Cause::IoWait, false), &idle, read), None);
+        // Many read loops in their select for minutes: bodies never closed.
+        let bodies = snap(78.0, Some((7, 396)), Some((1, 1)));
+        assert_eq!(
+            rule(&key(Cause::Select, false), &bodies, read),
+            Some(Rule::ClientConnection)
+        );
+        let write = "net/http.(*persistConn).writeLoop";
+        assert_eq!(rule(&key(Cause::Select, false), &bodies, write), None);
+        let ctx = DumpFacts { bodies_open: 78.0 };
+        assert_eq!(
+            judge(
+                &Thresholds::default(),
+                &ctx,
+                &key(Cause::Select, false),
+                &bodies,
+                write
+            )
+            .map(|r| r.0),
+            Some(Rule::ClientConnection)
+        );
+    }
+}

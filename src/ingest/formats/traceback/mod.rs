@@ -68,9 +68,16 @@ pub fn dump_after_preamble(text: &[u8]) -> Option<(usize, usize)> {
         if parse_header(line).is_some() {
             return (i > 0).then_some((offset, i));
         }
-        let crashy = [&b"panic:"[..], b"fatal error:", b"SIGQUIT", b"SIGABRT", b"-----", b"PC="]
-            .iter()
-            .any(|m| super::textutil::find(line, m).is_some());
+        let crashy = [
+            &b"panic:"[..],
+            b"fatal error:",
+            b"SIGQUIT",
+            b"SIGABRT",
+            b"-----",
+            b"PC=",
+        ]
+        .iter()
+        .any(|m| super::textutil::find(line, m).is_some());
         if crashy || find_header(line).is_some() {
             return None;
         }

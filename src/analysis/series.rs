@@ -657,6 +657,8 @@ pub struct NowFacts {
     pub id_range: Option<(u64, u64)>,
     /// Goroutines whose wait reason carries `(durable)`.
     pub durable: u64,
+    /// Goroutines proven leaked in the last dump (marks, leak profiles).
+    pub leaked: u64,
     /// The dump has one block per goroutine (debug=2, crash): ids and waits
     /// are known.
     pub per_goroutine: bool,
@@ -679,6 +681,7 @@ impl NowFacts {
         if durable {
             self.durable = self.durable.saturating_add(grp.count);
         }
+        self.leaked = self.leaked.saturating_add(grp.leaked);
     }
 }
 

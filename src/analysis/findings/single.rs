@@ -98,7 +98,7 @@ pub(super) fn snapshot_of(tables: &Tables, gs: &GoroutineSeries, key: &GKey) -> 
                 labels.push(kv);
             }
         }
-        leaked = leaked.saturating_add(st.leaked);
+        leaked = leaked.saturating_add(st.now.leaked);
     }
     labels.sort();
     waits.sort_unstable();

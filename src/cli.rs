@@ -8,7 +8,7 @@ use std::path::PathBuf;
 /// leakscope: turns an archive of Go heap profiles and goroutine dumps into a
 /// forensic leak report.
 #[derive(Debug, Parser)]
-#[command(name = "leakscope", version, about, long_about = None)]
+#[command(name = "leakscope", version, about, long_about = None, after_help = EXIT_HELP)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -66,6 +66,11 @@ impl LimitArgs {
 
 /// `leakscope inspect`.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Exit status:
+  0    inventory printed
+  2    usage error, no usable Go dump in the input, or an output that cannot be written
+  130  interrupted (Ctrl-C)")]
 pub struct InspectArgs {
     /// A directory of dumps (read recursively) or a single dump file.
     pub path: PathBuf,
@@ -92,8 +97,17 @@ pub enum FailOn {
     Never,
 }
 
+/// The exit statuses, shown by `--help`.
+const EXIT_HELP: &str = "\
+Exit status:
+  0    report written (no --fail-on gate met)
+  1    report written and the --fail-on level was reached
+  2    usage error, no usable Go dump in the input, or an output that cannot be written
+  130  interrupted (Ctrl-C); no partial output is left behind";
+
 /// `leakscope report`.
 #[derive(Debug, Args)]
+#[command(after_help = EXIT_HELP)]
 pub struct ReportArgs {
     /// A directory of dumps (read recursively) or a single dump file.
     pub path: PathBuf,
@@ -108,9 +122,15 @@ pub struct ReportArgs {
     /// Also write the JSON summary to PATH (`-` for stdout).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
-    /// Also write the Markdown summary to PATH (`-` for stdout).
+    /// Also write the Markdown summary to PATH (`-` for stdout). Appended
+    /// (not replaced) when PATH is `$GITHUB_STEP_SUMMARY` or with
+    /// `--markdown-append`.
     #[arg(long, value_name = "PATH")]
     pub markdown: Option<PathBuf>,
+    /// Append the Markdown summary to the `--markdown` file instead of
+    /// replacing it (automatic for `$GITHUB_STEP_SUMMARY`).
+    #[arg(long, requires = "markdown")]
+    pub markdown_append: bool,
     /// Exit with status 1 when the verdict reaches this level (CI gate).
     #[arg(long, value_enum, default_value_t = FailOn::Never)]
     pub fail_on: FailOn,

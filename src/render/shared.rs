@@ -152,6 +152,12 @@ impl Per {
     }
 }
 
+/// True when a tracked row grew (last above first): the "top growing"
+/// tables list these; flat and shrinking rows are kept apart.
+pub fn is_growing(t: &crate::analysis::TrackedSeries) -> bool {
+    t.stats.delta > 0.0
+}
+
 /// Nanoseconds per hour.
 const HOUR_NS: f64 = 3.6e12;
 

@@ -379,7 +379,7 @@ mod tests {
     #[test]
     fn rate_units() {
         assert_eq!(RateUnit::for_span(10.0, true), RateUnit::Snapshot);
-        assert_eq!(RateUnit::for_span(0.003, false), RateUnit::Snapshot);
+        assert_eq!(RateUnit::for_span(0.003, false), RateUnit::Minute);
         assert_eq!(RateUnit::for_span(0.5, false), RateUnit::Minute);
         assert_eq!(RateUnit::for_span(5.0, false), RateUnit::Hour);
         assert_eq!(RateUnit::Minute.label(), "min");

@@ -460,8 +460,8 @@ mod tests {
             series: &s,
         }];
         let c = line_chart_zoomed("g", Quantity::Count, TimeAxis::Clock, &line).expect("chart");
-        assert_eq!(c.zoomed_from.as_deref(), Some("990"));
-        assert!(c.svg.contains("zoomed: the axis starts at 990, not 0"));
+        assert_eq!(c.zoomed_from.as_deref(), Some("1,000"));
+        assert!(c.svg.contains("zoomed: the axis starts at 1,000, not 0"));
         // Growth from near 0 is drawn from 0, as before.
         let s = series(&[10.0, 500.0, 1000.0]);
         let line = [Line {

@@ -18,8 +18,8 @@ pub mod units;
 
 use anyhow::{Context, Result};
 use cli::{Cli, Command, FailOn, InspectArgs, ReportArgs};
-use render::{Exporter, Meta, ReportInput};
 use output::Output;
+use render::{Exporter, Meta, ReportInput};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -54,10 +54,7 @@ fn usage_error(subcommand: &str, msg: String) -> anyhow::Error {
     use clap::CommandFactory;
     let mut cmd = Cli::command();
     cmd.build();
-    let mut sub = cmd
-        .find_subcommand_mut(subcommand)
-        .cloned()
-        .unwrap_or(cmd);
+    let mut sub = cmd.find_subcommand_mut(subcommand).cloned().unwrap_or(cmd);
     anyhow::Error::new(sub.error(clap::error::ErrorKind::ArgumentConflict, msg))
 }
 

@@ -37,6 +37,8 @@ enum Target {
     Replace { tmp: PathBuf, file: Option<File> },
     /// A file appended to (created when missing).
     Append,
+    /// A file already renamed into place.
+    Done,
 }
 
 /// One checked output destination.
@@ -168,14 +170,15 @@ impl Output {
                 f.write_all(self.staged.as_deref().unwrap_or_default())
                     .with_context(|| format!("cannot append to {}", self.path.display()))?;
             }
+            Target::Done => {}
             Target::Replace { tmp, .. } => {
                 let mut guard = pending();
                 std::fs::rename(tmp, &self.path)
                     .with_context(|| format!("cannot write {}", self.path.display()))?;
                 guard.retain(|p| p != tmp);
                 COMMITTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                self.target = Target::Stdout;
-                self.staged = Some(Vec::new());
+                self.target = Target::Done;
+                self.staged = None;
             }
         }
         Ok(())
@@ -257,7 +260,11 @@ pub fn on_interrupt(bar: indicatif::ProgressBar) -> Result<()> {
                     let _ = std::fs::remove_file(tmp);
                 }
                 bar.finish_and_clear();
-                let what = if sig == SIGINT { "interrupted" } else { "terminated" };
+                let what = if sig == SIGINT {
+                    "interrupted"
+                } else {
+                    "terminated"
+                };
                 match COMMITTED.load(std::sync::atomic::Ordering::SeqCst) {
                     0 => eprintln!("leakscope: {what}; no output written"),
                     n => eprintln!("leakscope: {what} after writing {n} output file(s)"),
@@ -302,6 +309,7 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&dest).expect("read"), "old");
         commit_all(std::slice::from_mut(&mut o)).expect("commit");
         assert_eq!(std::fs::read_to_string(&dest).expect("read"), "new");
+        assert!(!o.is_stdout(), "a committed file is not stdout");
         drop(o);
         assert_eq!(names(dir.path()), ["r.html"]);
     }

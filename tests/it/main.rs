@@ -8,6 +8,7 @@ mod adversarial;
 mod analysis_samples;
 mod browser;
 mod capture;
+mod docs;
 mod golden;
 mod hostile_text;
 mod html_report;

@@ -88,7 +88,10 @@ fn summary_goes_to_stderr_when_stdout_carries_a_document() {
             }
             _ => assert!(!out.contains("<html"), "{flag}"),
         }
-        assert!(err.contains("\nreport: "), "{flag}: summary missing from stderr: {err}");
+        assert!(
+            err.contains("\nreport: "),
+            "{flag}: summary missing from stderr: {err}"
+        );
         assert!(!out.contains("\nreport: "), "{flag}: summary on stdout");
     }
 }
@@ -115,7 +118,10 @@ fn unwritable_destinations_fail_before_the_archive_is_read() {
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains("directory nope does not exist"), "{err}");
-        assert!(!err.contains("no-such-archive"), "the archive was read: {err}");
+        assert!(
+            !err.contains("no-such-archive"),
+            "the archive was read: {err}"
+        );
         assert!(started.elapsed() < Duration::from_secs(10));
         // Nothing at all is written, not even the HTML whose path was fine.
         assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
@@ -196,7 +202,11 @@ fn a_failed_run_leaves_the_old_files_and_no_temporaries() {
         .arg("-q")
         .assert()
         .code(0);
-    assert!(std::fs::read_to_string(&html).expect("read").contains("main.produce"));
+    assert!(
+        std::fs::read_to_string(&html)
+            .expect("read")
+            .contains("main.produce")
+    );
     assert_eq!(names(dir.path()), ["r.html", "r.json", "tpl"]);
 }
 
@@ -224,7 +234,10 @@ fn markdown_appends_to_the_step_summary() {
     assert!(text.starts_with("# build\nok\n"), "{text}");
     assert!(text.contains("main.produce"), "{text}");
     // --markdown-append for any other file.
-    run(&["--markdown", "step_summary.md", "--markdown-append"], None);
+    run(
+        &["--markdown", "step_summary.md", "--markdown-append"],
+        None,
+    );
     let again = std::fs::read_to_string(&summary).expect("read");
     assert!(again.starts_with(&text) && again.len() > text.len());
     // Without either, the file is replaced.
@@ -244,7 +257,11 @@ fn big_archive(dir: &Path, files: usize) {
     }
     for f in 0..files {
         std::fs::write(
-            dir.join(format!("goroutine-2026-11-27T05-{:02}-{:02}Z.txt", f / 60, f % 60)),
+            dir.join(format!(
+                "goroutine-2026-11-27T05-{:02}-{:02}Z.txt",
+                f / 60,
+                f % 60
+            )),
             &block,
         )
         .expect("write dump");
@@ -272,8 +289,14 @@ fn ctrl_c_stops_cleanly_and_removes_temporaries() {
     // The temporary files appear before the archive is read, after the
     // Ctrl-C handler is installed.
     let started = Instant::now();
-    while !names(out.path()).iter().any(|n| n.ends_with(".leakscope-tmp")) {
-        assert!(started.elapsed() < Duration::from_secs(30), "no temporary file");
+    while !names(out.path())
+        .iter()
+        .any(|n| n.ends_with(".leakscope-tmp"))
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no temporary file"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     std::thread::sleep(Duration::from_millis(200));
@@ -296,7 +319,11 @@ fn ctrl_c_stops_cleanly_and_removes_temporaries() {
     };
     let o = child.wait_with_output().expect("output");
     let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(status.code(), Some(130), "finished before the signal? {err}");
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "finished before the signal? {err}"
+    );
     assert_eq!(err.trim_end(), "leakscope: interrupted; no output written");
     assert!(o.stdout.is_empty());
     assert_eq!(names(out.path()), ["r.json"]);

@@ -298,7 +298,9 @@ fn kind_of(name: &[u8]) -> Result<ProfileKind, SkipReason> {
         b"mutex" => Err(SkipReason::NotUsed("`mutex` count profile".into())),
         b"heap" => Err(SkipReason::NotUsed("`heap` count profile".into())),
         b"allocs" => Err(SkipReason::NotUsed("`allocs` count profile".into())),
-        _ => Err(SkipReason::NotUsed("count profile of an unknown kind".into())),
+        _ => Err(SkipReason::NotUsed(
+            "count profile of an unknown kind".into(),
+        )),
     }
 }
 

@@ -187,12 +187,19 @@ fn unrecognised(head: &[u8], binary: bool) -> SkipReason {
 /// Describes text no parser took without quoting any of it: its line count
 /// (within the sniffed head) and a guess at what it is.
 fn describe_text(head: &[u8]) -> String {
-    let lines = head.split(|&b| b == b'\n').filter(|l| !l.trim_ascii().is_empty()).count();
+    let lines = head
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.trim_ascii().is_empty())
+        .count();
     let more = if head.len() == HEAD_LEN { "+" } else { "" };
     let lines = format!(
         "{}{more} {}",
         crate::units::count(lines as f64),
-        if lines == 1 && more.is_empty() { "line" } else { "lines" }
+        if lines == 1 && more.is_empty() {
+            "line"
+        } else {
+            "lines"
+        }
     );
     match guess_text_kind(head) {
         Some(kind) => format!("unrecognised text, {lines}; looks like {kind}"),
@@ -232,8 +239,7 @@ fn guess_text_kind(head: &[u8]) -> Option<&'static str> {
     let is_key = |k: &str| {
         let k = k.trim().trim_start_matches("export ").trim();
         !k.is_empty()
-            && k
-                .chars()
+            && k.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
     };
     if share(&|l: &str| l.split_once('=').is_some_and(|(k, _)| is_key(k))) {

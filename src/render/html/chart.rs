@@ -184,11 +184,17 @@ pub struct Chart {
     pub zoomed_from: Option<String>,
 }
 
-/// True when every value is positive and the change between the lowest
-/// and highest is under half of the highest: drawn from 0, the change
-/// would fill less than half the height and a real trend looks flat.
-fn wants_zoom(vmin: f64, vmax: f64) -> bool {
-    vmin > 0.0 && vmax - vmin < 0.5 * vmax
+/// True when drawing from 0 would hide a real change: every value is
+/// positive, the change between the lowest and highest is under half of the
+/// highest (it would fill less than half the height), and it is large enough
+/// to matter (10 goroutines, 1 MiB: the analysis' default thresholds), so
+/// that the noise of a flat line is not blown up.
+fn wants_zoom(vmin: f64, vmax: f64, unit: Quantity) -> bool {
+    let matters = match unit {
+        Quantity::Count => 10.0,
+        Quantity::Bytes => 1024.0 * 1024.0,
+    };
+    vmin > 0.0 && vmax - vmin >= matters && vmax - vmin < 0.5 * vmax
 }
 
 /// [`line_chart`], telling whether the y axis was zoomed. A zoomed axis
@@ -209,12 +215,8 @@ pub fn line_chart_zoomed(
     let tmax = pts.iter().map(|p| p.0).max().unwrap_or(0);
     let vmax = pts.iter().map(|p| p.1).fold(0.0f64, f64::max);
     let data_min = pts.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-    let zoom = wants_zoom(data_min, vmax);
-    let vmin = if zoom {
-        data_min
-    } else {
-        data_min.min(0.0)
-    };
+    let zoom = wants_zoom(data_min, vmax, unit);
+    let vmin = if zoom { data_min } else { data_min.min(0.0) };
     let step = match unit {
         Quantity::Bytes => bytes_step((vmax - vmin).max(1.0)),
         Quantity::Count => count_step((vmax - vmin).max(1.0)),
@@ -266,7 +268,10 @@ pub fn line_chart_zoomed(
     }
     plot_lines(&mut s, &frame, (unit, axis), lines, &per_line);
     s.push_str("</svg>");
-    Some(Chart { svg: s, zoomed_from })
+    Some(Chart {
+        svg: s,
+        zoomed_from,
+    })
 }
 
 /// Horizontal grid and y labels.
@@ -472,6 +477,15 @@ mod tests {
         let c = line_chart_zoomed("g", Quantity::Count, TimeAxis::Clock, &line).expect("chart");
         assert!(c.zoomed_from.is_none());
         assert!(!c.svg.contains("zoomed"));
+        // Noise on a flat line (20 → 21 → 20) is not blown up.
+        let s = series(&[20.0, 21.0, 20.0]);
+        let line = [Line {
+            name: "goroutines",
+            color: "#000",
+            series: &s,
+        }];
+        let c = line_chart_zoomed("g", Quantity::Count, TimeAxis::Clock, &line).expect("chart");
+        assert!(c.zoomed_from.is_none());
     }
 
     #[test]

@@ -347,19 +347,19 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
 /// Theil–Sen and Mann–Kendall of a finding, in one line.
 fn stats_line(f: &Finding, unit: Unit, per: Per) -> String {
     format!(
-            "Theil–Sen slope {}/{}; Mann–Kendall S = {}, {}; grew in {} of {} intervals; last third {}",
-            unit.signed(per.convert(f.stats.slope_per_hour, &f.series)),
-            per.label(),
-            f.stats.mk_s,
-            units::p_value(f.stats.mk_p),
-            f.stats.grew_intervals,
-            f.stats.intervals,
-            if f.stats.last_third_grows {
-                "still grows"
-            } else {
-                "flat"
-            }
-        )
+        "Theil–Sen slope {}/{}; Mann–Kendall S = {}, {}; grew in {} of {} intervals; last third {}",
+        unit.signed(per.convert(f.stats.slope_per_hour, &f.series)),
+        per.label(),
+        f.stats.mk_s,
+        units::p_value(f.stats.mk_p),
+        f.stats.grew_intervals,
+        f.stats.intervals,
+        if f.stats.last_third_grows {
+            "still grows"
+        } else {
+            "flat"
+        }
+    )
 }
 
 fn tracked_view(t: &TrackedSeries, unit: Unit, per: Per) -> TrackedView {
@@ -597,8 +597,7 @@ fn processes(input: &ReportInput<'_>) -> Vec<ProcessRow> {
 /// truncated goroutine dump, or a warning saying so).
 fn looks_cut_off(s: &crate::model::Snapshot) -> bool {
     s.goroutines.as_ref().is_some_and(|g| g.truncated)
-        || s
-            .warnings
+        || s.warnings
             .iter()
             .any(|w| w.contains("cut off") || w.contains("truncated"))
 }

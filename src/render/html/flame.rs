@@ -444,7 +444,10 @@ mod tests {
     fn root_frame_gets_its_label() {
         let svg = r#"<svg><g><title>all (10 bytes, 100%)</title><rect x="0%"/><text x="0.2%" y="1"></text></g><g><title>f (5 bytes)</title><text>f</text></g></svg>"#;
         let got = label_root(svg);
-        assert!(got.contains(r#"<text x="0.2%" y="1">all (10 bytes, 100%)</text></g><g><title>f"#), "{got}");
+        assert!(
+            got.contains(r#"<text x="0.2%" y="1">all (10 bytes, 100%)</text></g><g><title>f"#),
+            "{got}"
+        );
         assert_eq!(label_root("<svg></svg>"), "<svg></svg>");
         let (drawn, _) = draw(
             "t",

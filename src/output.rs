@@ -244,7 +244,7 @@ fn resolve(path: &Path) -> PathBuf {
 
 /// Ctrl-C (SIGINT, also SIGTERM) during a run: removes every temporary
 /// file not yet renamed into place, clears the progress bar, prints one
-/// line and exits with status 130. A rename under way finishes first, so a
+/// line and exits with status 130 (143 for SIGTERM: 128 + the signal). A rename under way finishes first, so a
 /// destination holds either its old or its new content.
 #[cfg(unix)]
 pub fn on_interrupt(bar: indicatif::ProgressBar) -> Result<()> {
@@ -269,7 +269,7 @@ pub fn on_interrupt(bar: indicatif::ProgressBar) -> Result<()> {
                     0 => eprintln!("leakscope: {what}; no output written"),
                     n => eprintln!("leakscope: {what} after writing {n} output file(s)"),
                 }
-                std::process::exit(130);
+                std::process::exit(128 + sig);
             }
         })
         .context("cannot install the Ctrl-C handler")?;

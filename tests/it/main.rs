@@ -15,6 +15,7 @@ mod html_report;
 mod inspect_cli;
 mod json_contract;
 mod outputs;
+mod page;
 mod pprof_oracle;
 mod properties;
 mod public_dumps;

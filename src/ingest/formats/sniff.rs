@@ -226,6 +226,9 @@ fn guess_text_kind(head: &[u8]) -> Option<&'static str> {
     if t.starts_with("package ") {
         return Some("Go source");
     }
+    if t.starts_with("# ") || t.starts_with("## ") || t.contains("\n## ") || t.contains("\n```") {
+        return Some("Markdown");
+    }
     let lines: Vec<&str> = t
         .lines()
         .map(str::trim)
@@ -391,7 +394,7 @@ mod tests {
             skip(b"hello\tworld\x1b[0m\nsecond line"),
             SkipReason::NotAProfile("unrecognised text, 2 lines".into())
         );
-        let cases: [(&[u8], &str); 9] = [
+        let cases: [(&[u8], &str); 10] = [
             (b"DB_PASSWORD=hunter2\nexport API=x\n", "KEY=VALUE"),
             (b"-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n", "PEM"),
             (b"db:\n  password: hunter2\n", "YAML"),
@@ -401,6 +404,7 @@ mod tests {
             (b"2026-12-01 10:00:00 login hunter2\n2026-12-01 x\n", "log"),
             (b"a,b,hunter2\n1,2,3\n", "CSV"),
             (b"package main\n// hunter2\n", "Go source"),
+            (b"# Notes\nhunter2 was here\n", "Markdown"),
         ];
         for (text, kind) in cases {
             let got = skip_text(text);

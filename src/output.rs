@@ -11,6 +11,11 @@
 //!
 //! `--markdown` into an append target (the GitHub step summary) is the one
 //! exception: it is appended to, not replaced.
+//!
+//! A new output flag follows the same steps in `lib.rs`: add its path to
+//! the same-stream check, `Output::check` it with the others before
+//! ingest, `stage` its bytes after rendering, and push it to the list given
+//! to [`commit_all`]. [`write_atomic`] does all of it for a one-off file.
 
 use anyhow::{Context, Result, bail};
 use std::fs::{File, OpenOptions};
@@ -213,6 +218,15 @@ pub fn commit_all(outputs: &mut [Output]) -> Result<()> {
     Ok(())
 }
 
+/// Writes `bytes` to `path` (or stdout for `-`) atomically in one call:
+/// check, stage, commit. For outputs of a run, prefer checking every
+/// destination before the work (see the module documentation).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut o = Output::check(path)?;
+    o.stage(bytes.to_vec())?;
+    commit_all(std::slice::from_mut(&mut o))
+}
+
 /// The directory a file path lands in (`.` for a bare name).
 fn parent_dir(path: &Path) -> PathBuf {
     match path.parent() {
@@ -355,6 +369,17 @@ mod tests {
         assert!(!fresh.exists());
         drop(o);
         assert_eq!(names(dir.path()), ["summary.md"]);
+    }
+
+    #[test]
+    fn write_atomic_replaces_in_one_call() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dest = dir.path().join("out.sarif");
+        std::fs::write(&dest, "old").expect("write");
+        write_atomic(&dest, b"new").expect("written");
+        assert_eq!(std::fs::read_to_string(&dest).expect("read"), "new");
+        assert_eq!(names(dir.path()), ["out.sarif"]);
+        assert!(write_atomic(&dir.path().join("no/x"), b"x").is_err());
     }
 
     #[test]

@@ -14,13 +14,13 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Output of one headless run.
-struct Run {
-    stdout: String,
-    console: Vec<String>,
+pub(crate) struct Run {
+    pub(crate) stdout: String,
+    pub(crate) console: Vec<String>,
 }
 
 /// Runs headless Chromium on a file with extra flags; collects console lines.
-fn run_chromium(bin: &Path, page: &Path, extra: &[String]) -> Run {
+pub(crate) fn run_chromium(bin: &Path, page: &Path, extra: &[String]) -> Run {
     let profile = tempfile::tempdir().expect("profile dir");
     let mut cmd = Command::new(bin);
     cmd.args([

@@ -101,3 +101,60 @@ fn page_carries_narrow_and_print_rules_and_labelled_flames() {
     let mixed = page("steady-server-clean");
     assert!(mixed.contains(r#"id="chart-heapinuse""#));
 }
+
+/// Measures the page in Chromium at 700 px: names in the growth tables stay
+/// on one line, nothing makes the page scroll sideways, and the flame
+/// graphs' 16-unit labels come out at 10 px or more.
+#[test]
+fn narrow_window_layout_in_chromium() {
+    let Some(bin) = crate::util::chromium() else {
+        return;
+    };
+    let html = page("mixed-broken");
+    let probe = r#"<script>
+addEventListener("load", function () {
+  var r = { sites: 0, wrapped: 0 };
+  document.querySelectorAll("td.site code").forEach(function (c) {
+    if (!c.getClientRects().length) return;
+    r.sites++;
+    var fs = parseFloat(getComputedStyle(c).fontSize);
+    if (c.getBoundingClientRect().height > fs * 2) r.wrapped++;
+  });
+  var d = document.documentElement;
+  r.overflow = d.scrollWidth - d.clientWidth;
+  var f = document.querySelector("iframe.flame-frame");
+  r.flame = f ? f.getBoundingClientRect().width : 0;
+  document.body.setAttribute("data-probe", JSON.stringify(r));
+});
+</script></body>"#;
+    let html = html.replacen("</body>", probe, 1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("narrow.html");
+    std::fs::write(&file, html).expect("write");
+    let run = crate::browser::run_chromium(
+        &bin,
+        &file,
+        &[
+            "--window-size=700,2000".to_string(),
+            "--dump-dom".to_string(),
+        ],
+    );
+    let at = run.stdout.find("data-probe=\"").expect("probe ran") + "data-probe=\"".len();
+    let raw = &run.stdout[at..at + run.stdout[at..].find('"').expect("end")];
+    let probe: serde_json::Value =
+        serde_json::from_str(&raw.replace("&quot;", "\"")).expect("probe JSON");
+    assert!(probe["sites"].as_u64().expect("sites") >= 2, "{probe}");
+    assert_eq!(
+        probe["wrapped"], 0,
+        "a name wraps inside the Site column: {probe}"
+    );
+    assert!(
+        probe["overflow"].as_f64().expect("overflow") <= 1.0,
+        "{probe}"
+    );
+    let label_px = probe["flame"].as_f64().expect("flame") * 16.0 / 1000.0;
+    assert!(
+        label_px >= 10.0,
+        "flame labels are {label_px:.1} px at 700 px: {probe}"
+    );
+}

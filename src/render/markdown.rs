@@ -7,7 +7,7 @@
 //! (names, in code spans), so it cannot open links, images or HTML, start
 //! block structure, ping people, or break a table.
 
-use super::shared::{Per, is_growing, merged_notes};
+use super::shared::{Per, is_growing, looks_cut_off, merged_notes};
 use super::{Exporter, RenderError, ReportInput, remedy};
 use crate::analysis::{Finding, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
@@ -130,6 +130,18 @@ fn overview_table(input: &ReportInput<'_>, out: &mut String) {
         out,
         "| {snapshots} | {heap} | {goroutine} | {leak} | {memstats} | {span} | {skipped} |\n"
     );
+    let cut = input
+        .archive
+        .snapshots
+        .iter()
+        .filter(|s| looks_cut_off(s))
+        .count();
+    if cut > 0 {
+        let _ = writeln!(
+            out,
+            "{cut} of these snapshot(s) were read from files that look cut off (kept; the HTML inventory names them).\n"
+        );
+    }
 }
 
 fn findings_section(findings: &[Finding], verdict: Verdict, per: Per, out: &mut String) {

@@ -8,7 +8,7 @@ use super::chart::{self, Line, TimeAxis};
 use super::flame::{self, FlameGraph};
 use crate::analysis::{Cause, Finding, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
-use crate::render::shared::{Per, SnapshotEntry, is_growing, merged_notes};
+use crate::render::shared::{Per, SnapshotEntry, is_growing, looks_cut_off, merged_notes};
 use crate::render::{ReportInput, remedy};
 use crate::units::{self, Quantity as Unit};
 use serde::Serialize;
@@ -591,15 +591,6 @@ fn processes(input: &ReportInput<'_>) -> Vec<ProcessRow> {
             .collect();
     }
     processes
-}
-
-/// True when a snapshot was read from a file that looks cut off (a
-/// truncated goroutine dump, or a warning saying so).
-fn looks_cut_off(s: &crate::model::Snapshot) -> bool {
-    s.goroutines.as_ref().is_some_and(|g| g.truncated)
-        || s.warnings
-            .iter()
-            .any(|w| w.contains("cut off") || w.contains("truncated"))
 }
 
 /// Snapshots by kind and by time source.

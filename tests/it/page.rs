@@ -71,9 +71,11 @@ fn one_statistics_line_one_p_value_format_rates_in_time() {
     let finding = section(&html, r#"id="finding-1""#, "</article>");
     assert_eq!(finding.matches("Mann–Kendall").count(), 1, "{finding}");
     assert!(finding.contains("p &lt; 0.001"), "{finding}");
-    // Snapshot times are known: no rate is per snapshot.
-    assert!(!html.contains("per snapshot"));
-    assert!(!html.contains("/snapshot"));
+    // Snapshot times are known: no rate is per snapshot (the method
+    // section, which explains the units, aside).
+    let body = &html[..html.find(r#"<section id="method">"#).expect("method")];
+    assert!(!body.contains("per snapshot"));
+    assert!(!body.contains("/snapshot"));
     assert!(finding.contains("per minute"), "{finding}");
 }
 

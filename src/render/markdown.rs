@@ -7,7 +7,7 @@
 //! (names, in code spans), so it cannot open links, images or HTML, start
 //! block structure, ping people, or break a table.
 
-use super::shared::{Per, merged_notes};
+use super::shared::{Per, is_growing, looks_cut_off, merged_notes};
 use super::{Exporter, RenderError, ReportInput, remedy};
 use crate::analysis::{Finding, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
@@ -134,6 +134,18 @@ fn overview_table(input: &ReportInput<'_>, out: &mut String) {
         out,
         "| {snapshots} | {heap} | {goroutine} | {leak} | {memstats} | {span} | {skipped} |\n"
     );
+    let cut = input
+        .archive
+        .snapshots
+        .iter()
+        .filter(|s| looks_cut_off(s))
+        .count();
+    if cut > 0 {
+        let _ = writeln!(
+            out,
+            "{cut} of these snapshot(s) were read from files that look cut off (kept; the HTML inventory names them).\n"
+        );
+    }
 }
 
 /// What one snapshot shows (see [`crate::render::one_dump`]).
@@ -310,10 +322,25 @@ fn finding(f: &Finding, per: Per, out: &mut String) {
 }
 
 fn top_table(title: &str, rows: &[TrackedSeries], q: Quantity, per: Per, out: &mut String) {
-    if rows.is_empty() {
+    let others = rows.iter().filter(|t| !is_growing(t)).count();
+    let rows: Vec<&TrackedSeries> = rows.iter().filter(|t| is_growing(t)).collect();
+    if rows.is_empty() && others == 0 {
         return;
     }
     let _ = writeln!(out, "## {title}\n");
+    let not_listed = |out: &mut String| {
+        if others > 0 {
+            let _ = writeln!(
+                out,
+                "{others} flat or shrinking row(s) not listed (the HTML report has them).\n"
+            );
+        }
+    };
+    if rows.is_empty() {
+        out.push_str("Nothing grew.\n\n");
+        not_listed(out);
+        return;
+    }
     let _ = writeln!(
         out,
         "| # | Function | Location | Cause | First | Last | Delta | Rate/{} | Shape |",
@@ -348,6 +375,7 @@ fn top_table(title: &str, rows: &[TrackedSeries], q: Quantity, per: Per, out: &m
         let _ = writeln!(out, "\n…and {} more.", rows.len() - MAX_TABLE_ROWS);
     }
     out.push('\n');
+    not_listed(out);
 }
 
 fn skipped_section(input: &ReportInput<'_>, out: &mut String) {

@@ -152,6 +152,21 @@ impl Per {
     }
 }
 
+/// True when a tracked row grew (last above first): the "top growing"
+/// tables list these; flat and shrinking rows are kept apart.
+pub fn is_growing(t: &crate::analysis::TrackedSeries) -> bool {
+    t.stats.delta > 0.0
+}
+
+/// True when a snapshot was read from a file that looks cut off (a
+/// truncated goroutine dump, or a warning saying so): kept, and labelled.
+pub fn looks_cut_off(s: &crate::model::Snapshot) -> bool {
+    s.goroutines.as_ref().is_some_and(|g| g.truncated)
+        || s.warnings
+            .iter()
+            .any(|w| w.contains("cut off") || w.contains("truncated"))
+}
+
 /// Nanoseconds per hour.
 const HOUR_NS: f64 = 3.6e12;
 

@@ -8,7 +8,7 @@ use super::chart::{self, Line, TimeAxis};
 use super::flame::{self, FlameGraph};
 use crate::analysis::{Cause, Finding, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
-use crate::render::shared::{Per, SnapshotEntry, merged_notes};
+use crate::render::shared::{Per, SnapshotEntry, is_growing, looks_cut_off, merged_notes};
 use crate::render::{ReportInput, remedy};
 use crate::units::{self, Quantity as Unit};
 use serde::Serialize;
@@ -47,8 +47,12 @@ pub struct View {
     pub flames_gz: bool,
     /// Top growing allocation sites.
     pub heap_sites: Vec<TrackedView>,
+    /// Heap sites that stayed flat or shrank (a collapsed table).
+    pub heap_sites_other: Vec<TrackedView>,
     /// Top goroutine groups.
     pub goroutine_groups: Vec<TrackedView>,
+    /// Goroutine groups that stayed flat or shrank (a collapsed table).
+    pub goroutine_groups_other: Vec<TrackedView>,
     /// Snapshot inventory.
     pub snapshots: Vec<SnapshotRow>,
     /// How many snapshots got their time from which source.
@@ -106,6 +110,9 @@ pub struct Count {
     pub name: String,
     /// Count.
     pub n: usize,
+    /// How many of them were read from a file that looks cut off (kept,
+    /// and labelled so).
+    pub cut: usize,
 }
 
 /// One finding, formatted.
@@ -181,8 +188,8 @@ pub struct ChartView {
     pub id: &'static str,
     /// Heading.
     pub title: &'static str,
-    /// How to read it.
-    pub caption: &'static str,
+    /// How to read it (with a word on a zoomed axis).
+    pub caption: String,
     /// SVG markup, empty when there is no data.
     pub svg: String,
     /// Why there is no chart.
@@ -331,26 +338,33 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
             .unwrap_or_default(),
         evidence: f.evidence.clone(),
         stack: f.stack_text.clone(),
-        // One point: no statistics to show (the evidence says why).
-        stats: if f.stats.intervals == 0 {
+        // No statistics for a one-point finding (the evidence says why),
+        // nor when the evidence already carries them.
+        stats: if f.stats.intervals == 0 || f.evidence.iter().any(|e| e.contains("Mann–Kendall"))
+        {
             String::new()
         } else {
-            format!(
-                "Theil–Sen slope {}/{}; Mann–Kendall S = {}, p = {:.3}; grew in {} of {} intervals; last third {}",
-                unit.signed(per.convert(f.stats.slope_per_hour, &f.series)),
-                per.label(),
-                f.stats.mk_s,
-                f.stats.mk_p,
-                f.stats.grew_intervals,
-                f.stats.intervals,
-                if f.stats.last_third_grows {
-                    "still grows"
-                } else {
-                    "flat"
-                }
-            )
+            stats_line(f, unit, per)
         },
     }
+}
+
+/// Theil–Sen and Mann–Kendall of a finding, in one line.
+fn stats_line(f: &Finding, unit: Unit, per: Per) -> String {
+    format!(
+        "Theil–Sen slope {}/{}; Mann–Kendall S = {}, {}; grew in {} of {} intervals; last third {}",
+        unit.signed(per.convert(f.stats.slope_per_hour, &f.series)),
+        per.label(),
+        f.stats.mk_s,
+        units::p_value(f.stats.mk_p),
+        f.stats.grew_intervals,
+        f.stats.intervals,
+        if f.stats.last_third_grows {
+            "still grows"
+        } else {
+            "flat"
+        }
+    )
 }
 
 fn tracked_view(t: &TrackedSeries, unit: Unit, per: Per) -> TrackedView {
@@ -372,6 +386,14 @@ fn tracked_view(t: &TrackedSeries, unit: Unit, per: Per) -> TrackedView {
     }
 }
 
+/// The rows that grew (`growing`) or the others, in the analysis' order.
+fn tracked_rows(rows: &[TrackedSeries], growing: bool, unit: Unit, per: Per) -> Vec<TrackedView> {
+    rows.iter()
+        .filter(|t| is_growing(t) == growing)
+        .map(|t| tracked_view(t, unit, per))
+        .collect()
+}
+
 fn chart_view(
     id: &'static str,
     title: &'static str,
@@ -380,18 +402,23 @@ fn chart_view(
     lines: &[Line<'_>],
     empty_note: &str,
 ) -> ChartView {
-    match chart::line_chart(title, unit, axis, lines) {
-        Some(svg) => ChartView {
+    match chart::line_chart_zoomed(title, unit, axis, lines) {
+        Some(c) => ChartView {
             id,
             title,
-            caption,
-            svg,
+            caption: match c.zoomed_from {
+                Some(from) => format!(
+                    "{caption} The y axis is zoomed (it starts at {from}, not 0) so that the change shows."
+                ),
+                None => caption.to_string(),
+            },
+            svg: c.svg,
             note: String::new(),
         },
         None => ChartView {
             id,
             title,
-            caption,
+            caption: caption.to_string(),
             svg: String::new(),
             note: empty_note.to_string(),
         },
@@ -429,6 +456,11 @@ fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
             series: &m.heap_inuse,
         },
     ];
+    let inuse_lines = [Line {
+        name: "HeapInuse (in use)",
+        color: "#d35400",
+        series: &m.heap_inuse,
+    }];
     let charts = vec![
         chart_view(
             "chart-memstats",
@@ -437,6 +469,14 @@ fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
             (Unit::Bytes, axis),
             &mem_lines,
             "No MemStats in this archive. The runtime's memory statistics come with text heap profiles (/debug/pprof/heap?debug=1 ends with a # runtime.MemStats block) and with expvar (/debug/vars, key memstats). Capture one of them alongside the profiles to see Sys, HeapSys and HeapInuse over time.",
+        ),
+        chart_view(
+            "chart-heapinuse",
+            "HeapInuse on its own scale (MemStats)",
+            "The same HeapInuse line without Sys setting the scale: Sys is often many times larger and makes a growing HeapInuse look flat.",
+            (Unit::Bytes, axis),
+            &inuse_lines,
+            "",
         ),
         chart_view(
             "chart-goroutines",
@@ -560,17 +600,20 @@ fn processes(input: &ReportInput<'_>) -> Vec<ProcessRow> {
 
 /// Snapshots by kind and by time source.
 fn kind_and_source_counts(archive: &crate::model::Archive) -> (Vec<Count>, Vec<Count>) {
-    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut sources: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut kinds: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut sources: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for s in &archive.snapshots {
-        *kinds.entry(s.kind.name()).or_default() += 1;
-        *sources.entry(s.time_source.name()).or_default() += 1;
+        let k = kinds.entry(s.kind.name()).or_default();
+        k.0 += 1;
+        k.1 += usize::from(looks_cut_off(s));
+        sources.entry(s.time_source.name()).or_default().0 += 1;
     }
-    let to_counts = |m: BTreeMap<&str, usize>| {
+    let to_counts = |m: BTreeMap<&str, (usize, usize)>| {
         m.into_iter()
-            .map(|(k, n)| Count {
+            .map(|(k, (n, cut))| Count {
                 name: k.to_string(),
                 n,
+                cut,
             })
             .collect::<Vec<_>>()
     };
@@ -650,16 +693,10 @@ pub fn build(input: &ReportInput<'_>) -> View {
         memory: memory_view(input, axis),
         flames,
         flames_gz,
-        heap_sites: a
-            .heap_sites
-            .iter()
-            .map(|x| tracked_view(x, Unit::Bytes, per))
-            .collect(),
-        goroutine_groups: a
-            .goroutine_groups
-            .iter()
-            .map(|x| tracked_view(x, Unit::Count, per))
-            .collect(),
+        heap_sites: tracked_rows(&a.heap_sites, true, Unit::Bytes, per),
+        heap_sites_other: tracked_rows(&a.heap_sites, false, Unit::Bytes, per),
+        goroutine_groups: tracked_rows(&a.goroutine_groups, true, Unit::Count, per),
+        goroutine_groups_other: tracked_rows(&a.goroutine_groups, false, Unit::Count, per),
         snapshots,
         time_sources,
         skipped: archive.skipped.clone(),

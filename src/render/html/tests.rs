@@ -76,7 +76,8 @@ fn report_has_every_section_in_order() {
     assert!(html.contains("Goroutine leak: 48 goroutines blocked sending"));
     assert!(html.contains("Memory the runtime keeps for reuse (not a leak):"));
     assert_eq!(html.matches("<iframe class=\"flame-frame\"").count(), 5);
-    assert_eq!(html.matches("<svg class=\"chart\"").count(), 3);
+    // Sys, HeapSys, HeapAlloc and HeapInuse; HeapInuse alone; goroutines; heap.
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 4);
     // Sparklines: two findings, two heap sites, three goroutine groups.
     assert_eq!(html.matches("<svg class=\"spark\"").count(), 7);
     assert!(html.contains("at least 10 goroutines and 50 %"));

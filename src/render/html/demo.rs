@@ -350,6 +350,7 @@ fn heap_snapshot(i: usize, ids: &Ids, n: &Names) -> Snapshot {
         build_id: Some("3f2ad0c1e5b7".into()),
         binary: Some(h(1, "chan-send-leak")),
         cmdline: None,
+        ..Process::default()
     };
     heap
 }

@@ -211,6 +211,7 @@ fn analysis(evil: &str) -> Analysis {
             binary: Some("app".into()),
             build_id: Some("abc123".into()),
             snapshots: 2,
+            ..ProcessInfo::default()
         }],
         ignored: vec![IgnoreHit {
             rule: "net/http.(*persistConn).*".into(),

@@ -635,6 +635,7 @@ pub fn build(hostile: bool) -> Demo {
         binary: Some(h(1, "chan-send-leak")),
         build_id: Some("3f2ad0c1e5b7".into()),
         snapshots: 2 * MOMENTS,
+        ..ProcessInfo::default()
     }];
     analysis.ignored = vec![IgnoreHit {
         rule: h(0, "net/http.(*Server).Serve"),

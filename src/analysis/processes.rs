@@ -62,7 +62,11 @@ fn analyze_process(
         name.to_string()
     };
     let restart_times: Vec<i64> = a_run_starts(&a, &runs, archive);
-    let restart_reasons: Vec<String> = runs.iter().skip(1).filter_map(|r| r.reason.clone()).collect();
+    let restart_reasons: Vec<String> = runs
+        .iter()
+        .skip(1)
+        .filter_map(|r| r.reason.clone())
+        .collect();
     if runs.len() > 1 {
         notes.push(format!(
             "The process restarted {} ({}); each run is judged on its own, and the drop at a \
@@ -168,7 +172,11 @@ fn run_infos(
         .map(|(k, r)| {
             let (first, last) = if a.synthetic_times {
                 (
-                    if k == 0 { Some(0) } else { starts.get(k - 1).copied() },
+                    if k == 0 {
+                        Some(0)
+                    } else {
+                        starts.get(k - 1).copied()
+                    },
                     None,
                 )
             } else {
@@ -253,9 +261,9 @@ fn fmt(f: &Finding, v: f64) -> String {
 /// Puts the runs of one process together (see the module doc).
 fn combine_runs(mut runs: Vec<Analysis>, opts: &Options) -> Analysis {
     if runs.len() <= 1 {
-        return runs.pop().unwrap_or_else(|| {
-            super::empty(opts, "Inconclusive: no usable snapshot".to_string())
-        });
+        return runs
+            .pop()
+            .unwrap_or_else(|| super::empty(opts, "Inconclusive: no usable snapshot".to_string()));
     }
     let n = runs.len();
     // Synthetic axes start at 0 in every run: lay them end to end with a
@@ -304,14 +312,7 @@ fn combine_runs(mut runs: Vec<Analysis>, opts: &Options) -> Analysis {
         seen.dedup();
         let per_run: Vec<String> = list
             .iter()
-            .map(|(r, f)| {
-                format!(
-                    "run {}: {} → {}",
-                    r + 1,
-                    fmt(f, f.first),
-                    fmt(f, f.last)
-                )
-            })
+            .map(|(r, f)| format!("run {}: {} → {}", r + 1, fmt(f, f.first), fmt(f, f.last)))
             .collect();
         if seen.len() == n {
             best.severity = Severity::Leak;

@@ -597,11 +597,14 @@ fn restart_is_split_and_noted() {
         b.a.snapshots.push(snap);
     }
     let r = analyze(&b.a, &Options::default());
-    assert_eq!(r.processes.len(), 2);
-    assert_eq!(r.processes[1].snapshots, 4);
-    assert_eq!(r.counts.goroutine, 4);
+    // One process (same name, no overlap): a redeploy is a restart.
+    assert_eq!(r.processes.len(), 1);
+    let p = &r.processes[0];
+    assert_eq!((p.restarts, p.runs.len()), (1, 2));
+    assert_eq!((p.runs[0].snapshots, p.runs[1].snapshots), (2, 4));
+    assert_eq!(r.counts.goroutine, 6);
     assert!(
-        r.notes[0].starts_with("The archive holds 2 processes (build id changed (old → new)"),
+        r.notes[0].starts_with("The process restarted once (build id changed (old → new)"),
         "{}",
         r.notes[0]
     );

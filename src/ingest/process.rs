@@ -155,13 +155,15 @@ fn build_id_split(snaps: &[Snapshot], group: &[usize]) -> Option<BTreeMap<String
     let label = |s: &Snapshot| -> Option<String> {
         let id = s.process.build_id.as_deref().filter(|b| !b.is_empty())?;
         let short: String = id.chars().take(12).collect();
-        Some(match s.process.binary.as_deref().filter(|b| !b.is_empty()) {
-            Some(bin) => {
-                let base = bin.rsplit(['/', '\\']).next().unwrap_or(bin);
-                format!("{base}@{short}")
-            }
-            None => short,
-        })
+        Some(
+            match s.process.binary.as_deref().filter(|b| !b.is_empty()) {
+                Some(bin) => {
+                    let base = bin.rsplit(['/', '\\']).next().unwrap_or(bin);
+                    format!("{base}@{short}")
+                }
+                None => short,
+            },
+        )
     };
     let mut by: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for &i in group {
@@ -173,13 +175,17 @@ fn build_id_split(snaps: &[Snapshot], group: &[usize]) -> Option<BTreeMap<String
         return None;
     }
     let spans: Vec<(TimeNs, TimeNs)> = by.values().filter_map(|m| span(snaps, m)).collect();
-    let overlap = spans.iter().enumerate().any(|(a, x)| {
-        spans
-            .iter()
-            .skip(a + 1)
-            .any(|y| x.0 <= y.1 && y.0 <= x.1)
-    });
-    if !overlap {
+    let overlap = spans
+        .iter()
+        .enumerate()
+        .any(|(a, x)| spans.iter().skip(a + 1).any(|y| x.0 <= y.1 && y.0 <= x.1));
+    // Two programs are two processes; one program whose build id changes
+    // without overlap was redeployed (a restart, left to the analysis).
+    let binaries: BTreeSet<&str> = by
+        .keys()
+        .filter_map(|l| l.split_once('@').map(|(b, _)| b))
+        .collect();
+    if !overlap && binaries.len() < 2 {
         return None;
     }
     let moment_label: BTreeMap<usize, String> = by

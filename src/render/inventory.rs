@@ -74,10 +74,7 @@ impl Inventory {
                 visible(&s.path).into_owned(),
             ];
             if several {
-                row.insert(
-                    1,
-                    format!("{} ({})", visible(&s.process), s.process_signal),
-                );
+                row.insert(1, format!("{} ({})", visible(&s.process), s.process_signal));
             }
             rows.push(row);
         }

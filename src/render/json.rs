@@ -436,6 +436,8 @@ mod tests {
             confidence: 0.95,
             stack: None,
             stack_text: vec!["main.produce /src/main.go:16".into()],
+            process: String::new(),
+            processes: Vec::new(),
         }
     }
 

@@ -673,6 +673,8 @@ mod tests {
             confidence: 0.9,
             stack: None,
             stack_text: vec![],
+            process: String::new(),
+            processes: Vec::new(),
         }
     }
 

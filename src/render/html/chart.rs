@@ -171,6 +171,19 @@ pub fn line_chart(
     axis: TimeAxis,
     lines: &[Line<'_>],
 ) -> Option<String> {
+    line_chart_marked(title, unit, axis, lines, &[])
+}
+
+/// A line chart with a dashed vertical mark at each of `restarts` (times
+/// of process restarts inside the plotted span), or `None` when no line has
+/// a point.
+pub fn line_chart_marked(
+    title: &str,
+    unit: Quantity,
+    axis: TimeAxis,
+    lines: &[Line<'_>],
+    restarts: &[i64],
+) -> Option<String> {
     let per_line: Vec<Vec<(i64, f64)>> = lines.iter().map(|l| finite_points(l.series)).collect();
     let pts: Vec<(i64, f64)> = per_line.concat();
     if pts.is_empty() {
@@ -208,9 +221,28 @@ pub fn line_chart(
         yb = H - BOTTOM,
         xr = W - RIGHT
     );
+    restart_marks(&mut s, &frame, axis, restarts);
     plot_lines(&mut s, &frame, (unit, axis), lines, &per_line);
     s.push_str("</svg>");
     Some(s)
+}
+
+/// Dashed vertical lines at process restarts, labelled `restart`.
+fn restart_marks(s: &mut String, f: &Frame, axis: TimeAxis, restarts: &[i64]) {
+    for &t in restarts {
+        if t < f.tmin || t > f.tmin.saturating_add(f.span) {
+            continue;
+        }
+        let xx = f.x(t).round() + 0.5;
+        let _ = write!(
+            s,
+            r##"<g class="restart"><line x1="{xx}" x2="{xx}" y1="{TOP}" y2="{y2}" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="4 3"/><text x="{tx}" y="{ty}" font-size="10" fill="#c0392b">restart</text><title>process restart at {when}</title></g>"##,
+            y2 = H - BOTTOM,
+            tx = xx + 3.0,
+            ty = TOP + 10.0,
+            when = esc(&axis.when(t))
+        );
+    }
 }
 
 /// Horizontal grid and y labels.

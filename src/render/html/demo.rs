@@ -490,6 +490,8 @@ fn findings(n: &Names, ids: &Ids) -> Vec<Finding> {
         confidence: 0.95,
         stack: Some(leak_stack),
         stack_text,
+        process: String::new(),
+        processes: Vec::new(),
     };
     let heap_finding = Finding {
         rank: 2,
@@ -523,6 +525,8 @@ fn findings(n: &Names, ids: &Ids) -> Vec<Finding> {
         confidence: 0.9,
         stack: Some(heap_leak),
         stack_text: vec![format!("{produce} {produce_file}:85")],
+        process: String::new(),
+        processes: Vec::new(),
     };
     vec![goroutine_finding, heap_finding]
 }

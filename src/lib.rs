@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod capture;
 pub mod cli;
 pub mod ingest;
+pub mod merge;
 pub mod model;
 pub mod progress;
 pub mod render;
@@ -16,7 +17,7 @@ pub mod text;
 pub mod units;
 
 use anyhow::{Context, Result};
-use cli::{Cli, Command, FailOn, InspectArgs, ReportArgs};
+use cli::{Cli, Command, FailOn, InspectArgs, MergeArgs, ReportArgs};
 use render::{Exporter, Meta, ReportInput};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Inspect(args) => inspect(args),
         Command::Report(args) => report(args),
         Command::Capture(args) => capture::run(&args),
+        Command::Merge(args) => merge_command(args),
     }
 }
 
@@ -49,9 +51,10 @@ fn input_name(path: &Path) -> String {
 
 fn inspect(args: InspectArgs) -> Result<Outcome> {
     let progress = progress::Progress::new(args.quiet);
-    let archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
+    let mut archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
         .with_context(|| format!("cannot read {}", args.path.display()))?;
     progress.finish();
+    regroup(&mut archive, args.group_by);
     let inv = render::inventory::Inventory::new(&archive);
     let json_to_stdout = args.json.as_deref() == Some(Path::new("-"));
     if let Some(p) = &args.json {
@@ -69,8 +72,9 @@ fn inspect(args: InspectArgs) -> Result<Outcome> {
 
 fn report(args: ReportArgs) -> Result<Outcome> {
     let progress = progress::Progress::new(args.quiet);
-    let archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
+    let mut archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
         .with_context(|| format!("cannot read {}", args.path.display()))?;
+    regroup(&mut archive, args.group_by);
     progress.phase("analysing");
     let aopts = args.analysis_options()?;
     let templates = match &args.templates {
@@ -126,6 +130,53 @@ fn report(args: ReportArgs) -> Result<Outcome> {
         FailOn::Leak => result.verdict == analysis::Verdict::Leak,
         FailOn::Suspect => matches!(
             result.verdict,
+            analysis::Verdict::Leak | analysis::Verdict::Suspect
+        ),
+    };
+    Ok(if gate { Outcome::GateMet } else { Outcome::Ok })
+}
+
+/// Re-decides the processes when `--group-by` is not `auto` (ingest
+/// decides with `auto`).
+fn regroup(archive: &mut model::Archive, by: cli::GroupByArg) {
+    if by != cli::GroupByArg::Auto {
+        ingest::identify_processes(archive, by.group_by());
+    }
+}
+
+/// `leakscope merge`: the fleet overview from per-archive JSON summaries.
+fn merge_command(args: MergeArgs) -> Result<Outcome> {
+    let mut archives = Vec::with_capacity(args.inputs.len());
+    for p in &args.inputs {
+        let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+        archives.push(merge::parse(&p.display().to_string(), &bytes)?);
+    }
+    let fleet = merge::Fleet::new(archives);
+    write_output(&args.output, &fleet.to_html(&[])?)?;
+    if let Some(p) = &args.json {
+        write_output(p, &fleet.to_json()?)?;
+    }
+    if let Some(p) = &args.markdown {
+        write_output(p, fleet.to_markdown().as_bytes())?;
+    }
+    let stdout_taken = [&args.json, &args.markdown]
+        .iter()
+        .any(|p| p.as_deref() == Some(Path::new("-")));
+    if !args.quiet && !stdout_taken {
+        let text = format!(
+            "{}
+fleet: {}
+",
+            text::visible(&fleet.headline()),
+            args.output.display()
+        );
+        write_output(Path::new("-"), text.as_bytes())?;
+    }
+    let gate = match args.fail_on {
+        FailOn::Never => false,
+        FailOn::Leak => fleet.verdict == analysis::Verdict::Leak,
+        FailOn::Suspect => matches!(
+            fleet.verdict,
             analysis::Verdict::Leak | analysis::Verdict::Suspect
         ),
     };

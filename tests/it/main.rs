@@ -14,6 +14,7 @@ mod html_report;
 mod inspect_cli;
 mod json_contract;
 mod pprof_oracle;
+mod processes;
 mod properties;
 mod public_dumps;
 mod report_cli;

@@ -299,6 +299,89 @@ mod tests {
         assert_eq!(identity_words("host3"), "host3");
     }
 
+    fn snap(path: &str, kind: ProfileKind, time: i64) -> Snapshot {
+        let mut s = Snapshot::new(crate::model::Format::Pprof, kind);
+        s.path = path.into();
+        s.time = Some(time * 1_000_000_000);
+        s.moment = time as usize;
+        s
+    }
+
+    fn names(a: &Archive) -> Vec<(String, &'static str)> {
+        a.snapshots
+            .iter()
+            .map(|s| (s.process.name.clone(), s.process.signal.name()))
+            .collect()
+    }
+
+    #[test]
+    fn folders_names_and_build_ids_decide_in_that_order() {
+        let mut a = Archive::default();
+        for (i, pod) in ["pod-a", "pod-b"].iter().enumerate() {
+            for t in 0..2 {
+                let p = format!("run/{pod}/heap/heap-{t}.pb.gz");
+                a.snapshots.push(snap(&p, ProfileKind::Heap, t + i as i64));
+            }
+        }
+        identify(&mut a, GroupBy::Auto);
+        assert_eq!(names(&a)[0], ("run/pod-a".into(), "dir"));
+        assert_eq!(names(&a)[3], ("run/pod-b".into(), "dir"));
+        identify(&mut a, GroupBy::None);
+        assert!(names(&a).iter().all(|n| n == &(String::new(), "single")));
+
+        // Names in the file names, one folder.
+        let mut a = Archive::default();
+        for host in ["api-7d9f-x2", "api-7d9f-k8"] {
+            for t in 0..2 {
+                let p = format!("{host}-goroutine-2026120{}T101010Z.txt", t + 1);
+                a.snapshots.push(snap(&p, ProfileKind::Goroutine, t));
+            }
+        }
+        identify(&mut a, GroupBy::Auto);
+        assert_eq!(names(&a)[0], ("api-7d9f-x2".into(), "name"));
+        assert_eq!(names(&a)[2], ("api-7d9f-k8".into(), "name"));
+        identify(&mut a, GroupBy::Dir);
+        assert_eq!(names(&a)[0].1, "single");
+
+        // Two build ids at the same time: two processes; one after the
+        // other: one process (a redeploy, a restart for the analysis).
+        let build = |overlap: bool| {
+            let mut a = Archive::default();
+            for (b, start) in [("aaaa", 0), ("bbbb", if overlap { 1 } else { 10 })] {
+                for t in 0..3 {
+                    let mut s = snap(&format!("heap-{b}-{t}.pb.gz"), ProfileKind::Heap, start + t);
+                    s.process.build_id = Some(b.into());
+                    s.process.binary = Some("/bin/svc".into());
+                    a.snapshots.push(s);
+                }
+            }
+            // The names differ only by the build id: no name signal
+            // either, since it is the same word in both.
+            for s in &mut a.snapshots {
+                s.path = format!("heap-{}.pb.gz", s.moment);
+            }
+            identify(&mut a, GroupBy::Auto);
+            names(&a)
+        };
+        let together = build(true);
+        assert_eq!(together[0], ("svc@aaaa".into(), "build-id"));
+        assert_eq!(together[3], ("svc@bbbb".into(), "build-id"));
+        assert!(build(false).iter().all(|n| n.1 == "single"));
+    }
+
+    #[test]
+    fn folders_each_holding_one_kind_are_one_process() {
+        let mut a = Archive::default();
+        for t in 0..3 {
+            a.snapshots
+                .push(snap(&format!("g/{t}.txt"), ProfileKind::Goroutine, t));
+            a.snapshots
+                .push(snap(&format!("h/{t}.pb.gz"), ProfileKind::Heap, t));
+        }
+        identify(&mut a, GroupBy::Auto);
+        assert!(names(&a).iter().all(|n| n.1 == "single"));
+    }
+
     #[test]
     fn folder_keys_skip_kind_and_time_folders() {
         assert_eq!(dir_key("pod-a/heap/heap-1.pb.gz"), "pod-a");

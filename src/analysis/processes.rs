@@ -238,10 +238,21 @@ fn append(into: &mut Series, from: &Series) {
 
 /// The culprit of a finding: the same culprit in two runs or two processes
 /// is one finding.
-type Key = (FindingKind, super::types::Cause, String);
+/// The culprit plus its occurrence within one run or process (two groups
+/// with the same culprit in one run stay two findings).
+type Key = (FindingKind, super::types::Cause, String, usize);
 
-fn key(f: &Finding) -> Key {
-    (f.kind, f.cause, f.function.clone())
+/// The keys of one run's or process's findings, in order.
+fn keys(findings: &[Finding]) -> Vec<Key> {
+    let mut seen: BTreeMap<(FindingKind, super::types::Cause, &str), usize> = BTreeMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let n = seen.entry((f.kind, f.cause, &f.function)).or_default();
+            *n += 1;
+            (f.kind, f.cause, f.function.clone(), *n)
+        })
+        .collect()
 }
 
 /// Stronger first: severity, proof, confidence, then the rank it had.
@@ -283,8 +294,8 @@ fn combine_runs(mut runs: Vec<Analysis>, opts: &Options) -> Analysis {
     let mut order: Vec<Key> = Vec::new();
     let mut by: BTreeMap<Key, Vec<(usize, Finding)>> = BTreeMap::new();
     for (r, a) in runs.iter_mut().enumerate() {
-        for f in std::mem::take(&mut a.findings) {
-            let k = key(&f);
+        let ks = keys(&a.findings);
+        for (f, k) in std::mem::take(&mut a.findings).into_iter().zip(ks) {
             if !by.contains_key(&k) {
                 order.push(k.clone());
             }
@@ -467,8 +478,8 @@ fn combine_processes(mut results: Vec<(ProcessInfo, Analysis)>) -> Analysis {
     let mut order: Vec<Key> = Vec::new();
     let mut by: BTreeMap<Key, Vec<Finding>> = BTreeMap::new();
     for (_, a) in &mut results {
-        for f in std::mem::take(&mut a.findings) {
-            let k = key(&f);
+        let ks = keys(&a.findings);
+        for (f, k) in std::mem::take(&mut a.findings).into_iter().zip(ks) {
             if !by.contains_key(&k) {
                 order.push(k.clone());
             }

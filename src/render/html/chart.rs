@@ -411,6 +411,31 @@ pub fn sparkline(series: &Series, unit: Quantity) -> Option<String> {
     ))
 }
 
+/// A sparkline with a dashed mark at each restart inside its span.
+pub fn sparkline_marked(series: &Series, unit: Quantity, restarts: &[i64]) -> Option<String> {
+    let svg = sparkline(series, unit)?;
+    let p = finite_points(series);
+    let (first, last) = (p.first()?.0, p.last()?.0);
+    let span = last - first;
+    // The geometry of `sparkline`: 120 wide, 3 of padding, 28 high.
+    let (w, h, pad) = (120.0f64, 28.0f64, 3.0f64);
+    let mut marks = String::new();
+    for &t in restarts
+        .iter()
+        .filter(|&&t| span > 0 && t > first && t <= last)
+    {
+        let xx = pad + (w - 2.0 * pad) * ((t - first) as f64 / span as f64);
+        let _ = write!(
+            marks,
+            r##"<line class="restart" x1="{xx:.1}" x2="{xx:.1}" y1="0" y2="{h}" stroke="#c0392b" stroke-width="1" stroke-dasharray="2 2"/>"##
+        );
+    }
+    Some(match svg.strip_suffix("</svg>") {
+        Some(body) if !marks.is_empty() => format!("{body}{marks}</svg>"),
+        _ => svg,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -608,7 +608,20 @@ pub fn build(input: &ReportInput<'_>) -> View {
     let findings = a
         .findings
         .iter()
-        .map(|f| finding_view(f, &has_remedy, per))
+        .map(|f| {
+            let mut v = finding_view(f, &has_remedy, per);
+            // Mark the restarts of the finding's process on its trend.
+            let restarts = a
+                .processes
+                .iter()
+                .find(|p| p.name == f.process)
+                .map_or(&[][..], |p| p.restart_times.as_slice());
+            if !restarts.is_empty() {
+                v.spark = chart::sparkline_marked(&f.series, f.unit().quantity(), restarts)
+                    .unwrap_or_default();
+            }
+            v
+        })
         .collect();
 
     let processes = processes(input);

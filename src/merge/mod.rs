@@ -736,5 +736,11 @@ mod tests {
         assert!(f.headline().starts_with("Leak: 2 of 4 processes leak"));
         let md = f.to_markdown();
         assert!(md.contains("| 1 | a#2 | leak |"), "{md}");
+        let html = String::from_utf8(f.to_html(&[]).expect("fleet page")).expect("utf8");
+        assert!(html.contains("pod-1") && html.contains("id=\"processes\""));
+        let json: serde_json::Value =
+            serde_json::from_slice(&f.to_json().expect("fleet json")).expect("json");
+        assert_eq!(json["kind"], "fleet");
+        assert_eq!(json["processes"][1]["process"], "pod-1");
     }
 }

@@ -61,6 +61,7 @@ fn render_markdown(input: &ReportInput<'_>) -> String {
         let _ = writeln!(out, "> {}\n", md_escape(&clip(note, MAX_TEXT)));
     }
     overview_table(input, &mut out);
+    processes_table(a, &mut out);
     let per = Per::for_archive(input.archive);
     findings_section(a.findings.as_slice(), a.verdict, per, &mut out);
     top_table(
@@ -142,6 +143,32 @@ fn overview_table(input: &ReportInput<'_>, out: &mut String) {
             "{cut} of these snapshot(s) were read from files that look cut off (kept; the HTML inventory names them).\n"
         );
     }
+}
+
+/// One row per process, the worst first, when there are several or a
+/// process restarted.
+fn processes_table(a: &crate::analysis::Analysis, out: &mut String) {
+    if a.processes.len() < 2 && a.processes.iter().all(|p| p.restarts == 0) {
+        return;
+    }
+    out.push_str(
+        "## Processes\n\n| # | Process | Verdict | Snapshots | Restarts | Findings | Headline |\n\
+         |---:|---|---|---:|---:|---:|---|\n",
+    );
+    for (i, p) in a.processes.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            i + 1,
+            md_code_cell(&clip(&p.name, MAX_CELL)),
+            p.verdict.map_or("inconclusive", verdict_name),
+            p.snapshots,
+            p.restarts,
+            p.findings,
+            md_escape(&clip(&p.headline, MAX_TEXT))
+        );
+    }
+    out.push('\n');
 }
 
 fn findings_section(findings: &[Finding], verdict: Verdict, per: Per, out: &mut String) {
@@ -701,6 +728,8 @@ mod tests {
             confidence: 0.9,
             stack: None,
             stack_text: vec![],
+            process: String::new(),
+            processes: Vec::new(),
         }
     }
 

@@ -25,6 +25,62 @@ pub enum Command {
     /// Fetch heap profiles and goroutine dumps from running Go processes
     /// (net/http/pprof) on a fixed schedule, into a folder `report` reads.
     Capture(CaptureArgs),
+    /// Build a fleet overview from per-archive JSON summaries
+    /// (`leakscope report --json`), ranking every process by severity.
+    Merge(MergeArgs),
+}
+
+/// How snapshots are grouped into processes (`--group-by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupByArg {
+    /// Folders, then names in the file names, then build ids.
+    Auto,
+    /// Only a folder per host/pod/instance.
+    Dir,
+    /// Only a host or pod name in the file names.
+    Name,
+    /// One process (restarts are still found).
+    None,
+}
+
+impl GroupByArg {
+    /// The ingest setting.
+    pub fn group_by(self) -> crate::ingest::GroupBy {
+        match self {
+            GroupByArg::Auto => crate::ingest::GroupBy::Auto,
+            GroupByArg::Dir => crate::ingest::GroupBy::Dir,
+            GroupByArg::Name => crate::ingest::GroupBy::Name,
+            GroupByArg::None => crate::ingest::GroupBy::None,
+        }
+    }
+}
+
+/// `leakscope merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON summaries written by `leakscope report --json`, one per archive.
+    #[arg(value_name = "JSON", required = true, num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the fleet HTML page.
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "FILE",
+        default_value = "leakscope-fleet.html"
+    )]
+    pub output: PathBuf,
+    /// Also write the fleet JSON to PATH (`-` for stdout).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Also write the fleet Markdown to PATH (`-` for stdout).
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
+    /// Exit with status 1 when the fleet verdict reaches this level.
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
+    /// No summary on stdout.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Bounds on what is read (see README "Limits").
@@ -132,6 +188,9 @@ pub struct InspectArgs {
     /// No progress bar on stderr (it is only drawn on a terminal anyway).
     #[arg(short, long)]
     pub quiet: bool,
+    /// How snapshots are grouped into processes.
+    #[arg(long, value_enum, default_value_t = GroupByArg::Auto)]
+    pub group_by: GroupByArg,
     /// Input limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -222,6 +281,11 @@ pub struct ReportArgs {
     /// leak-prone operation for a `suspect` (`, N minutes` in debug=2 headers).
     #[arg(long, value_name = "MINUTES", default_value_t = crate::analysis::Thresholds::default().min_wait)]
     pub min_wait: u32,
+    /// How snapshots are grouped into processes: `auto` (a folder per
+    /// pod/host, then a name in the file names, then build ids), `dir`,
+    /// `name`, or `none` (one process; restarts are still found).
+    #[arg(long, value_enum, default_value_t = GroupByArg::Auto)]
+    pub group_by: GroupByArg,
     /// Input limits.
     #[command(flatten)]
     pub limits: LimitArgs,

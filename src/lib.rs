@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod capture;
 pub mod cli;
 pub mod ingest;
+pub mod merge;
 pub mod model;
 pub mod output;
 pub mod progress;
@@ -17,7 +18,7 @@ pub mod text;
 pub mod units;
 
 use anyhow::{Context, Result};
-use cli::{Cli, Command, FailOn, InspectArgs, ReportArgs};
+use cli::{Cli, Command, FailOn, InspectArgs, MergeArgs, ReportArgs};
 use output::Output;
 use render::{Exporter, Meta, ReportInput};
 use std::io::Write;
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Inspect(args) => inspect(args),
         Command::Report(args) => report(args),
         Command::Capture(args) => capture::run(&args),
+        Command::Merge(args) => merge_command(args),
     }
 }
 
@@ -96,9 +98,10 @@ fn inspect(args: InspectArgs) -> Result<Outcome> {
     let progress = progress::Progress::new(args.quiet);
     output::on_interrupt(progress.bar())?;
     let mut json_out = args.json.as_deref().map(Output::check).transpose()?;
-    let archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
+    let mut archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
         .with_context(|| format!("cannot read {}", args.path.display()))?;
     progress.finish();
+    regroup(&mut archive, args.group_by);
     let inv = render::inventory::Inventory::new(&archive);
     let mut outs = Vec::new();
     if let Some(mut o) = json_out.take() {
@@ -143,8 +146,9 @@ fn report(args: ReportArgs) -> Result<Outcome> {
         Some(dir) => read_templates(dir)?,
         None => Vec::new(),
     };
-    let archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
+    let mut archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
         .with_context(|| format!("cannot read {}", args.path.display()))?;
+    regroup(&mut archive, args.group_by);
     progress.phase("analysing");
     let result = analysis::analyze(&archive, &aopts);
     progress.phase("rendering");
@@ -215,6 +219,66 @@ fn describe_dest(path: &Path) -> String {
     } else {
         path.display().to_string()
     }
+}
+
+/// Re-decides the processes when `--group-by` is not `auto` (ingest
+/// decides with `auto`).
+fn regroup(archive: &mut model::Archive, by: cli::GroupByArg) {
+    if by != cli::GroupByArg::Auto {
+        ingest::identify_processes(archive, by.group_by());
+    }
+}
+
+/// `leakscope merge`: the fleet overview from per-archive JSON summaries.
+fn merge_command(args: MergeArgs) -> Result<Outcome> {
+    let mut dests: Vec<(&str, &Path)> = vec![("-o/--output", &args.output)];
+    if let Some(p) = &args.json {
+        dests.push(("--json", p));
+    }
+    if let Some(p) = &args.markdown {
+        dests.push(("--markdown", p));
+    }
+    check_destinations("merge", &dests)?;
+    let mut html_out = Output::check(&args.output)?;
+    let json_out = args.json.as_deref().map(Output::check).transpose()?;
+    let md_out = args.markdown.as_deref().map(Output::check).transpose()?;
+    let mut archives = Vec::with_capacity(args.inputs.len());
+    for p in &args.inputs {
+        let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+        archives.push(merge::parse(&p.display().to_string(), &bytes)?);
+    }
+    let fleet = merge::Fleet::new(archives);
+    html_out.stage(fleet.to_html(&[])?)?;
+    let mut outs = vec![html_out];
+    if let Some(mut o) = json_out {
+        o.stage(fleet.to_json()?)?;
+        outs.push(o);
+    }
+    if let Some(mut o) = md_out {
+        o.stage(fleet.to_markdown().into_bytes())?;
+        outs.push(o);
+    }
+    let stdout_taken = outs.iter().any(Output::is_stdout);
+    output::commit_all(&mut outs)?;
+    if !args.quiet && !stdout_taken {
+        let text = format!(
+            "{}
+fleet: {}
+",
+            text::visible(&fleet.headline()),
+            args.output.display()
+        );
+        print!("{text}");
+    }
+    let gate = match args.fail_on {
+        FailOn::Never => false,
+        FailOn::Leak => fleet.verdict == analysis::Verdict::Leak,
+        FailOn::Suspect => matches!(
+            fleet.verdict,
+            analysis::Verdict::Leak | analysis::Verdict::Suspect
+        ),
+    };
+    Ok(if gate { Outcome::GateMet } else { Outcome::Ok })
 }
 
 /// Reads every file of a `--templates` directory as (relative name, source).

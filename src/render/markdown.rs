@@ -61,6 +61,7 @@ fn render_markdown(input: &ReportInput<'_>) -> String {
         let _ = writeln!(out, "> {}\n", md_escape(&clip(note, MAX_TEXT)));
     }
     overview_table(input, &mut out);
+    processes_table(a, &mut out);
     let per = Per::for_archive(input.archive);
     let one = crate::render::one_dump::build(a);
     if let Some(v) = &one {
@@ -190,6 +191,32 @@ fn one_dump_section(v: &crate::render::one_dump::OneDump, out: &mut String) {
         table(&v.by_wait, out);
     }
     let _ = writeln!(out, "**What to capture next.** {}\n", md_escape(&v.next));
+}
+
+/// One row per process, the worst first, when there are several or a
+/// process restarted.
+fn processes_table(a: &crate::analysis::Analysis, out: &mut String) {
+    if a.processes.len() < 2 && a.processes.iter().all(|p| p.restarts == 0) {
+        return;
+    }
+    out.push_str(
+        "## Processes\n\n| # | Process | Verdict | Snapshots | Restarts | Findings | Headline |\n\
+         |---:|---|---|---:|---:|---:|---|\n",
+    );
+    for (i, p) in a.processes.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            i + 1,
+            md_code_cell(&clip(&p.name, MAX_CELL)),
+            p.verdict.map_or("inconclusive", verdict_name),
+            p.snapshots,
+            p.restarts,
+            p.findings,
+            md_escape(&clip(&p.headline, MAX_TEXT))
+        );
+    }
+    out.push('\n');
 }
 
 fn findings_section(findings: &[Finding], verdict: Verdict, per: Per, out: &mut String) {
@@ -769,6 +796,8 @@ mod tests {
             stack: None,
             stack_text: vec![],
             snapshot: None,
+            process: String::new(),
+            processes: Vec::new(),
         }
     }
 

@@ -51,6 +51,12 @@ pub struct SnapshotEntry {
     pub memstats_heap_inuse: Option<u64>,
     /// `Sys` from MemStats, where present.
     pub memstats_sys: Option<u64>,
+    /// The process that wrote the dump (`pod-b`; empty when the archive
+    /// holds one process).
+    pub process: String,
+    /// What decided the process: `dir`, `name`, `build-id`, `time` or
+    /// `single`.
+    pub process_signal: &'static str,
     /// Remarks on this file.
     pub warnings: Vec<String>,
 }
@@ -91,6 +97,8 @@ impl SnapshotEntry {
             binary: s.process.binary.clone(),
             memstats_heap_inuse: s.memstats.as_ref().and_then(|m| m.u64("HeapInuse")),
             memstats_sys: s.memstats.as_ref().and_then(|m| m.u64("Sys")),
+            process: s.process.name.clone(),
+            process_signal: s.process.signal.name(),
             warnings: s.warnings.clone(),
         }
     }

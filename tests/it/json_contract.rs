@@ -152,6 +152,8 @@ fn analysis(evil: &str) -> Analysis {
         stack: None,
         stack_text: vec![format!("{evil} /src/app/main.go:16")],
         snapshot: None,
+        process: String::new(),
+        processes: Vec::new(),
     };
     let heap = Finding {
         rank: 2,
@@ -179,6 +181,8 @@ fn analysis(evil: &str) -> Analysis {
         stack: None,
         stack_text: vec!["main.alloc /src/app/cache.go:31".into()],
         snapshot: None,
+        process: String::new(),
+        processes: Vec::new(),
     };
     Analysis {
         verdict: Verdict::Leak,
@@ -217,6 +221,7 @@ fn analysis(evil: &str) -> Analysis {
             binary: Some("app".into()),
             build_id: Some("abc123".into()),
             snapshots: 2,
+            ..ProcessInfo::default()
         }],
         ignored: vec![IgnoreHit {
             rule: "net/http.(*persistConn).*".into(),
@@ -415,6 +420,8 @@ fn findings_contract() {
         "grew_intervals",
         "intervals",
         "stack",
+        "process",
+        "processes",
     ]);
     let causes = set(&[
         "chan-send",

@@ -17,6 +17,7 @@ mod json_contract;
 mod outputs;
 mod page;
 mod pprof_oracle;
+mod processes;
 mod properties;
 mod public_dumps;
 mod report_cli;

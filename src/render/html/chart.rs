@@ -171,7 +171,20 @@ pub fn line_chart(
     axis: TimeAxis,
     lines: &[Line<'_>],
 ) -> Option<String> {
-    line_chart_zoomed(title, unit, axis, lines).map(|c| c.svg)
+    line_chart_marked(title, unit, axis, lines, &[])
+}
+
+/// A line chart with a dashed vertical mark at each of `restarts` (times
+/// of process restarts inside the plotted span), or `None` when no line has
+/// a point.
+pub fn line_chart_marked(
+    title: &str,
+    unit: Quantity,
+    axis: TimeAxis,
+    lines: &[Line<'_>],
+    restarts: &[i64],
+) -> Option<String> {
+    line_chart_zoomed(title, unit, axis, lines, restarts).map(|c| c.svg)
 }
 
 /// A drawn chart and where its y axis starts.
@@ -205,6 +218,7 @@ pub fn line_chart_zoomed(
     unit: Quantity,
     axis: TimeAxis,
     lines: &[Line<'_>],
+    restarts: &[i64],
 ) -> Option<Chart> {
     let per_line: Vec<Vec<(i64, f64)>> = lines.iter().map(|l| finite_points(l.series)).collect();
     let pts: Vec<(i64, f64)> = per_line.concat();
@@ -266,12 +280,31 @@ pub fn line_chart_zoomed(
             f = esc(from)
         );
     }
+    restart_marks(&mut s, &frame, axis, restarts);
     plot_lines(&mut s, &frame, (unit, axis), lines, &per_line);
     s.push_str("</svg>");
     Some(Chart {
         svg: s,
         zoomed_from,
     })
+}
+
+/// Dashed vertical lines at process restarts, labelled `restart`.
+fn restart_marks(s: &mut String, f: &Frame, axis: TimeAxis, restarts: &[i64]) {
+    for &t in restarts {
+        if t < f.tmin || t > f.tmin.saturating_add(f.span) {
+            continue;
+        }
+        let xx = f.x(t).round() + 0.5;
+        let _ = write!(
+            s,
+            r##"<g class="restart"><line x1="{xx}" x2="{xx}" y1="{TOP}" y2="{y2}" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="4 3"/><text x="{tx}" y="{ty}" font-size="10" fill="#c0392b">restart</text><title>process restart at {when}</title></g>"##,
+            y2 = H - BOTTOM,
+            tx = xx + 3.0,
+            ty = TOP + 10.0,
+            when = esc(&axis.when(t))
+        );
+    }
 }
 
 /// Horizontal grid and y labels.
@@ -440,6 +473,31 @@ pub fn sparkline(series: &Series, unit: Quantity) -> Option<String> {
     ))
 }
 
+/// A sparkline with a dashed mark at each restart inside its span.
+pub fn sparkline_marked(series: &Series, unit: Quantity, restarts: &[i64]) -> Option<String> {
+    let svg = sparkline(series, unit)?;
+    let p = finite_points(series);
+    let (first, last) = (p.first()?.0, p.last()?.0);
+    let span = last - first;
+    // The geometry of `sparkline`: 120 wide, 3 of padding, 28 high.
+    let (w, h, pad) = (120.0f64, 28.0f64, 3.0f64);
+    let mut marks = String::new();
+    for &t in restarts
+        .iter()
+        .filter(|&&t| span > 0 && t > first && t <= last)
+    {
+        let xx = pad + (w - 2.0 * pad) * ((t - first) as f64 / span as f64);
+        let _ = write!(
+            marks,
+            r##"<line class="restart" x1="{xx:.1}" x2="{xx:.1}" y1="0" y2="{h}" stroke="#c0392b" stroke-width="1" stroke-dasharray="2 2"/>"##
+        );
+    }
+    Some(match svg.strip_suffix("</svg>") {
+        Some(body) if !marks.is_empty() => format!("{body}{marks}</svg>"),
+        _ => svg,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,7 +522,8 @@ mod tests {
             color: "#000",
             series: &s,
         }];
-        let c = line_chart_zoomed("g", Quantity::Count, TimeAxis::Clock, &line).expect("chart");
+        let c =
+            line_chart_zoomed("g", Quantity::Count, TimeAxis::Clock, &line, &[]).expect("chart");
         assert_eq!(c.zoomed_from.as_deref(), Some("1,000"));
         assert!(c.svg.contains("zoomed: the axis starts at 1,000, not 0"));
         // Growth from near 0 is drawn from 0, as before.
@@ -474,7 +533,8 @@ mod tests {
             color: "#000",
             series: &s,
         }];
-        let c = line_chart_zoomed("g", Quantity::Count, TimeAxis::Clock, &line).expect("chart");
+        let c =
+            line_chart_zoomed("g", Quantity::Count, TimeAxis::Clock, &line, &[]).expect("chart");
         assert!(c.zoomed_from.is_none());
         assert!(!c.svg.contains("zoomed"));
         // Noise on a flat line (20 → 21 → 20) is not blown up.
@@ -484,7 +544,8 @@ mod tests {
             color: "#000",
             series: &s,
         }];
-        let c = line_chart_zoomed("g", Quantity::Count, TimeAxis::Clock, &line).expect("chart");
+        let c =
+            line_chart_zoomed("g", Quantity::Count, TimeAxis::Clock, &line, &[]).expect("chart");
         assert!(c.zoomed_from.is_none());
     }
 

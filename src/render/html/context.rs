@@ -27,6 +27,8 @@ pub struct View {
     pub verdict: VerdictView,
     /// Processes seen (binary, build id).
     pub processes: Vec<ProcessRow>,
+    /// The per-process overview, worst first (empty with one process).
+    pub overview: Vec<super::overview::OverviewRow>,
     /// First → last snapshot time.
     pub span: Option<SpanView>,
     /// Snapshots by kind (`heap: 12`).
@@ -84,6 +86,10 @@ pub struct VerdictView {
 /// A process.
 #[derive(Clone, Debug, Serialize)]
 pub struct ProcessRow {
+    /// Its name in the archive (`pod-b`).
+    pub name: String,
+    /// Its verdict word.
+    pub verdict: &'static str,
     /// Binary name or `unknown`.
     pub binary: String,
     /// Build id or empty.
@@ -401,8 +407,9 @@ fn chart_view(
     (unit, axis): (Unit, TimeAxis),
     lines: &[Line<'_>],
     empty_note: &str,
+    restarts: &[i64],
 ) -> ChartView {
-    match chart::line_chart_zoomed(title, unit, axis, lines) {
+    match chart::line_chart_zoomed(title, unit, axis, lines, restarts) {
         Some(c) => ChartView {
             id,
             title,
@@ -428,6 +435,11 @@ fn chart_view(
 fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
     let a = input.analysis;
     let m = &a.memory;
+    // The timelines show the first (worst) process: mark its restarts.
+    let restarts: &[i64] = a
+        .processes
+        .first()
+        .map_or(&[], |p| p.restart_times.as_slice());
     let memstats_snapshots = input
         .archive
         .snapshots
@@ -469,6 +481,7 @@ fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
             (Unit::Bytes, axis),
             &mem_lines,
             "No MemStats in this archive. The runtime's memory statistics come with text heap profiles (/debug/pprof/heap?debug=1 ends with a # runtime.MemStats block) and with expvar (/debug/vars, key memstats). Capture one of them alongside the profiles to see Sys, HeapSys and HeapInuse over time.",
+            restarts,
         ),
         chart_view(
             "chart-heapinuse",
@@ -477,6 +490,7 @@ fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
             (Unit::Bytes, axis),
             &inuse_lines,
             "",
+            restarts,
         ),
         chart_view(
             "chart-goroutines",
@@ -489,6 +503,7 @@ fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
                 series: &a.goroutines_total,
             }],
             "No goroutine dumps in this archive (/debug/pprof/goroutine?debug=2 or the protobuf profile).",
+            restarts,
         ),
         chart_view(
             "chart-heap-profile",
@@ -501,6 +516,7 @@ fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
                 series: &a.heap_inuse_total,
             }],
             "No heap profiles with in-use data in this archive (/debug/pprof/heap).",
+            restarts,
         ),
     ];
     MemoryView {
@@ -569,6 +585,8 @@ fn processes(input: &ReportInput<'_>) -> Vec<ProcessRow> {
         .processes
         .iter()
         .map(|p| ProcessRow {
+            name: p.name.clone(),
+            verdict: super::overview::verdict_words(p.verdict).0,
             binary: p.binary.clone().unwrap_or_else(|| "unknown".into()),
             build_id: p.build_id.clone().unwrap_or_default(),
             snapshots: p.snapshots,
@@ -589,6 +607,8 @@ fn processes(input: &ReportInput<'_>) -> Vec<ProcessRow> {
         processes = seen
             .into_iter()
             .map(|((binary, build_id), snapshots)| ProcessRow {
+                name: String::new(),
+                verdict: "",
                 binary,
                 build_id,
                 snapshots,
@@ -640,7 +660,20 @@ pub fn build(input: &ReportInput<'_>) -> View {
     let findings = a
         .findings
         .iter()
-        .map(|f| finding_view(f, &has_remedy, per))
+        .map(|f| {
+            let mut v = finding_view(f, &has_remedy, per);
+            // Mark the restarts of the finding's process on its trend.
+            let restarts = a
+                .processes
+                .iter()
+                .find(|p| p.name == f.process)
+                .map_or(&[][..], |p| p.restart_times.as_slice());
+            if !restarts.is_empty() {
+                v.spark = chart::sparkline_marked(&f.series, f.unit().quantity(), restarts)
+                    .unwrap_or_default();
+            }
+            v
+        })
         .collect();
 
     let processes = processes(input);
@@ -684,6 +717,11 @@ pub fn build(input: &ReportInput<'_>) -> View {
         tool_version: input.meta.tool_version.clone(),
         verdict: verdict_view(a.verdict, &a.headline),
         processes,
+        overview: if a.processes.len() > 1 {
+            super::overview::rows(a.processes.iter().map(|p| ("", p)), axis)
+        } else {
+            Vec::new()
+        },
         span,
         kind_counts,
         snapshot_total: archive.snapshots.len(),

@@ -350,6 +350,7 @@ fn heap_snapshot(i: usize, ids: &Ids, n: &Names) -> Snapshot {
         build_id: Some("3f2ad0c1e5b7".into()),
         binary: Some(h(1, "chan-send-leak")),
         cmdline: None,
+        ..Process::default()
     };
     heap
 }
@@ -490,6 +491,8 @@ fn findings(n: &Names, ids: &Ids) -> Vec<Finding> {
         stack: Some(leak_stack),
         stack_text,
         snapshot: None,
+        process: String::new(),
+        processes: Vec::new(),
     };
     let heap_finding = Finding {
         rank: 2,
@@ -524,6 +527,8 @@ fn findings(n: &Names, ids: &Ids) -> Vec<Finding> {
         stack: Some(heap_leak),
         stack_text: vec![format!("{produce} {produce_file}:85")],
         snapshot: None,
+        process: String::new(),
+        processes: Vec::new(),
     };
     vec![goroutine_finding, heap_finding]
 }
@@ -637,6 +642,7 @@ pub fn build(hostile: bool) -> Demo {
         binary: Some(h(1, "chan-send-leak")),
         build_id: Some("3f2ad0c1e5b7".into()),
         snapshots: 2 * MOMENTS,
+        ..ProcessInfo::default()
     }];
     analysis.ignored = vec![IgnoreHit {
         rule: h(0, "net/http.(*Server).Serve"),

@@ -9,6 +9,7 @@ pub mod context;
 pub mod demo;
 pub mod flame;
 pub mod fold;
+pub mod overview;
 
 use super::{Exporter, RenderError, ReportInput};
 use minijinja::{Environment, UndefinedBehavior, Value, value::Serde};

@@ -42,6 +42,11 @@ fn every_builtin_template_compiles_and_renders() {
     let ctx = context! { f => Serde(&finding), ..Value::from(Serde(&view)) };
     for name in &names {
         let t = env.get_template(name).expect("template compiles");
+        if name == "fleet.html" {
+            // The fleet page has its own view (`leakscope merge`); the
+            // merge module's tests render it.
+            continue;
+        }
         let out = t
             .render(ctx.clone())
             .unwrap_or_else(|e| panic!("{name}: {e:#}"));

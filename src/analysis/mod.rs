@@ -16,7 +16,8 @@
 //! 5. `findings` (goroutine and heap findings, in phases) and `memory`
 //!    (MemStats series, notes, the MemStats-only finding);
 //! 6. `verdict` (verdict and headline);
-//! 7. this file: [`analyze`], the orchestration.
+//! 7. this file: [`analyze`], the orchestration of one run;
+//! 8. `processes`: every process and run on its own, then together.
 
 pub mod cause;
 pub mod evidence;
@@ -24,6 +25,7 @@ pub mod findings;
 pub mod ignore;
 pub mod memory;
 pub mod phrases;
+pub mod processes;
 pub mod series;
 pub mod stats;
 pub mod types;
@@ -35,20 +37,23 @@ pub use types::*;
 use crate::model::{Archive, ProfileKind, Snapshot, TimeSource};
 use series::{Points, Segment, Timeline};
 
-/// Runs the analysis.
+/// Runs the analysis: every process of the archive on its own (each run
+/// between restarts on its own, then the runs together), then the
+/// processes together (see [`processes`]).
 pub fn analyze(archive: &Archive, opts: &Options) -> Analysis {
-    let th = &opts.thresholds;
-    let mut notes: Vec<String> = Vec::new();
-    let (segments, outliers) = series::split_processes(archive);
-    notes.extend(outlier_notes(archive, &outliers));
-    let processes: Vec<ProcessInfo> = segments.iter().map(|s| s.info.clone()).collect();
-    let Some(chosen) = choose_segment(&segments, &mut notes) else {
+    if archive.snapshots.is_empty() {
         return empty(
             opts,
             "Inconclusive: the archive holds no usable snapshot".to_string(),
         );
-    };
-    let seg = &segments[chosen];
+    }
+    processes::analyze_all(archive, opts)
+}
+
+/// Analyses one run of one process (a segment of the archive) on its own.
+pub(crate) fn analyze_run(archive: &Archive, seg: &Segment, opts: &Options) -> Analysis {
+    let th = &opts.thresholds;
+    let mut notes: Vec<String> = Vec::new();
     let tl = Timeline::new(archive, seg);
     let pts = collect_points(archive, seg, &tl, th, &mut notes);
 
@@ -98,7 +103,7 @@ pub fn analyze(archive: &Archive, opts: &Options) -> Analysis {
         notes,
         heap_sites: out.heap_sites,
         goroutine_groups: out.goroutine_groups,
-        processes,
+        processes: Vec::new(),
         ignored: out.ignored,
         thresholds: th.clone(),
         counts: pts.counts,
@@ -107,7 +112,7 @@ pub fn analyze(archive: &Archive, opts: &Options) -> Analysis {
 }
 
 /// Notes for snapshots left out as damaged or foreign.
-fn outlier_notes<'a>(
+pub(crate) fn outlier_notes<'a>(
     archive: &'a Archive,
     outliers: &'a [(usize, String)],
 ) -> impl Iterator<Item = String> + 'a {
@@ -124,48 +129,41 @@ fn outlier_notes<'a>(
     })
 }
 
-/// The process segment to analyse (the one with the most snapshots; the
-/// later one on a tie), with a note when the archive holds several.
-fn choose_segment(segments: &[Segment], notes: &mut Vec<String>) -> Option<usize> {
-    let (chosen, seg) = segments
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.snaps.len().cmp(&b.1.snaps.len()).then(a.0.cmp(&b.0)))?;
-    if segments.len() > 1 {
-        let reasons: Vec<&str> = segments
-            .iter()
-            .filter_map(|s| s.reason.as_deref())
-            .collect();
-        let others: usize = segments
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != chosen)
-            .map(|(_, s)| s.snaps.len())
-            .sum();
-        notes.push(format!(
-            "The archive holds {} processes ({}). Analysed the largest ({} snapshots{}); \
-             left out {} snapshot{} of the others, since series do not continue across a restart.",
-            segments.len(),
-            reasons.join("; "),
-            seg.snaps.len(),
-            seg.info
-                .build_id
-                .as_deref()
-                .map(|b| format!(", build id {b}"))
-                .unwrap_or_default(),
-            others,
-            if others == 1 { "" } else { "s" }
-        ));
-    }
-    Some(chosen)
-}
-
 /// The points of each kind in the chosen segment, and their counts.
 struct KindPoints {
     heap: Points,
     goroutine: Points,
     memstats: Points,
     counts: KindCounts,
+}
+
+/// A last goroutine dump that was cut off (read partially) and holds less
+/// than half the goroutines of the one before it says nothing about the
+/// trend: it is left out of the series (the earlier points keep their
+/// verdict), with a note saying what happened.
+fn drop_collapsed_last(archive: &Archive, points: &mut series::Points) -> Option<String> {
+    let n = points.len();
+    if n < 3 {
+        return None;
+    }
+    let total = |i: usize| {
+        archive.snapshots[points.snaps[i]]
+            .goroutines
+            .as_ref()
+            .map_or((0, false), |g| (g.total, g.truncated))
+    };
+    let (last, cut) = total(n - 1);
+    let (prev, _) = total(n - 2);
+    if !cut || last.saturating_mul(2) >= prev {
+        return None;
+    }
+    let path = archive.snapshots[points.snaps[n - 1]].path.clone();
+    points.snaps.pop();
+    points.times.pop();
+    points.xs.pop();
+    Some(format!(
+        "The last goroutine dump ({path}) is cut off: {last} goroutines read against {prev} in the dump before;          a partial read says nothing about the trend, so it is left out of the series."
+    ))
 }
 
 /// Collects the points of each kind, with notes on synthetic times, delta
@@ -189,6 +187,9 @@ fn collect_points(
     if tl.synthetic
         && let Some(n) = series::order_by_goroutine_ids(archive, &mut goroutine)
     {
+        notes.push(n);
+    }
+    if let Some(n) = drop_collapsed_last(archive, &mut goroutine) {
         notes.push(n);
     }
     let memstats = series::points(archive, seg, tl, series::memstats_score);
@@ -311,7 +312,7 @@ fn conclude(
     (verdict, headline)
 }
 
-fn empty(opts: &Options, headline: String) -> Analysis {
+pub(crate) fn empty(opts: &Options, headline: String) -> Analysis {
     Analysis {
         verdict: Verdict::Inconclusive,
         headline,

@@ -113,6 +113,40 @@ pub struct Process {
     pub binary: Option<String>,
     /// Full command line (expvar).
     pub cmdline: Option<Vec<String>>,
+    /// Which process of the archive wrote the dump (`pod-b`; empty when the
+    /// archive holds one process): set by the ingest's process identity.
+    pub name: String,
+    /// The signal that decided [`Process::name`].
+    pub signal: ProcessSignal,
+}
+
+/// What told the processes of an archive apart, strongest first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProcessSignal {
+    /// A folder per host, pod or instance.
+    Dir,
+    /// A host or pod name in the file name.
+    Name,
+    /// The binary or build id of protobuf profiles.
+    BuildId,
+    /// Only time: runs that do not overlap.
+    Time,
+    /// Nothing: the archive holds one process.
+    #[default]
+    Single,
+}
+
+impl ProcessSignal {
+    /// `dir`, `name`, `build-id`, `time` or `single` (as in the JSON).
+    pub fn name(self) -> &'static str {
+        match self {
+            ProcessSignal::Dir => "dir",
+            ProcessSignal::Name => "name",
+            ProcessSignal::BuildId => "build-id",
+            ProcessSignal::Time => "time",
+            ProcessSignal::Single => "single",
+        }
+    }
 }
 
 /// One allocation site (stack × object size) of a heap profile. Values are
@@ -194,6 +228,11 @@ pub struct GoroutineGroup {
     pub elided: bool,
     /// A few goroutine ids (at most 8), ascending, when the format has ids.
     pub sample_ids: Vec<u64>,
+    /// Smallest and largest goroutine id, when the format has ids.
+    pub id_range: Option<(u64, u64)>,
+    /// Goroutines by `N minutes` of wait (minutes, count), ascending by
+    /// minutes; goroutines whose header shows no minutes are not in it.
+    pub waits: Vec<(u32, u64)>,
 }
 
 impl GoroutineGroup {
@@ -211,6 +250,8 @@ impl GoroutineGroup {
             labels: Vec::new(),
             elided: false,
             sample_ids: Vec::new(),
+            id_range: None,
+            waits: Vec::new(),
         }
     }
 }

@@ -17,8 +17,8 @@
 use super::shared::{SCHEMA_VERSION, SkippedEntry, SnapshotEntry, merged_notes};
 use super::{Exporter, RenderError, ReportInput};
 use crate::analysis::{
-    Cause, Finding, FindingKind, IgnoreHit, KindCounts, MemorySeries, ProcessInfo, Series,
-    Severity, Shape, Thresholds, TrackedSeries, Verdict,
+    Cause, Finding, FindingKind, GroupSnapshot, IgnoreHit, KindCounts, MemorySeries, ProcessInfo,
+    Series, Severity, Shape, Thresholds, TrackedSeries, Verdict,
 };
 use crate::model::time::rfc3339;
 use crate::units;
@@ -129,6 +129,10 @@ struct FindingView<'a> {
     grew_intervals: usize,
     intervals: usize,
     stack: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snapshot: Option<&'a GroupSnapshot>,
+    process: &'a str,
+    processes: &'a [String],
 }
 
 impl<'a> FindingView<'a> {
@@ -160,6 +164,9 @@ impl<'a> FindingView<'a> {
             grew_intervals: f.stats.grew_intervals,
             intervals: f.stats.intervals,
             stack: &f.stack_text,
+            snapshot: f.snapshot.as_ref(),
+            process: &f.process,
+            processes: &f.processes,
         }
     }
 }
@@ -181,6 +188,8 @@ struct TrackedView<'a> {
     grew_intervals: usize,
     intervals: usize,
     series: SeriesView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snapshot: Option<&'a GroupSnapshot>,
 }
 
 impl<'a> TrackedView<'a> {
@@ -200,6 +209,7 @@ impl<'a> TrackedView<'a> {
             grew_intervals: t.stats.grew_intervals,
             intervals: t.stats.intervals,
             series: SeriesView::new(&t.series),
+            snapshot: t.snapshot.as_ref(),
         }
     }
 }
@@ -232,6 +242,78 @@ impl MemoryView {
     }
 }
 
+/// One `runs[]` entry of a process.
+#[derive(Debug, Serialize)]
+struct RunView {
+    snapshots: usize,
+    first: Option<String>,
+    last: Option<String>,
+    verdict: Option<Verdict>,
+}
+
+/// One `processes[]` entry: a process judged on its own.
+#[derive(Debug, Serialize)]
+struct ProcessView<'a> {
+    name: &'a str,
+    signal: &'a str,
+    verdict: Option<Verdict>,
+    headline: &'a str,
+    snapshots: usize,
+    first: Option<String>,
+    last: Option<String>,
+    restarts: usize,
+    restart_times: Vec<String>,
+    restart_reasons: &'a [String],
+    runs: Vec<RunView>,
+    findings: usize,
+    leaks: usize,
+    binary: Option<&'a str>,
+    build_id: Option<&'a str>,
+    series: ProcessSeries,
+}
+
+/// A process's own timelines (for the per-process overview and `merge`).
+#[derive(Debug, Serialize)]
+struct ProcessSeries {
+    goroutines_total: SeriesView,
+    heap_inuse_total: SeriesView,
+}
+
+impl<'a> ProcessView<'a> {
+    fn new(p: &'a ProcessInfo) -> Self {
+        ProcessView {
+            name: &p.name,
+            signal: &p.signal,
+            verdict: p.verdict,
+            headline: &p.headline,
+            snapshots: p.snapshots,
+            first: p.first.map(rfc3339),
+            last: p.last.map(rfc3339),
+            restarts: p.restarts,
+            restart_times: p.restart_times.iter().map(|&t| rfc3339(t)).collect(),
+            restart_reasons: &p.restart_reasons,
+            runs: p
+                .runs
+                .iter()
+                .map(|r| RunView {
+                    snapshots: r.snapshots,
+                    first: r.first.map(rfc3339),
+                    last: r.last.map(rfc3339),
+                    verdict: r.verdict,
+                })
+                .collect(),
+            findings: p.findings,
+            leaks: p.leaks,
+            binary: p.binary.as_deref(),
+            build_id: p.build_id.as_deref(),
+            series: ProcessSeries {
+                goroutines_total: SeriesView::new(&p.goroutines),
+                heap_inuse_total: SeriesView::new(&p.heap_inuse),
+            },
+        }
+    }
+}
+
 /// Top-level `series`.
 #[derive(Debug, Serialize)]
 struct SeriesBlock {
@@ -253,7 +335,7 @@ struct Summary<'a> {
     findings: Vec<FindingView<'a>>,
     memory_note: Option<&'a str>,
     notes: Vec<&'a str>,
-    processes: &'a [ProcessInfo],
+    processes: Vec<ProcessView<'a>>,
     ignored: &'a [IgnoreHit],
     thresholds: &'a Thresholds,
     counts: &'a KindCounts,
@@ -280,7 +362,7 @@ impl<'a> Summary<'a> {
             findings: findings.into_iter().map(FindingView::new).collect(),
             memory_note: a.memory_note.as_deref(),
             notes: merged_notes(&archive.notes, &a.notes),
-            processes: &a.processes,
+            processes: a.processes.iter().map(ProcessView::new).collect(),
             ignored: &a.ignored,
             thresholds: &a.thresholds,
             counts: &a.counts,
@@ -360,6 +442,9 @@ mod tests {
             confidence: 0.95,
             stack: None,
             stack_text: vec!["main.produce /src/main.go:16".into()],
+            snapshot: None,
+            process: String::new(),
+            processes: Vec::new(),
         }
     }
 

@@ -7,7 +7,7 @@
 //! (names, in code spans), so it cannot open links, images or HTML, start
 //! block structure, ping people, or break a table.
 
-use super::shared::{Per, merged_notes};
+use super::shared::{Per, is_growing, looks_cut_off, merged_notes};
 use super::{Exporter, RenderError, ReportInput, remedy};
 use crate::analysis::{Finding, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
@@ -61,7 +61,12 @@ fn render_markdown(input: &ReportInput<'_>) -> String {
         let _ = writeln!(out, "> {}\n", md_escape(&clip(note, MAX_TEXT)));
     }
     overview_table(input, &mut out);
+    processes_table(a, &mut out);
     let per = Per::for_archive(input.archive);
+    let one = crate::render::one_dump::build(a);
+    if let Some(v) = &one {
+        one_dump_section(v, &mut out);
+    }
     findings_section(a.findings.as_slice(), a.verdict, per, &mut out);
     top_table(
         "Top growing goroutine groups",
@@ -130,13 +135,95 @@ fn overview_table(input: &ReportInput<'_>, out: &mut String) {
         out,
         "| {snapshots} | {heap} | {goroutine} | {leak} | {memstats} | {span} | {skipped} |\n"
     );
+    let cut = input
+        .archive
+        .snapshots
+        .iter()
+        .filter(|s| looks_cut_off(s))
+        .count();
+    if cut > 0 {
+        let _ = writeln!(
+            out,
+            "{cut} of these snapshot(s) were read from files that look cut off (kept; the HTML inventory names them).\n"
+        );
+    }
+}
+
+/// What one snapshot shows (see [`crate::render::one_dump`]).
+fn one_dump_section(v: &crate::render::one_dump::OneDump, out: &mut String) {
+    out.push_str(
+        "## What one snapshot shows
+
+",
+    );
+    let _ = writeln!(
+        out,
+        "{}
+",
+        md_escape(&v.missing)
+    );
+    let _ = writeln!(
+        out,
+        "{} goroutines in the last dump. Biggest groups:\n",
+        v.total
+    );
+    let table = |rows: &[crate::render::one_dump::GroupRow], out: &mut String| {
+        out.push_str("| Goroutines | Share | Cause | Wait reason | Waits (min / median / max) | Culprit | Rule |\n");
+        out.push_str("|---:|---:|---|---|---|---|---|\n");
+        for g in rows {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                g.count,
+                g.share,
+                g.cause,
+                md_code_cell(&clip(&g.wait_reason, MAX_CELL)),
+                g.wait,
+                md_code_cell(&clip(&g.function, MAX_CELL)),
+                g.rule
+            );
+        }
+        out.push('\n');
+    };
+    table(&v.by_count, out);
+    if !v.by_wait.is_empty() {
+        out.push_str("Longest waits (long waits alone prove nothing: idle pools, listeners and signal handlers wait too):\n\n");
+        table(&v.by_wait, out);
+    }
+    let _ = writeln!(out, "**What to capture next.** {}\n", md_escape(&v.next));
+}
+
+/// One row per process, the worst first, when there are several or a
+/// process restarted.
+fn processes_table(a: &crate::analysis::Analysis, out: &mut String) {
+    if a.processes.len() < 2 && a.processes.iter().all(|p| p.restarts == 0) {
+        return;
+    }
+    out.push_str(
+        "## Processes\n\n| # | Process | Verdict | Snapshots | Restarts | Findings | Headline |\n\
+         |---:|---|---|---:|---:|---:|---|\n",
+    );
+    for (i, p) in a.processes.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            i + 1,
+            md_code_cell(&clip(&p.name, MAX_CELL)),
+            p.verdict.map_or("inconclusive", verdict_name),
+            p.snapshots,
+            p.restarts,
+            p.findings,
+            md_escape(&clip(&p.headline, MAX_TEXT))
+        );
+    }
+    out.push('\n');
 }
 
 fn findings_section(findings: &[Finding], verdict: Verdict, per: Per, out: &mut String) {
     out.push_str("## Findings\n\n");
     if findings.is_empty() {
         out.push_str(if verdict == Verdict::Inconclusive {
-            "No findings: too few snapshots of each kind for a verdict.\n\n"
+            "No findings, and no verdict either: too few snapshots of each kind to see growth (see above for what to capture next).\n\n"
         } else {
             "No goroutine group or heap site grows beyond the thresholds.\n\n"
         });
@@ -182,27 +269,46 @@ fn finding(f: &Finding, per: Per, out: &mut String) {
         let _ = writeln!(out, "- **Where:** {}", md_code(&clip(&loc, MAX_TEXT)));
     }
     let q = f.unit().quantity();
-    let _ = writeln!(
-        out,
-        "- **Growth:** {} → {} {} ({}, {}/{}; rose in {} of {} intervals{})",
-        q.format(f.first),
-        q.format(f.last),
-        if q == Quantity::Bytes {
-            "in use"
-        } else {
-            "goroutines"
-        },
-        q.signed(f.delta),
-        q.signed(per.convert(f.rate_per_hour, &f.series)),
-        per.label(),
-        f.stats.grew_intervals,
-        f.stats.intervals,
-        if f.proof {
-            "; proven by the runtime"
-        } else {
-            ""
-        }
-    );
+    if f.stats.intervals == 0 {
+        // One point: no growth to state.
+        let _ = writeln!(
+            out,
+            "- **In one snapshot:** {} {}{}",
+            q.format(f.last),
+            if q == Quantity::Bytes {
+                "in use"
+            } else {
+                "goroutines"
+            },
+            if f.proof {
+                "; proven by the runtime"
+            } else {
+                ""
+            }
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "- **Growth:** {} → {} {} ({}, {}/{}; rose in {} of {} intervals{})",
+            q.format(f.first),
+            q.format(f.last),
+            if q == Quantity::Bytes {
+                "in use"
+            } else {
+                "goroutines"
+            },
+            q.signed(f.delta),
+            q.signed(per.convert(f.rate_per_hour, &f.series)),
+            per.label(),
+            f.stats.grew_intervals,
+            f.stats.intervals,
+            if f.proof {
+                "; proven by the runtime"
+            } else {
+                ""
+            }
+        );
+    }
     if let Some(w) = f.wait_reason.as_deref().filter(|w| !w.is_empty()) {
         let mut line = format!("- **Waiting in:** {}", md_code(&clip(w, MAX_CELL)));
         if let Some(m) = f.longest_wait_minutes {
@@ -243,10 +349,25 @@ fn finding(f: &Finding, per: Per, out: &mut String) {
 }
 
 fn top_table(title: &str, rows: &[TrackedSeries], q: Quantity, per: Per, out: &mut String) {
-    if rows.is_empty() {
+    let others = rows.iter().filter(|t| !is_growing(t)).count();
+    let rows: Vec<&TrackedSeries> = rows.iter().filter(|t| is_growing(t)).collect();
+    if rows.is_empty() && others == 0 {
         return;
     }
     let _ = writeln!(out, "## {title}\n");
+    let not_listed = |out: &mut String| {
+        if others > 0 {
+            let _ = writeln!(
+                out,
+                "{others} flat or shrinking row(s) not listed (the HTML report has them).\n"
+            );
+        }
+    };
+    if rows.is_empty() {
+        out.push_str("Nothing grew.\n\n");
+        not_listed(out);
+        return;
+    }
     let _ = writeln!(
         out,
         "| # | Function | Location | Cause | First | Last | Delta | Rate/{} | Shape |",
@@ -281,6 +402,7 @@ fn top_table(title: &str, rows: &[TrackedSeries], q: Quantity, per: Per, out: &m
         let _ = writeln!(out, "\n…and {} more.", rows.len() - MAX_TABLE_ROWS);
     }
     out.push('\n');
+    not_listed(out);
 }
 
 fn skipped_section(input: &ReportInput<'_>, out: &mut String) {
@@ -673,6 +795,9 @@ mod tests {
             confidence: 0.9,
             stack: None,
             stack_text: vec![],
+            snapshot: None,
+            process: String::new(),
+            processes: Vec::new(),
         }
     }
 
@@ -703,6 +828,7 @@ mod tests {
             cause: Cause::ChanSend,
             series: Series::default(),
             stats: a.findings[0].stats.clone(),
+            snapshot: None,
         }];
         a.heap_sites = vec![TrackedSeries {
             label: name.into(),
@@ -717,6 +843,7 @@ mod tests {
                 slope_per_hour: 2.0 * 1048576.0,
                 ..a.findings[0].stats.clone()
             },
+            snapshot: None,
         }];
         let meta = Meta {
             input_name: "dumps".into(),

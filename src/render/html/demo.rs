@@ -350,6 +350,7 @@ fn heap_snapshot(i: usize, ids: &Ids, n: &Names) -> Snapshot {
         build_id: Some("3f2ad0c1e5b7".into()),
         binary: Some(h(1, "chan-send-leak")),
         cmdline: None,
+        ..Process::default()
     };
     heap
 }
@@ -489,6 +490,9 @@ fn findings(n: &Names, ids: &Ids) -> Vec<Finding> {
         confidence: 0.95,
         stack: Some(leak_stack),
         stack_text,
+        snapshot: None,
+        process: String::new(),
+        processes: Vec::new(),
     };
     let heap_finding = Finding {
         rank: 2,
@@ -522,6 +526,9 @@ fn findings(n: &Names, ids: &Ids) -> Vec<Finding> {
         confidence: 0.9,
         stack: Some(heap_leak),
         stack_text: vec![format!("{produce} {produce_file}:85")],
+        snapshot: None,
+        process: String::new(),
+        processes: Vec::new(),
     };
     vec![goroutine_finding, heap_finding]
 }
@@ -544,6 +551,7 @@ fn tables(n: &Names) -> (Vec<TrackedSeries>, Vec<TrackedSeries>) {
         cause,
         series: s.clone(),
         stats: st,
+        snapshot: None,
     };
     let flat = |v: f64| series(move |_| v);
     let kib = KIB as f64;
@@ -634,6 +642,7 @@ pub fn build(hostile: bool) -> Demo {
         binary: Some(h(1, "chan-send-leak")),
         build_id: Some("3f2ad0c1e5b7".into()),
         snapshots: 2 * MOMENTS,
+        ..ProcessInfo::default()
     }];
     analysis.ignored = vec![IgnoreHit {
         rule: h(0, "net/http.(*Server).Serve"),

@@ -228,7 +228,7 @@ impl fmt::Display for Evidence {
             Evidence::Entry(at) => write!(f, "goroutine entry: {at}"),
             Evidence::WaitReason(w) => write!(f, "wait reason: {w}"),
             Evidence::CreatedBy(cb) => write!(f, "created by {cb}"),
-            Evidence::LongestWait(m) => write!(f, "longest wait {m} minutes"),
+            Evidence::LongestWait(m) => write!(f, "longest wait {}", crate::units::wait_minutes(*m)),
             Evidence::Labels(l) => write!(f, "labels: {}", l.join(", ")),
             Evidence::Trend {
                 stats,

@@ -125,7 +125,7 @@ fn overview_table(input: &ReportInput<'_>, out: &mut String) {
                 rfc3339(to)
             )
         })
-        .unwrap_or_else(|| "unknown".into());
+        .unwrap_or_else(|| "binary not named in the dumps".into());
     out.push_str(
         "| Snapshots | Heap profiles | Goroutine dumps | goroutineleak | MemStats | Time span | Skipped files |\n\
          |---:|---:|---:|---:|---:|---|---:|\n",
@@ -312,7 +312,7 @@ fn finding(f: &Finding, per: Per, out: &mut String) {
     if let Some(w) = f.wait_reason.as_deref().filter(|w| !w.is_empty()) {
         let mut line = format!("- **Waiting in:** {}", md_code(&clip(w, MAX_CELL)));
         if let Some(m) = f.longest_wait_minutes {
-            let _ = write!(line, " (longest {m} minutes)");
+            let _ = write!(line, " (longest {})", units::wait_minutes(m));
         }
         let _ = writeln!(out, "{line}");
     }

@@ -174,7 +174,7 @@ fn sentence(cx: &Context<'_>, g: &GroupFacts<'_>, culprit_at: &str) -> String {
         );
     }
     if let Some(m) = g.max_wait {
-        tail.push(format!("longest wait {m} minutes"));
+        tail.push(format!("longest wait {}", crate::units::wait_minutes(m)));
     }
     if !tail.is_empty() {
         s.push_str("; ");

@@ -346,7 +346,7 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
         wait_reason: f.wait_reason.clone().unwrap_or_default(),
         longest_wait: f
             .longest_wait_minutes
-            .map(|m| format!("{m} minutes"))
+            .map(crate::units::wait_minutes)
             .unwrap_or_default(),
         labels: f.labels.clone(),
         retained: f
@@ -598,7 +598,10 @@ fn processes(input: &ReportInput<'_>) -> Vec<ProcessRow> {
         .map(|p| ProcessRow {
             name: p.name.clone(),
             verdict: super::overview::verdict_words(p.verdict).0,
-            binary: p.binary.clone().unwrap_or_else(|| "unknown".into()),
+            binary: p
+                .binary
+                .clone()
+                .unwrap_or_else(|| "binary not named in the dumps".into()),
             build_id: p.build_id.clone().unwrap_or_default(),
             snapshots: p.snapshots,
         })
@@ -609,7 +612,10 @@ fn processes(input: &ReportInput<'_>) -> Vec<ProcessRow> {
             if s.process.binary.is_some() || s.process.build_id.is_some() {
                 *seen
                     .entry((
-                        s.process.binary.clone().unwrap_or_else(|| "unknown".into()),
+                        s.process
+                            .binary
+                            .clone()
+                            .unwrap_or_else(|| "binary not named in the dumps".into()),
                         s.process.build_id.clone().unwrap_or_default(),
                     ))
                     .or_default() += 1;

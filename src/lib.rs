@@ -10,14 +10,16 @@ pub mod capture;
 pub mod cli;
 pub mod ingest;
 pub mod model;
+pub mod pprof_proto;
 pub mod progress;
 pub mod render;
+pub mod source;
 pub mod text;
 pub mod units;
 
 use anyhow::{Context, Result};
 use cli::{Cli, Command, FailOn, InspectArgs, ReportArgs};
-use render::{Exporter, Meta, ReportInput};
+use render::{Exporter, Extras, Meta, ReportInput};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -68,6 +70,27 @@ fn inspect(args: InspectArgs) -> Result<Outcome> {
 }
 
 fn report(args: ReportArgs) -> Result<Outcome> {
+    // Usage errors first, before a long ingest.
+    let links = match &args.source_url {
+        Some(t) => Some(
+            render::source::LinkTemplate::new(t, args.rev.as_deref())
+                .map_err(anyhow::Error::msg)?,
+        ),
+        None => None,
+    };
+    let tree = args
+        .source
+        .as_deref()
+        .map(source::SourceTree::open)
+        .transpose()?;
+    if let Some(v) = &args.go_version
+        && !render::source::is_go_version(v)
+    {
+        anyhow::bail!("--go-version {v:?}: expected a Go release such as go1.27.3");
+    }
+    if args.fail_on == FailOn::Regression && args.baseline.is_none() {
+        anyhow::bail!("--fail-on regression needs --baseline BEFORE");
+    }
     let progress = progress::Progress::new(args.quiet);
     let archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
         .with_context(|| format!("cannot read {}", args.path.display()))?;
@@ -78,6 +101,32 @@ fn report(args: ReportArgs) -> Result<Outcome> {
         None => Vec::new(),
     };
     let result = analysis::analyze(&archive, &aopts);
+    let baseline = match &args.baseline {
+        Some(before) => {
+            let b = ingest::ingest(before, &args.limits.ingest_options(), &progress)
+                .with_context(|| format!("cannot read the baseline {}", before.display()))?;
+            if b.snapshots.is_empty() {
+                anyhow::bail!("no usable Go dump in the baseline {}", before.display());
+            }
+            Some(analysis::baseline::compare(
+                &analysis::analyze(&b, &aopts),
+                &result,
+            ))
+        }
+        None => None,
+    };
+    let sources = (tree.is_some() || links.is_some() || args.go_version.is_some()).then(|| {
+        source::Sources {
+            tree: tree.as_ref(),
+            links: links.as_ref(),
+            go_version: args.go_version.as_deref(),
+        }
+        .collect(&archive, &result)
+    });
+    let extras = Extras {
+        baseline,
+        source: sources,
+    };
     progress.phase("rendering");
     let meta = Meta {
         input_name: input_name(&args.path),
@@ -87,6 +136,7 @@ fn report(args: ReportArgs) -> Result<Outcome> {
         archive: &archive,
         analysis: &result,
         meta: &meta,
+        extras: Some(&extras),
     };
     if archive.snapshots.is_empty() {
         progress.finish();
@@ -112,12 +162,24 @@ fn report(args: ReportArgs) -> Result<Outcome> {
     if let Some(p) = &args.markdown {
         write_output(p, &render::markdown::MarkdownExporter.render(&input)?)?;
     }
+    if let Some(p) = &args.sarif {
+        write_output(p, &render::sarif::render(&input)?)?;
+    }
+    if let Some(dir) = &args.pprof {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for f in render::pprof_export::export(&archive) {
+            write_output(&dir.join(f.name), &f.bytes)?;
+        }
+    }
     progress.finish();
-    let stdout_taken = [&args.json, &args.markdown]
+    let stdout_taken = [&args.json, &args.markdown, &args.sarif]
         .iter()
         .any(|p| p.as_deref() == Some(Path::new("-")));
     if !args.quiet && !stdout_taken {
         let mut text = render::markdown::plain_summary(&input);
+        if let Some(c) = &extras.baseline {
+            text.push_str(&format!("baseline: {}\n", c.headline));
+        }
         text.push_str(&format!("report: {}\n", args.output.display()));
         write_output(Path::new("-"), text.as_bytes())?;
     }
@@ -128,6 +190,7 @@ fn report(args: ReportArgs) -> Result<Outcome> {
             result.verdict,
             analysis::Verdict::Leak | analysis::Verdict::Suspect
         ),
+        FailOn::Regression => extras.baseline.as_ref().is_some_and(|c| c.has_regression()),
     };
     Ok(if gate { Outcome::GateMet } else { Outcome::Ok })
 }

@@ -18,6 +18,7 @@
 //! 6. `verdict` (verdict and headline);
 //! 7. this file: [`analyze`], the orchestration.
 
+pub mod baseline;
 pub mod cause;
 pub mod evidence;
 pub mod findings;

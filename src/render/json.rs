@@ -404,6 +404,7 @@ mod tests {
             archive,
             analysis,
             meta: &meta,
+            extras: None,
         };
         let bytes = JsonExporter.render(&input).unwrap();
         assert_eq!(bytes.last(), Some(&b'\n'));
@@ -475,6 +476,7 @@ mod tests {
             archive: &ar,
             analysis: &an,
             meta: &meta,
+            extras: None,
         };
         assert_eq!(
             JsonExporter.render(&input).unwrap(),

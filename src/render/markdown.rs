@@ -732,6 +732,7 @@ mod tests {
             archive: &archive,
             analysis: &a,
             meta: &meta,
+            extras: None,
         };
         let md = String::from_utf8(MarkdownExporter.render(&input).unwrap()).unwrap();
         assert!(md.starts_with("# 🔴 leakscope: LEAK in `dumps`\n"), "{md}");
@@ -781,6 +782,7 @@ mod tests {
                 archive: &archive,
                 analysis: &a,
                 meta: &meta,
+                extras: None,
             };
             let md = String::from_utf8(MarkdownExporter.render(&input).unwrap()).unwrap();
             let html = to_html(&md);
@@ -812,6 +814,7 @@ mod tests {
             archive: &archive,
             analysis: &a,
             meta: &meta,
+            extras: None,
         };
         let s = plain_summary(&input);
         assert_eq!(

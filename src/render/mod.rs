@@ -11,8 +11,11 @@ pub mod html;
 pub mod inventory;
 pub mod json;
 pub mod markdown;
+pub mod pprof_export;
 pub mod remedy;
+pub mod sarif;
 pub mod shared;
+pub mod source;
 
 use crate::analysis::Analysis;
 use crate::model::Archive;
@@ -36,6 +39,18 @@ pub struct ReportInput<'a> {
     pub analysis: &'a Analysis,
     /// Run facts.
     pub meta: &'a Meta,
+    /// What `--baseline`, `--source` and `--source-url` add, if given.
+    pub extras: Option<&'a Extras>,
+}
+
+/// Additions to a report from outside the archive: the comparison with a
+/// baseline run and the source lines and links of the findings.
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    /// `--baseline BEFORE`: this run compared with the baseline's.
+    pub baseline: Option<crate::analysis::baseline::Comparison>,
+    /// `--source DIR` / `--source-url`: per finding, in rank order.
+    pub source: Option<source::SourceInfo>,
 }
 
 /// A render failure (a template error, typically with an overriding

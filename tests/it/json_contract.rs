@@ -240,6 +240,7 @@ fn render_json(archive: &Archive, analysis: &Analysis) -> (Vec<u8>, Value) {
         archive,
         analysis,
         meta: &meta,
+        extras: None,
     };
     let bytes = JsonExporter.render(&input).expect("renders");
     let value = serde_json::from_slice(&bytes).expect("valid JSON");
@@ -536,6 +537,7 @@ fn markdown_escapes_untrusted_text_end_to_end() {
         archive: &ar,
         analysis: &an,
         meta: &meta,
+        extras: None,
     };
     let md = String::from_utf8(MarkdownExporter.render(&input).unwrap()).unwrap();
     // Render as GitHub would (GFM tables) and look for anything active.

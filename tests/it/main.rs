@@ -13,6 +13,7 @@ mod hostile_text;
 mod html_report;
 mod inspect_cli;
 mod json_contract;
+mod pprof_export;
 mod pprof_oracle;
 mod properties;
 mod public_dumps;

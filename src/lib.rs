@@ -125,6 +125,7 @@ fn report(args: ReportArgs) -> Result<Outcome> {
     });
     let extras = Extras {
         baseline,
+        baseline_name: args.baseline.as_deref().map(input_name).unwrap_or_default(),
         source: sources,
     };
     progress.phase("rendering");

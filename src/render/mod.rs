@@ -49,6 +49,8 @@ pub struct ReportInput<'a> {
 pub struct Extras {
     /// `--baseline BEFORE`: this run compared with the baseline's.
     pub baseline: Option<crate::analysis::baseline::Comparison>,
+    /// The baseline as the user named it (directory or file name).
+    pub baseline_name: String,
     /// `--source DIR` / `--source-url`: per finding, in rank order.
     pub source: Option<source::SourceInfo>,
 }

@@ -61,6 +61,10 @@ pub struct View {
     pub notes: Vec<String>,
     /// Thresholds, formatted.
     pub thresholds: ThresholdView,
+    /// The comparison with `--baseline`, when given.
+    pub baseline: Option<super::fix::BaselineView>,
+    /// The page needs the styles of `fix.css` (baseline or source shown).
+    pub fix_css: bool,
 }
 
 /// Verdict for the header.
@@ -158,6 +162,8 @@ pub struct FindingView {
     pub stack: Vec<String>,
     /// Statistics line (Theil–Sen, Mann–Kendall).
     pub stats: String,
+    /// Source lines and links (`--source`, `--source-url`), when given.
+    pub source: Option<super::fix::SourceView>,
 }
 
 /// A remedy block.
@@ -342,6 +348,7 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
                 "flat"
             }
         ),
+        source: None,
     }
 }
 
@@ -589,7 +596,11 @@ pub fn build(input: &ReportInput<'_>) -> View {
     let findings = a
         .findings
         .iter()
-        .map(|f| finding_view(f, &has_remedy, per))
+        .enumerate()
+        .map(|(i, f)| FindingView {
+            source: super::fix::source_view(input.extras, i, f.stack_text.len()),
+            ..finding_view(f, &has_remedy, per)
+        })
         .collect();
 
     let processes = processes(input);
@@ -624,6 +635,9 @@ pub fn build(input: &ReportInput<'_>) -> View {
         .map(String::from)
         .collect();
 
+    let fix_css = input
+        .extras
+        .is_some_and(|e| e.baseline.is_some() || e.source.is_some());
     let flames = flame::build_all(archive);
     let flames_gz = flames.iter().any(|g| g.gz.is_some());
     let t = &a.thresholds;
@@ -672,6 +686,12 @@ pub fn build(input: &ReportInput<'_>) -> View {
             min_heap_ratio: units::percent(t.min_heap_ratio),
             min_snapshots: t.min_snapshots,
         },
+        baseline: input.extras.and_then(|e| {
+            e.baseline
+                .as_ref()
+                .map(|c| super::fix::baseline_view(c, &e.baseline_name, per))
+        }),
+        fix_css,
     }
 }
 

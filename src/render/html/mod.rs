@@ -7,6 +7,7 @@ pub mod chart;
 pub mod context;
 #[cfg(any(test, feature = "testkit"))]
 pub mod demo;
+pub mod fix;
 pub mod flame;
 pub mod fold;
 

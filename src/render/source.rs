@@ -150,7 +150,9 @@ pub fn package_of(function: &str) -> &str {
 /// A standard-library frame's path inside `$GOROOT/src` (`runtime/chan.go`),
 /// or `None` for a frame of any other module. The package is standard when
 /// its first path element has no dot (and it is not `main`); the file is
-/// then `PKG/FILE` with `-trimpath`, or `…/src/PKG/FILE` without.
+/// then `runtime/chan.go` with `-trimpath`, or `…/src/runtime/chan.go`
+/// without (not always in the function's own package: `internal/poll`
+/// functions live in `runtime/netpoll.go`).
 pub fn std_path(function: &str, file: &str) -> Option<String> {
     let pkg = package_of(function);
     let first = pkg.split('/').next().unwrap_or("");
@@ -158,15 +160,17 @@ pub fn std_path(function: &str, file: &str) -> Option<String> {
         return None;
     }
     let file = file.replace('\\', "/");
-    let want = format!("{pkg}/");
-    let rest = if file.starts_with(&want) {
-        file.as_str()
+    let absolute = file.starts_with('/') || file.as_bytes().get(1) == Some(&b':');
+    let rest = if absolute {
+        &file[file.rfind("/src/")? + 5..]
     } else {
-        let i = file.rfind(&format!("/src/{want}"))?;
-        &file[i + 5..]
+        file.as_str()
     };
-    let name = &rest[want.len()..];
-    (!name.is_empty() && !name.contains('/') && !rest.contains("..")).then(|| rest.to_string())
+    let comps: Vec<&str> = rest.split('/').collect();
+    let ok = comps.len() >= 2
+        && !comps[0].contains('.')
+        && comps.iter().all(|c| !c.is_empty() && *c != ".." && *c != ".");
+    ok.then(|| rest.to_string())
 }
 
 /// A Go release name such as `go1.27.3`, `go1.26` or `go1.27rc1`.
@@ -368,6 +372,11 @@ mod tests {
             Some("net/http/server.go")
         );
         assert_eq!(std_path("main.main", "/src/main.go"), None);
+        assert_eq!(
+            std_path("internal/poll.runtime_pollWait", "runtime/netpoll.go").as_deref(),
+            Some("runtime/netpoll.go")
+        );
+        assert_eq!(std_path("runtime.gopark", "proc.go"), None);
         assert_eq!(
             std_path(
                 "example.com/acme/orders/internal/store.(*Store).streamItems",

@@ -8,6 +8,7 @@ mod adversarial;
 mod analysis_samples;
 mod browser;
 mod capture;
+mod fix_cycle;
 mod golden;
 mod hostile_text;
 mod html_report;

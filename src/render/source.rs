@@ -169,7 +169,9 @@ pub fn std_path(function: &str, file: &str) -> Option<String> {
     let comps: Vec<&str> = rest.split('/').collect();
     let ok = comps.len() >= 2
         && !comps[0].contains('.')
-        && comps.iter().all(|c| !c.is_empty() && *c != ".." && *c != ".");
+        && comps
+            .iter()
+            .all(|c| !c.is_empty() && *c != ".." && *c != ".");
     ok.then(|| rest.to_string())
 }
 

@@ -22,7 +22,11 @@ fn truth() -> Value {
 fn run_json(args: &[&str]) -> (Value, i32) {
     let out = leakscope().args(args).output().unwrap();
     let code = out.status.code().unwrap();
-    assert!(code == 0 || code == 1, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        code == 0 || code == 1,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (serde_json::from_slice(&out.stdout).unwrap(), code)
 }
 
@@ -63,7 +67,10 @@ fn baseline_statuses_match_the_ground_truth() {
         };
         assert_eq!(words, want_code, "{label}: {}", b["headline"]);
         let verdicts: Vec<&str> = exp["after_verdict"].as_str().unwrap().split('|').collect();
-        assert!(verdicts.contains(&b["verdict_after"].as_str().unwrap()), "{label}");
+        assert!(
+            verdicts.contains(&b["verdict_after"].as_str().unwrap()),
+            "{label}"
+        );
         let entries = b["entries"].as_array().unwrap();
         let expected: Vec<&Value> = exp["findings"]
             .as_array()
@@ -100,10 +107,7 @@ fn baseline_statuses_match_the_ground_truth() {
         }
         // Nothing beyond the ground truth is new, fixed or still leaking
         // (the main findings are all there is in these archives).
-        let significant = entries
-            .iter()
-            .filter(|x| x["kind"] == "goroutine")
-            .count();
+        let significant = entries.iter().filter(|x| x["kind"] == "goroutine").count();
         assert_eq!(significant, expected.len(), "{label}: {entries:#?}");
     }
 }
@@ -112,7 +116,15 @@ fn baseline_statuses_match_the_ground_truth() {
 fn fail_on_regression_gates_only_on_new_or_worse() {
     let code = |before: &str, after: &str| {
         leakscope()
-            .args(["report", "-q", "-o", "/dev/null", "--fail-on", "regression", "--baseline"])
+            .args([
+                "report",
+                "-q",
+                "-o",
+                "/dev/null",
+                "--fail-on",
+                "regression",
+                "--baseline",
+            ])
             .arg(sample(before))
             .arg(sample(after))
             .output()
@@ -220,7 +232,9 @@ fn links_are_escaped_https_and_stdlib_links_need_a_go_version() {
         .success();
     let text = std::fs::read_to_string(&md).unwrap();
     assert!(
-        text.contains("](https://github.com/acme/orders/blob/v1.0%20rc/internal/store/store.go#L70)"),
+        text.contains(
+            "](https://github.com/acme/orders/blob/v1.0%20rc/internal/store/store.go#L70)"
+        ),
         "{text}"
     );
     // minijinja escapes `/` in attributes as `&#x2f;`.
@@ -262,7 +276,11 @@ fn stdlib_frames_link_to_the_go_release() {
     // Every std frame of every finding: a link with the version, none without.
     let t = &a.tables;
     let mut std_frames = 0;
-    for (f, (w, wo)) in r.findings.iter().zip(with.findings.iter().zip(&without.findings)) {
+    for (f, (w, wo)) in r
+        .findings
+        .iter()
+        .zip(with.findings.iter().zip(&without.findings))
+    {
         let Some(st) = f.stack else { continue };
         for (k, &fr) in t.stack(st).iter().enumerate() {
             let frame = t.frame(fr);
@@ -272,8 +290,11 @@ fn stdlib_frames_link_to_the_go_release() {
                 assert_eq!(
                     w.stack_urls[k].as_deref(),
                     Some(
-                        format!("https://github.com/golang/go/blob/go1.27.3/src/{p}#L{}", frame.line)
-                            .as_str()
+                        format!(
+                            "https://github.com/golang/go/blob/go1.27.3/src/{p}#L{}",
+                            frame.line
+                        )
+                        .as_str()
                     )
                 );
             }
@@ -283,7 +304,9 @@ fn stdlib_frames_link_to_the_go_release() {
     assert!(std_frames >= 2, "cond-leak's stack has runtime frames");
 }
 
-/// The SARIF 2.1.0 schema (OASIS, `sarif-schema-2.1.0.json`, committed).
+/// The SARIF 2.1.0 schema as OASIS published it (oasis-tcs/sarif-spec,
+/// `Documents/CommitteeSpecifications/2.1.0/sarif-schema-2.1.0.json`),
+/// committed as `tests/data/sarif-schema-2.1.0.json`.
 fn sarif_validator() -> jsonschema::Validator {
     let text = std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json"))
         .expect("tests/data/sarif-schema-2.1.0.json");
@@ -301,7 +324,11 @@ fn sarif(archive: &str, source: Option<&str>) -> Value {
         cmd.arg("--source").arg(root().join(s));
     }
     let out = cmd.arg(sample(archive)).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -369,7 +396,15 @@ fn sarif_is_valid_and_points_at_the_leak_line() {
                 .contains("goroutines blocked in")
         );
         // One result per finding.
-        let (json, _) = run_json(&["report", "-q", "-o", "/dev/null", "--json", "-", sample(archive).to_str().unwrap()]);
+        let (json, _) = run_json(&[
+            "report",
+            "-q",
+            "-o",
+            "/dev/null",
+            "--json",
+            "-",
+            sample(archive).to_str().unwrap(),
+        ]);
         assert_eq!(results.len(), json["findings"].as_array().unwrap().len());
     }
     let clean = sarif("fix-after", None);

@@ -21,7 +21,7 @@ pub enum Command {
     /// List every file of an archive: format, time and its source, counts.
     Inspect(InspectArgs),
     /// Analyse an archive and write the HTML report (plus JSON/Markdown).
-    Report(ReportArgs),
+    Report(Box<ReportArgs>),
     /// Fetch heap profiles and goroutine dumps from running Go processes
     /// (net/http/pprof) on a fixed schedule, into a folder `report` reads.
     Capture(CaptureArgs),

@@ -38,7 +38,7 @@ pub enum Outcome {
 pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Inspect(args) => inspect(args),
-        Command::Report(args) => report(args),
+        Command::Report(args) => report(*args),
         Command::Capture(args) => capture::run(&args),
     }
 }

@@ -166,10 +166,17 @@ fn report(args: ReportArgs) -> Result<Outcome> {
     if let Some(p) = &args.sarif {
         write_output(p, &render::sarif::render(&input)?)?;
     }
+    let mut pprof_lines = String::new();
     if let Some(dir) = &args.pprof {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for f in render::pprof_export::export(&archive) {
-            write_output(&dir.join(f.name), &f.bytes)?;
+            let path = dir.join(f.name);
+            write_output(&path, &f.bytes)?;
+            pprof_lines.push_str(&format!(
+                "pprof: {}: {}\n",
+                path.display(),
+                text::visible(&f.description)
+            ));
         }
     }
     progress.finish();
@@ -181,6 +188,7 @@ fn report(args: ReportArgs) -> Result<Outcome> {
         if let Some(c) = &extras.baseline {
             text.push_str(&format!("baseline: {}\n", c.headline));
         }
+        text.push_str(&pprof_lines);
         text.push_str(&format!("report: {}\n", args.output.display()));
         write_output(Path::new("-"), text.as_bytes())?;
     }

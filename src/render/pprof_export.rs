@@ -32,7 +32,7 @@ pub struct PprofFile {
     pub name: &'static str,
     /// gzip-compressed `profile.proto`.
     pub bytes: Vec<u8>,
-    /// What it holds, for the run summary (`latest heap (heap-….pb.gz)`).
+    /// What it holds, for the run summary (`latest heap profile, heap-….pb.gz`).
     pub description: String,
 }
 
@@ -56,14 +56,14 @@ pub fn export(archive: &Archive) -> Vec<PprofFile> {
     if let Some(last) = heaps.last() {
         out.push(file(
             "heap.pb.gz",
-            format!("latest heap profile ({})", last.path),
+            format!("latest heap profile, {}", last.path),
             heap_profile(t, last, None),
         ));
     }
     if let Some(last) = gors.last() {
         out.push(file(
             "goroutine.pb.gz",
-            format!("latest goroutine dump ({})", last.path),
+            format!("latest goroutine dump, {}", last.path),
             goroutine_profile(t, last, None),
         ));
     }

@@ -310,8 +310,11 @@ fn top_level_contract() {
             "series",
             "goroutine_groups",
             "heap_sites",
+            "baseline",
         ])
     );
+    // No --baseline: the key is there, null.
+    assert_eq!(v["baseline"], Value::Null);
     assert_eq!(v["schema_version"], 1);
     assert!(v["schema_version"].is_u64());
     assert_eq!(v["tool_version"], "0.1.0");

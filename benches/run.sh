@@ -19,7 +19,9 @@
 #        debug2    leakscope inspect on the goroutine debug=2 dumps only
 #        heap/4, heap/2   leakscope report on the first quarter / half of the
 #                  heap files (30 and 60 of 120): how time grows with snapshots
-#   3. prints PASS/FAIL against the targets:
+#   3. prints PASS/FAIL against the targets (n/a for the time targets, with
+#      the reason, when the corpus is too small to judge: under 200 MB or a
+#      floor under 1 s, e.g. SCALE=small):
 #        full report time        <= 2 x floor
 #        heap-only report        >= 20 x faster than the pprof loop
 #        debug=2 throughput      >= 300 MB/s per core (bytes / CPU seconds)
@@ -264,11 +266,24 @@ R_PPROF=$(div "$R_pprof_s" "$R_heap_s" 1)
 R_LIN=$(div "$R_heap_s" "$R_heapq_s")
 MAX_KB=$(printf '%s\n' "$R_full_kb" "$R_heap_kb" "$R_heapq_kb" "$R_heaph_kb" "$R_d2_kb" | awk '$1 != "nan" && $1 > m {m = $1} END{print m + 0}')
 MAX_MB=$(awk -v k="$MAX_KB" 'BEGIN{printf "%.0f", k / 1024}')
+# A corpus too small to judge: with runs of a fraction of a second, process
+# start-up and page-cache noise decide the ratios, not the parsers. The time
+# targets then say so instead of PASS/FAIL (peak RSS is still judged).
+SMALL_WHY=""
+if [ "$(ok_cmp "$R_floor_s" '<' 1)" = 1 ] || [ "$ALL_BYTES" -lt 200000000 ]; then
+  SMALL_WHY="corpus too small to judge ($(mb "$ALL_BYTES") MB, floor $R_floor_s s; the targets need >= 200 MB and a floor >= 1 s: SCALE=full benches/gen-corpus.sh)"
+fi
+judged() { # PASS/FAIL -> itself, or "n/a" for a small corpus (a leakscope failure stays FAIL)
+  if [ -n "$SMALL_WHY" ] && [ "$1" = PASS ]; then echo "n/a"
+  elif [ -n "$SMALL_WHY" ] && [ "$2" = 0 ]; then echo "n/a"
+  else echo "$1"; fi
+}
 echo
 echo "targets:"
-printf '  %-4s %-52s %s\n' "$(pass_fail "$(ok_cmp "$R_FULL" '<=' 2)" "$R_full_rc")" "full report <= 2x floor" "$R_FULL x floor$(exits "$R_full_rc")"
+[ -n "$SMALL_WHY" ] && echo "  note: $SMALL_WHY; time targets show n/a"
+printf '  %-4s %-52s %s\n' "$(judged "$(pass_fail "$(ok_cmp "$R_FULL" '<=' 2)" "$R_full_rc")" "$R_full_rc")" "full report <= 2x floor" "$R_FULL x floor$(exits "$R_full_rc")"
 printf '  %-4s %-52s %s\n' "info" "(full report / floor with line scan)" "$R_FULL_SCAN x"
-printf '  %-4s %-52s %s\n' "$(pass_fail "$(ok_cmp "$R_PPROF" '>=' 20)" "$R_heap_rc")" "heap-only report >= 20x faster than pprof loop" "$R_PPROF x faster$(exits "$R_heap_rc")"
-printf '  %-4s %-52s %s\n' "$(pass_fail "$(ok_cmp "$D2_PER_CORE" '>=' 300)" "$R_d2_rc")" "debug=2 >= 300 MB/s per core (per CPU-second)" "$D2_PER_CORE MB/s$(exits "$R_d2_rc")"
+printf '  %-4s %-52s %s\n' "$(judged "$(pass_fail "$(ok_cmp "$R_PPROF" '>=' 20)" "$R_heap_rc")" "$R_heap_rc")" "heap-only report >= 20x faster than pprof loop" "$R_PPROF x faster$(exits "$R_heap_rc")"
+printf '  %-4s %-52s %s\n' "$(judged "$(pass_fail "$(ok_cmp "$D2_PER_CORE" '>=' 300)" "$R_d2_rc")" "$R_d2_rc")" "debug=2 >= 300 MB/s per core (per CPU-second)" "$D2_PER_CORE MB/s$(exits "$R_d2_rc")"
 printf '  %-4s %-52s %s\n' "$(pass_fail "$(ok_cmp "$MAX_MB" '<' 1024)" "$R_full_rc" "$R_heap_rc" "$R_d2_rc")" "peak RSS < 1 GiB (largest leakscope run)" "$MAX_MB MB$(exits "$R_full_rc" "$R_heap_rc" "$R_d2_rc")"
-printf '  %-4s %-52s %s\n' "$(pass_fail "$(ok_cmp "$R_LIN" '<=' 4.8)" "$R_heap_rc" "$R_heapq_rc")" "linearity: time($NH)/time($Q) <= 4.8 (4 = linear)" "$R_LIN (per snapshot: $(div "$R_heapq_s" "$Q" 4) / $(div "$R_heaph_s" "$H" 4) / $(div "$R_heap_s" "$NH" 4) s)$(exits "$R_heap_rc" "$R_heapq_rc")"
+printf '  %-4s %-52s %s\n' "$(judged "$(pass_fail "$(ok_cmp "$R_LIN" '<=' 4.8)" "$R_heap_rc" "$R_heapq_rc")" "$((R_heap_rc | R_heapq_rc))")" "linearity: time($NH)/time($Q) <= 4.8 (4 = linear)" "$R_LIN (per snapshot: $(div "$R_heapq_s" "$Q" 4) / $(div "$R_heaph_s" "$H" 4) / $(div "$R_heap_s" "$NH" 4) s)$(exits "$R_heap_rc" "$R_heapq_rc")"

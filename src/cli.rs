@@ -8,7 +8,7 @@ use std::path::PathBuf;
 /// leakscope: turns an archive of Go heap profiles and goroutine dumps into a
 /// forensic leak report.
 #[derive(Debug, Parser)]
-#[command(name = "leakscope", version, about, long_about = None)]
+#[command(name = "leakscope", version, about, long_about = None, after_help = EXIT_HELP)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -25,19 +25,75 @@ pub enum Command {
     /// Fetch heap profiles and goroutine dumps from running Go processes
     /// (net/http/pprof) on a fixed schedule, into a folder `report` reads.
     Capture(CaptureArgs),
+    /// Build a fleet overview from per-archive JSON summaries
+    /// (`leakscope report --json`), ranking every process by severity.
+    Merge(MergeArgs),
+}
+
+/// How snapshots are grouped into processes (`--group-by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupByArg {
+    /// Folders, then names in the file names, then build ids.
+    Auto,
+    /// Only a folder per host/pod/instance.
+    Dir,
+    /// Only a host or pod name in the file names.
+    Name,
+    /// One process (restarts are still found).
+    None,
+}
+
+impl GroupByArg {
+    /// The ingest setting.
+    pub fn group_by(self) -> crate::ingest::GroupBy {
+        match self {
+            GroupByArg::Auto => crate::ingest::GroupBy::Auto,
+            GroupByArg::Dir => crate::ingest::GroupBy::Dir,
+            GroupByArg::Name => crate::ingest::GroupBy::Name,
+            GroupByArg::None => crate::ingest::GroupBy::None,
+        }
+    }
+}
+
+/// `leakscope merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON summaries written by `leakscope report --json`, one per archive.
+    #[arg(value_name = "JSON", required = true, num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the fleet HTML page.
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "FILE",
+        default_value = "leakscope-fleet.html"
+    )]
+    pub output: PathBuf,
+    /// Also write the fleet JSON to PATH (`-` for stdout).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Also write the fleet Markdown to PATH (`-` for stdout).
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
+    /// Exit with status 1 when the fleet verdict reaches this level.
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
+    /// No summary on stdout.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Bounds on what is read (see README "Limits").
 #[derive(Debug, Args, Clone)]
 pub struct LimitArgs {
-    /// Largest input file read, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::ingest::Limits::default().max_file_bytes)]
+    /// Largest input file read (bytes, or with a unit: `512KiB`, `1GiB`).
+    #[arg(long, value_name = "SIZE", default_value_t = crate::ingest::Limits::default().max_file_bytes, value_parser = parse_size)]
     pub max_file_size: u64,
-    /// Largest decompressed size of one file, in bytes (gzip bombs stop here).
-    #[arg(long, value_name = "BYTES", default_value_t = crate::ingest::Limits::default().max_decompressed_bytes)]
+    /// Largest decompressed size of one file (gzip bombs stop here).
+    #[arg(long, value_name = "SIZE", default_value_t = crate::ingest::Limits::default().max_decompressed_bytes, value_parser = parse_size)]
     pub max_decompressed_size: u64,
-    /// Longest text line, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::ingest::Limits::default().max_line_bytes)]
+    /// Longest text line.
+    #[arg(long, value_name = "SIZE", default_value_t = crate::ingest::Limits::default().max_line_bytes, value_parser = parse_size_usize)]
     pub max_line_length: usize,
     /// Deepest stack kept, in frames (deeper stacks are cut with a warning).
     #[arg(long, value_name = "FRAMES", default_value_t = crate::ingest::Limits::default().max_stack_depth)]
@@ -64,8 +120,64 @@ impl LimitArgs {
     }
 }
 
+/// Parses a size: plain bytes (`1048576`), or a number (decimals allowed)
+/// with a unit: `B`, binary `KiB` `MiB` `GiB` `TiB` (also `K` `M` `G` `T`),
+/// or decimal `kB` `MB` `GB` `TB`; case and a space before the unit do not
+/// matter (`1MiB`, `1.5 GiB`, `512kib`).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let num = num.replace('_', "");
+    let unit = unit.trim().to_ascii_lowercase();
+    let mult: u64 = match unit.as_str() {
+        "" | "b" => 1,
+        "k" | "ki" | "kib" => 1 << 10,
+        "m" | "mi" | "mib" => 1 << 20,
+        "g" | "gi" | "gib" => 1 << 30,
+        "t" | "ti" | "tib" => 1 << 40,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        _ => {
+            return Err(format!(
+                "unknown unit `{unit}` (use bytes, or KiB, MiB, GiB, TiB; kB, MB, GB, TB)"
+            ));
+        }
+    };
+    if num.is_empty() {
+        return Err("expected a number, e.g. 1048576, 512KiB or 1GiB".into());
+    }
+    if let Ok(n) = num.parse::<u64>() {
+        return n
+            .checked_mul(mult)
+            .ok_or_else(|| format!("{s} is too large"));
+    }
+    let x: f64 = num
+        .parse()
+        .map_err(|_| format!("`{num}` is not a number"))?;
+    let bytes = (x * mult as f64).round();
+    if !bytes.is_finite() || bytes < 0.0 || bytes >= u64::MAX as f64 {
+        return Err(format!("{s} is too large"));
+    }
+    Ok(bytes as u64)
+}
+
+/// [`parse_size`] for a `usize` flag.
+fn parse_size_usize(s: &str) -> Result<usize, String> {
+    usize::try_from(parse_size(s)?).map_err(|_| format!("{s} is too large"))
+}
+
 /// `leakscope inspect`.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Exit status:
+  0    inventory printed
+  2    usage error, no usable Go dump in the input, or an output that cannot be written
+  130  interrupted (Ctrl-C)")]
 pub struct InspectArgs {
     /// A directory of dumps (read recursively) or a single dump file.
     pub path: PathBuf,
@@ -76,6 +188,9 @@ pub struct InspectArgs {
     /// No progress bar on stderr (it is only drawn on a terminal anyway).
     #[arg(short, long)]
     pub quiet: bool,
+    /// How snapshots are grouped into processes.
+    #[arg(long, value_enum, default_value_t = GroupByArg::Auto)]
+    pub group_by: GroupByArg,
     /// Input limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -95,8 +210,17 @@ pub enum FailOn {
     Regression,
 }
 
+/// The exit statuses, shown by `--help`.
+const EXIT_HELP: &str = "\
+Exit status:
+  0    report written (no --fail-on gate met)
+  1    report written and the --fail-on level was reached
+  2    usage error, no usable Go dump in the input, or an output that cannot be written
+  130  interrupted (Ctrl-C); no partial output is left behind";
+
 /// `leakscope report`.
 #[derive(Debug, Args)]
+#[command(after_help = EXIT_HELP)]
 pub struct ReportArgs {
     /// A directory of dumps (read recursively) or a single dump file.
     pub path: PathBuf,
@@ -111,9 +235,15 @@ pub struct ReportArgs {
     /// Also write the JSON summary to PATH (`-` for stdout).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
-    /// Also write the Markdown summary to PATH (`-` for stdout).
+    /// Also write the Markdown summary to PATH (`-` for stdout). Appended
+    /// (not replaced) when PATH is `$GITHUB_STEP_SUMMARY` or with
+    /// `--markdown-append`.
     #[arg(long, value_name = "PATH")]
     pub markdown: Option<PathBuf>,
+    /// Append the Markdown summary to the `--markdown` file instead of
+    /// replacing it (automatic for `$GITHUB_STEP_SUMMARY`).
+    #[arg(long, requires = "markdown")]
+    pub markdown_append: bool,
     /// Exit with status 1 when the verdict reaches this level (CI gate).
     #[arg(long, value_enum, default_value_t = FailOn::Never)]
     pub fail_on: FailOn,
@@ -165,8 +295,8 @@ pub struct ReportArgs {
     /// Minimum relative growth of a goroutine group (0.5 = +50 %).
     #[arg(long, value_name = "RATIO", default_value_t = crate::analysis::Thresholds::default().min_goroutine_ratio)]
     pub min_goroutine_ratio: f64,
-    /// Minimum growth of a heap site, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::analysis::Thresholds::default().min_heap_bytes)]
+    /// Minimum growth of a heap site (bytes, or `1MiB`, `512KiB`).
+    #[arg(long, value_name = "SIZE", default_value_t = crate::analysis::Thresholds::default().min_heap_bytes, value_parser = parse_size)]
     pub min_heap_bytes: u64,
     /// Minimum relative growth of a heap site (0.2 = +20 %).
     #[arg(long, value_name = "RATIO", default_value_t = crate::analysis::Thresholds::default().min_heap_ratio)]
@@ -174,6 +304,11 @@ pub struct ReportArgs {
     /// Fewest snapshots of a kind for a statistical verdict.
     #[arg(long, value_name = "N", default_value_t = crate::analysis::Thresholds::default().min_snapshots)]
     pub min_snapshots: usize,
+    /// How snapshots are grouped into processes: `auto` (a folder per
+    /// pod/host, then a name in the file names, then build ids), `dir`,
+    /// `name`, or `none` (one process; restarts are still found).
+    #[arg(long, value_enum, default_value_t = GroupByArg::Auto)]
+    pub group_by: GroupByArg,
     /// Input limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -262,8 +397,9 @@ pub struct CaptureArgs {
     /// profile then shows the heap as of the last GC, up to two cycles old).
     #[arg(long)]
     pub no_gc: bool,
-    /// Largest response saved, in bytes; larger ones are dropped as failures.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::ingest::Limits::default().max_file_bytes)]
+    /// Largest response saved (bytes, or `64MiB`, `1GiB`); larger ones are
+    /// dropped as failures.
+    #[arg(long, value_name = "SIZE", default_value_t = crate::ingest::Limits::default().max_file_bytes, value_parser = parse_size)]
     pub max_size: u64,
     /// Only failures and the final summary on stderr.
     #[arg(short, long)]
@@ -297,5 +433,43 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_take_units() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("1MiB"), Ok(1 << 20));
+        assert_eq!(parse_size("512KiB"), Ok(512 << 10));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("1.5 GiB"), Ok(3 << 29));
+        assert_eq!(parse_size("64m"), Ok(64 << 20));
+        assert_eq!(parse_size("2MB"), Ok(2_000_000));
+        assert_eq!(parse_size("10 B"), Ok(10));
+        assert_eq!(parse_size("1_000"), Ok(1000));
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("1 parsec").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("99999999999TiB").is_err());
+        let cli = Cli::try_parse_from([
+            "leakscope",
+            "report",
+            "d",
+            "--max-file-size",
+            "1MiB",
+            "--max-decompressed-size",
+            "512KiB",
+            "--max-line-length",
+            "1GiB",
+            "--min-heap-bytes",
+            "2MiB",
+        ])
+        .expect("parses");
+        let Command::Report(r) = cli.command else {
+            panic!("not report");
+        };
+        assert_eq!(r.limits.max_file_size, 1 << 20);
+        assert_eq!(r.limits.max_decompressed_size, 512 << 10);
+        assert_eq!(r.limits.max_line_length, 1 << 30);
+        assert_eq!(r.min_heap_bytes, 2 << 20);
     }
 }

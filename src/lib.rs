@@ -9,7 +9,9 @@ pub mod analysis;
 pub mod capture;
 pub mod cli;
 pub mod ingest;
+pub mod merge;
 pub mod model;
+pub mod output;
 pub mod pprof_proto;
 pub mod progress;
 pub mod render;
@@ -18,7 +20,8 @@ pub mod text;
 pub mod units;
 
 use anyhow::{Context, Result};
-use cli::{Cli, Command, FailOn, InspectArgs, ReportArgs};
+use cli::{Cli, Command, FailOn, InspectArgs, MergeArgs, ReportArgs};
+use output::Output;
 use render::{Exporter, Extras, Meta, ReportInput};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -40,6 +43,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Inspect(args) => inspect(args),
         Command::Report(args) => report(*args),
         Command::Capture(args) => capture::run(&args),
+        Command::Merge(args) => merge_command(args),
     }
 }
 
@@ -49,19 +53,69 @@ fn input_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
+/// A usage error in clap's form (exit status 2 from `main`).
+fn usage_error(subcommand: &str, msg: String) -> anyhow::Error {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut sub = cmd.find_subcommand_mut(subcommand).cloned().unwrap_or(cmd);
+    anyhow::Error::new(sub.error(clap::error::ErrorKind::ArgumentConflict, msg))
+}
+
+/// Refuses two documents on one stream: at most one output may be `-`, and
+/// no two may name the same file.
+fn check_destinations(subcommand: &str, outs: &[(&str, &Path)]) -> Result<()> {
+    for (i, (flag_a, a)) in outs.iter().enumerate() {
+        for (flag_b, b) in &outs[i + 1..] {
+            if output::same_file(a, b) {
+                let msg = if output::is_stdout(a) {
+                    format!(
+                        "{flag_a} - and {flag_b} - would write two documents to stdout; \
+                         send at most one of them to `-` and the others to files"
+                    )
+                } else {
+                    format!(
+                        "{flag_a} and {flag_b} name the same file ({}); give each output its own file",
+                        a.display()
+                    )
+                };
+                return Err(usage_error(subcommand, msg));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// True when `--markdown` should append: asked for, or the target is the
+/// GitHub Actions step summary (`$GITHUB_STEP_SUMMARY`), which other steps
+/// write too.
+fn markdown_appends(path: &Path, asked: bool) -> bool {
+    asked
+        || std::env::var_os("GITHUB_STEP_SUMMARY")
+            .filter(|v| !v.is_empty())
+            .is_some_and(|s| output::same_file(path, Path::new(&s)))
+}
+
 fn inspect(args: InspectArgs) -> Result<Outcome> {
     let progress = progress::Progress::new(args.quiet);
-    let archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
+    output::on_interrupt(progress.bar())?;
+    let mut json_out = args.json.as_deref().map(Output::check).transpose()?;
+    let mut archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
         .with_context(|| format!("cannot read {}", args.path.display()))?;
     progress.finish();
+    regroup(&mut archive, args.group_by);
     let inv = render::inventory::Inventory::new(&archive);
-    let json_to_stdout = args.json.as_deref() == Some(Path::new("-"));
-    if let Some(p) = &args.json {
-        write_output(p, &inv.to_json())?;
+    let mut outs = Vec::new();
+    if let Some(mut o) = json_out.take() {
+        o.stage(inv.to_json())?;
+        outs.push(o);
     }
-    if !json_to_stdout {
-        write_output(Path::new("-"), inv.to_table().as_bytes())?;
+    if !outs.iter().any(Output::is_stdout) {
+        let mut table = Output::check(Path::new("-"))?;
+        table.stage(inv.to_table().into_bytes())?;
+        outs.push(table);
     }
+    output::commit_all(&mut outs)?;
     Ok(if archive.snapshots.is_empty() {
         Outcome::NoInput
     } else {
@@ -70,11 +124,22 @@ fn inspect(args: InspectArgs) -> Result<Outcome> {
 }
 
 fn report(args: ReportArgs) -> Result<Outcome> {
-    // Usage errors first, before a long ingest.
+    let mut dests: Vec<(&str, &Path)> = vec![("-o/--output", &args.output)];
+    if let Some(p) = &args.json {
+        dests.push(("--json", p));
+    }
+    if let Some(p) = &args.markdown {
+        dests.push(("--markdown", p));
+    }
+    if let Some(p) = &args.sarif {
+        dests.push(("--sarif", p));
+    }
+    check_destinations("report", &dests)?;
+    // Usage errors of the fix-cycle flags, before a long ingest.
     let links = match &args.source_url {
         Some(t) => Some(
             render::source::LinkTemplate::new(t, args.rev.as_deref())
-                .map_err(anyhow::Error::msg)?,
+                .map_err(|e| usage_error("report", e))?,
         ),
         None => None,
     };
@@ -86,20 +151,42 @@ fn report(args: ReportArgs) -> Result<Outcome> {
     if let Some(v) = &args.go_version
         && !render::source::is_go_version(v)
     {
-        anyhow::bail!("--go-version {v:?}: expected a Go release such as go1.27.3");
+        return Err(usage_error(
+            "report",
+            format!("--go-version {v:?}: expected a Go release such as go1.27.3"),
+        ));
     }
     if args.fail_on == FailOn::Regression && args.baseline.is_none() {
-        anyhow::bail!("--fail-on regression needs --baseline BEFORE");
+        return Err(usage_error(
+            "report",
+            "--fail-on regression needs --baseline BEFORE".into(),
+        ));
     }
     let progress = progress::Progress::new(args.quiet);
-    let archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
-        .with_context(|| format!("cannot read {}", args.path.display()))?;
-    progress.phase("analysing");
+    output::on_interrupt(progress.bar())?;
+    // Every destination is checked (and its temporary file created) before
+    // the archive is read: a typo fails in milliseconds, not after minutes.
+    let mut html_out = Output::check(&args.output)?;
+    let mut json_out = args.json.as_deref().map(Output::check).transpose()?;
+    let mut md_out = match &args.markdown {
+        Some(p) if markdown_appends(p, args.markdown_append) => Some(Output::check_append(p)?),
+        Some(p) => Some(Output::check(p)?),
+        None => None,
+    };
+    let mut sarif_out = args.sarif.as_deref().map(Output::check).transpose()?;
+    if let Some(dir) = &args.pprof {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("--pprof {}: cannot create the directory", dir.display()))?;
+    }
     let aopts = args.analysis_options()?;
     let templates = match &args.templates {
         Some(dir) => read_templates(dir)?,
         None => Vec::new(),
     };
+    let mut archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
+        .with_context(|| format!("cannot read {}", args.path.display()))?;
+    regroup(&mut archive, args.group_by);
+    progress.phase("analysing");
     let result = analysis::analyze(&archive, &aopts);
     let baseline = match &args.baseline {
         Some(before) => {
@@ -155,23 +242,27 @@ fn report(args: ReportArgs) -> Result<Outcome> {
         }
         return Ok(Outcome::NoInput);
     }
-    let html = render::html::HtmlExporter { templates }.render(&input)?;
-    write_output(&args.output, &html)?;
-    if let Some(p) = &args.json {
-        write_output(p, &render::json::JsonExporter.render(&input)?)?;
+    html_out.stage(render::html::HtmlExporter { templates }.render(&input)?)?;
+    let mut outs = vec![html_out];
+    if let Some(mut o) = json_out.take() {
+        o.stage(render::json::JsonExporter.render(&input)?)?;
+        outs.push(o);
     }
-    if let Some(p) = &args.markdown {
-        write_output(p, &render::markdown::MarkdownExporter.render(&input)?)?;
+    if let Some(mut o) = md_out.take() {
+        o.stage(render::markdown::MarkdownExporter.render(&input)?)?;
+        outs.push(o);
     }
-    if let Some(p) = &args.sarif {
-        write_output(p, &render::sarif::render(&input)?)?;
+    if let Some(mut o) = sarif_out.take() {
+        o.stage(render::sarif::render(&input)?)?;
+        outs.push(o);
     }
     let mut pprof_lines = String::new();
     if let Some(dir) = &args.pprof {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for f in render::pprof_export::export(&archive) {
             let path = dir.join(f.name);
-            write_output(&path, &f.bytes)?;
+            let mut o = Output::check(&path)?;
+            o.stage(f.bytes)?;
+            outs.push(o);
             pprof_lines.push_str(&format!(
                 "pprof: {}: {}\n",
                 path.display(),
@@ -180,17 +271,22 @@ fn report(args: ReportArgs) -> Result<Outcome> {
         }
     }
     progress.finish();
-    let stdout_taken = [&args.json, &args.markdown, &args.sarif]
-        .iter()
-        .any(|p| p.as_deref() == Some(Path::new("-")));
-    if !args.quiet && !stdout_taken {
+    output::commit_all(&mut outs)?;
+    if !args.quiet {
         let mut text = render::markdown::plain_summary(&input);
         if let Some(c) = &extras.baseline {
             text.push_str(&format!("baseline: {}\n", c.headline));
         }
         text.push_str(&pprof_lines);
-        text.push_str(&format!("report: {}\n", args.output.display()));
-        write_output(Path::new("-"), text.as_bytes())?;
+        text.push_str(&format!("report: {}\n", describe_dest(&args.output)));
+        if outs.iter().any(Output::is_stdout) {
+            // stdout carries a document: the summary must not run into it.
+            eprint!("{text}");
+        } else {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
     }
     let gate = match args.fail_on {
         FailOn::Never => false,
@@ -200,6 +296,82 @@ fn report(args: ReportArgs) -> Result<Outcome> {
             analysis::Verdict::Leak | analysis::Verdict::Suspect
         ),
         FailOn::Regression => extras.baseline.as_ref().is_some_and(|c| c.has_regression()),
+    };
+    Ok(if gate { Outcome::GateMet } else { Outcome::Ok })
+}
+
+/// An output as the summary names it.
+fn describe_dest(path: &Path) -> String {
+    if output::is_stdout(path) {
+        "stdout".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Re-decides the processes when `--group-by` is not `auto` (ingest
+/// decides with `auto`).
+fn regroup(archive: &mut model::Archive, by: cli::GroupByArg) {
+    if by != cli::GroupByArg::Auto {
+        ingest::identify_processes(archive, by.group_by());
+    }
+}
+
+/// `leakscope merge`: the fleet overview from per-archive JSON summaries.
+fn merge_command(args: MergeArgs) -> Result<Outcome> {
+    if args.fail_on == FailOn::Regression {
+        return Err(usage_error(
+            "merge",
+            "--fail-on regression compares with a --baseline, which only `report` takes".into(),
+        ));
+    }
+    let mut dests: Vec<(&str, &Path)> = vec![("-o/--output", &args.output)];
+    if let Some(p) = &args.json {
+        dests.push(("--json", p));
+    }
+    if let Some(p) = &args.markdown {
+        dests.push(("--markdown", p));
+    }
+    check_destinations("merge", &dests)?;
+    let mut html_out = Output::check(&args.output)?;
+    let json_out = args.json.as_deref().map(Output::check).transpose()?;
+    let md_out = args.markdown.as_deref().map(Output::check).transpose()?;
+    let mut archives = Vec::with_capacity(args.inputs.len());
+    for p in &args.inputs {
+        let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+        archives.push(merge::parse(&p.display().to_string(), &bytes)?);
+    }
+    let fleet = merge::Fleet::new(archives);
+    html_out.stage(fleet.to_html(&[])?)?;
+    let mut outs = vec![html_out];
+    if let Some(mut o) = json_out {
+        o.stage(fleet.to_json()?)?;
+        outs.push(o);
+    }
+    if let Some(mut o) = md_out {
+        o.stage(fleet.to_markdown().into_bytes())?;
+        outs.push(o);
+    }
+    let stdout_taken = outs.iter().any(Output::is_stdout);
+    output::commit_all(&mut outs)?;
+    if !args.quiet && !stdout_taken {
+        let text = format!(
+            "{}
+fleet: {}
+",
+            text::visible(&fleet.headline()),
+            args.output.display()
+        );
+        print!("{text}");
+    }
+    let gate = match args.fail_on {
+        FailOn::Never => false,
+        FailOn::Leak => fleet.verdict == analysis::Verdict::Leak,
+        FailOn::Suspect => matches!(
+            fleet.verdict,
+            analysis::Verdict::Leak | analysis::Verdict::Suspect
+        ),
+        FailOn::Regression => false,
     };
     Ok(if gate { Outcome::GateMet } else { Outcome::Ok })
 }
@@ -219,16 +391,4 @@ fn read_templates(dir: &Path) -> Result<Vec<(String, String)>> {
         out.push((name, src));
     }
     Ok(out)
-}
-
-/// Writes bytes to a file, or to stdout for `-`.
-fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
-    if path == Path::new("-") {
-        let mut out = std::io::stdout().lock();
-        out.write_all(bytes)?;
-        out.flush()?;
-        Ok(())
-    } else {
-        std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
-    }
 }

@@ -12,6 +12,9 @@ fn main() -> ExitCode {
         Ok(leakscope::Outcome::GateMet) => ExitCode::from(1),
         Ok(leakscope::Outcome::NoInput) => ExitCode::from(2),
         Err(err) => {
+            if let Some(usage) = err.downcast_ref::<clap::Error>() {
+                usage.exit();
+            }
             if err.chain().any(|e| {
                 e.downcast_ref::<std::io::Error>()
                     .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)

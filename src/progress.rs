@@ -51,6 +51,11 @@ impl Progress {
         self.bar.set_message(name);
     }
 
+    /// A handle on the bar (for the Ctrl-C handler, which clears it).
+    pub fn bar(&self) -> ProgressBar {
+        self.bar.clone()
+    }
+
     /// Files read so far (decoded or skipped).
     pub fn files_done(&self) -> usize {
         self.files.get()

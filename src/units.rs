@@ -226,9 +226,20 @@ pub fn round_significant(v: f64, digits: usize) -> f64 {
         .unwrap_or(v)
 }
 
-/// How a rate is worded: per hour for long captures, per minute for short
-/// ones, per snapshot when times are synthetic or the capture is shorter
-/// than two minutes.
+/// A p-value as every output words it: `p = 0.012`, or `p < 0.001` below
+/// what three decimals show.
+pub fn p_value(p: f64) -> String {
+    if !p.is_finite() {
+        format!("p = {UNKNOWN}")
+    } else if p < 0.001 {
+        "p < 0.001".into()
+    } else {
+        format!("p = {p:.3}")
+    }
+}
+
+/// How a rate is worded: per hour for captures of two hours or more, per
+/// minute for shorter ones, per snapshot only when times are synthetic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RateUnit {
     /// Per hour.
@@ -241,9 +252,11 @@ pub enum RateUnit {
 
 impl RateUnit {
     /// The unit for a capture spanning `span_hours`; `synthetic` when the
-    /// snapshots have no real times.
+    /// snapshots have no real times. With real times a rate is always per
+    /// minute or per hour (a ticket reader cannot know what a snapshot
+    /// is), even for a capture shorter than a minute.
     pub fn for_span(span_hours: f64, synthetic: bool) -> RateUnit {
-        if synthetic || span_hours < 2.0 / 60.0 {
+        if synthetic {
             RateUnit::Snapshot
         } else if span_hours < 2.0 {
             RateUnit::Minute
@@ -366,7 +379,7 @@ mod tests {
     #[test]
     fn rate_units() {
         assert_eq!(RateUnit::for_span(10.0, true), RateUnit::Snapshot);
-        assert_eq!(RateUnit::for_span(0.003, false), RateUnit::Snapshot);
+        assert_eq!(RateUnit::for_span(0.003, false), RateUnit::Minute);
         assert_eq!(RateUnit::for_span(0.5, false), RateUnit::Minute);
         assert_eq!(RateUnit::for_span(5.0, false), RateUnit::Hour);
         assert_eq!(RateUnit::Minute.label(), "min");

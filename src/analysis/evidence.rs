@@ -141,10 +141,10 @@ impl fmt::Display for Evidence {
                 as_bytes,
             } => write!(
                 f,
-                "Theil–Sen slope {}; Mann–Kendall S = {}, p = {:.4}; grew in {} of {} intervals; shape {}{}",
+                "Theil–Sen slope {}; Mann–Kendall S = {}, {}; grew in {} of {} intervals; shape {}{}",
                 rate_words(stats, *unit, *span, *as_bytes),
                 stats.mk_s,
-                stats.mk_p,
+                crate::units::p_value(stats.mk_p),
                 stats.grew_intervals,
                 stats.intervals,
                 stats.shape.name(),
@@ -212,7 +212,8 @@ impl fmt::Display for Evidence {
             Evidence::AllocationStacks(n) => write!(f, "{n} allocation stacks in this function"),
             Evidence::MemStatsTrend { mk_s, mk_p, shape } => write!(
                 f,
-                "MemStats HeapInuse: Mann–Kendall S = {mk_s}, p = {mk_p:.4}; shape {shape:?}"
+                "MemStats HeapInuse: Mann–Kendall S = {mk_s}, {}; shape {shape:?}",
+                crate::units::p_value(*mk_p)
             ),
         }
     }

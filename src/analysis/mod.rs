@@ -16,7 +16,8 @@
 //! 5. `findings` (goroutine and heap findings, in phases) and `memory`
 //!    (MemStats series, notes, the MemStats-only finding);
 //! 6. `verdict` (verdict and headline);
-//! 7. this file: [`analyze`], the orchestration.
+//! 7. this file: [`analyze`], the orchestration of one run;
+//! 8. `processes`: every process and run on its own, then together.
 
 pub mod baseline;
 pub mod cause;
@@ -25,6 +26,7 @@ pub mod findings;
 pub mod ignore;
 pub mod memory;
 pub mod phrases;
+pub mod processes;
 pub mod series;
 pub mod stats;
 pub mod types;
@@ -36,20 +38,23 @@ pub use types::*;
 use crate::model::{Archive, ProfileKind, Snapshot, TimeSource};
 use series::{Points, Segment, Timeline};
 
-/// Runs the analysis.
+/// Runs the analysis: every process of the archive on its own (each run
+/// between restarts on its own, then the runs together), then the
+/// processes together (see [`processes`]).
 pub fn analyze(archive: &Archive, opts: &Options) -> Analysis {
-    let th = &opts.thresholds;
-    let mut notes: Vec<String> = Vec::new();
-    let (segments, outliers) = series::split_processes(archive);
-    notes.extend(outlier_notes(archive, &outliers));
-    let processes: Vec<ProcessInfo> = segments.iter().map(|s| s.info.clone()).collect();
-    let Some(chosen) = choose_segment(&segments, &mut notes) else {
+    if archive.snapshots.is_empty() {
         return empty(
             opts,
             "Inconclusive: the archive holds no usable snapshot".to_string(),
         );
-    };
-    let seg = &segments[chosen];
+    }
+    processes::analyze_all(archive, opts)
+}
+
+/// Analyses one run of one process (a segment of the archive) on its own.
+pub(crate) fn analyze_run(archive: &Archive, seg: &Segment, opts: &Options) -> Analysis {
+    let th = &opts.thresholds;
+    let mut notes: Vec<String> = Vec::new();
     let tl = Timeline::new(archive, seg);
     let pts = collect_points(archive, seg, &tl, th, &mut notes);
 
@@ -99,7 +104,7 @@ pub fn analyze(archive: &Archive, opts: &Options) -> Analysis {
         notes,
         heap_sites: out.heap_sites,
         goroutine_groups: out.goroutine_groups,
-        processes,
+        processes: Vec::new(),
         ignored: out.ignored,
         thresholds: th.clone(),
         counts: pts.counts,
@@ -108,7 +113,7 @@ pub fn analyze(archive: &Archive, opts: &Options) -> Analysis {
 }
 
 /// Notes for snapshots left out as damaged or foreign.
-fn outlier_notes<'a>(
+pub(crate) fn outlier_notes<'a>(
     archive: &'a Archive,
     outliers: &'a [(usize, String)],
 ) -> impl Iterator<Item = String> + 'a {
@@ -123,42 +128,6 @@ fn outlier_notes<'a>(
                 .unwrap_or("?")
         )
     })
-}
-
-/// The process segment to analyse (the one with the most snapshots; the
-/// later one on a tie), with a note when the archive holds several.
-fn choose_segment(segments: &[Segment], notes: &mut Vec<String>) -> Option<usize> {
-    let (chosen, seg) = segments
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.snaps.len().cmp(&b.1.snaps.len()).then(a.0.cmp(&b.0)))?;
-    if segments.len() > 1 {
-        let reasons: Vec<&str> = segments
-            .iter()
-            .filter_map(|s| s.reason.as_deref())
-            .collect();
-        let others: usize = segments
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != chosen)
-            .map(|(_, s)| s.snaps.len())
-            .sum();
-        notes.push(format!(
-            "The archive holds {} processes ({}). Analysed the largest ({} snapshots{}); \
-             left out {} snapshot{} of the others, since series do not continue across a restart.",
-            segments.len(),
-            reasons.join("; "),
-            seg.snaps.len(),
-            seg.info
-                .build_id
-                .as_deref()
-                .map(|b| format!(", build id {b}"))
-                .unwrap_or_default(),
-            others,
-            if others == 1 { "" } else { "s" }
-        ));
-    }
-    Some(chosen)
 }
 
 /// The points of each kind in the chosen segment, and their counts.
@@ -312,7 +281,7 @@ fn conclude(
     (verdict, headline)
 }
 
-fn empty(opts: &Options, headline: String) -> Analysis {
+pub(crate) fn empty(opts: &Options, headline: String) -> Analysis {
     Analysis {
         verdict: Verdict::Inconclusive,
         headline,

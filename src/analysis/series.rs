@@ -154,17 +154,26 @@ fn heap_alloc_total(s: &Snapshot) -> Option<i64> {
 /// damaged or foreign file — and is left out; its index and the reason are
 /// returned as the second value.
 pub fn split_processes(archive: &Archive) -> (Vec<Segment>, Vec<(usize, String)>) {
+    let all: Vec<usize> = (0..archive.snapshots.len()).collect();
+    split_runs(archive, &all)
+}
+
+/// [`split_processes`] over some snapshots only (`idx`, ascending indexes
+/// into `archive.snapshots`): the runs of one process between restarts.
+pub fn split_runs(archive: &Archive, idx: &[usize]) -> (Vec<Segment>, Vec<(usize, String)>) {
     let snaps = &archive.snapshots;
     let mut segments: Vec<Segment> = Vec::new();
     let mut outliers: Vec<(usize, String)> = Vec::new();
     let mut cur: Vec<usize> = Vec::new();
     let mut reason: Option<String> = None;
     let mut counters = Counters::default();
-    for (i, s) in snaps.iter().enumerate() {
+    for (pos, &i) in idx.iter().enumerate() {
+        let s = &snaps[i];
         if let Some((kind, why)) = counters.restart_reason(s) {
             let confirmed = kind == Drop::BuildId
-                || snaps[i + 1..]
+                || idx[pos + 1..]
                     .iter()
+                    .map(|&j| &snaps[j])
                     .find(|n| kind.present(n))
                     .and_then(|n| counters.restart_reason(n))
                     .is_some_and(|(k, _)| k == kind);
@@ -209,6 +218,7 @@ fn make_segment(archive: &Archive, snaps: Vec<usize>, reason: Option<String>) ->
         binary: first_with(&|s| s.process.binary.clone()),
         build_id: first_with(&|s| s.process.build_id.clone()),
         snapshots: snaps.len(),
+        ..ProcessInfo::default()
     };
     Segment {
         snaps,

@@ -597,11 +597,14 @@ fn restart_is_split_and_noted() {
         b.a.snapshots.push(snap);
     }
     let r = analyze(&b.a, &Options::default());
-    assert_eq!(r.processes.len(), 2);
-    assert_eq!(r.processes[1].snapshots, 4);
-    assert_eq!(r.counts.goroutine, 4);
+    // One process (same name, no overlap): a redeploy is a restart.
+    assert_eq!(r.processes.len(), 1);
+    let p = &r.processes[0];
+    assert_eq!((p.restarts, p.runs.len()), (1, 2));
+    assert_eq!((p.runs[0].snapshots, p.runs[1].snapshots), (2, 4));
+    assert_eq!(r.counts.goroutine, 6);
     assert!(
-        r.notes[0].starts_with("The archive holds 2 processes (build id changed (old → new)"),
+        r.notes[0].starts_with("The process restarted once (build id changed (old → new)"),
         "{}",
         r.notes[0]
     );
@@ -812,5 +815,60 @@ fn runtime_only_heap_growth_is_goroutine_evidence_not_a_heap_finding() {
             .any(|e| e.starts_with("heap allocated by the runtime itself")),
         "{:?}",
         f.evidence
+    );
+}
+
+/// One process restarted (goroutine ids start small again): the leak grows
+/// in each run, so it is one leak finding spanning both runs, the restart
+/// is noted and no run sees the drop.
+#[test]
+fn a_leak_growing_in_every_run_is_one_leak_across_the_restart() {
+    let mut b = B::new();
+    let leak = b.stack(&[
+        ("runtime.gopark", "/go/src/runtime/proc.go", 1),
+        ("main.publish", "/src/main.go", 31),
+    ]);
+    let idle = b.stack(&[("main.worker", "/src/main.go", 50)]);
+    for i in 0..10usize {
+        let run_tick = (i % 5) as u64;
+        let mut s = Snapshot::new(Format::GoroutineDebug2, ProfileKind::Goroutine);
+        s.moment = i;
+        s.time = at(i);
+        s.path = format!("goroutine-{i:02}.txt");
+        let g = b.group(leak, 5 + 10 * run_tick, Some("chan send"));
+        let w = b.group(idle, 4, Some("chan receive"));
+        s.goroutines = Some(GoroutineData {
+            total: 9 + 10 * run_tick,
+            groups: vec![g, w],
+            max_goroutine_id: Some(50 + 200 * run_tick),
+            ..Default::default()
+        });
+        b.a.snapshots.push(s);
+    }
+    let r = analyze(&b.a, &Options::default());
+    assert_eq!(r.processes.len(), 1);
+    let p = &r.processes[0];
+    assert_eq!((p.restarts, p.runs.len()), (1, 2), "{:?}", r.notes);
+    assert_eq!(p.restart_times, vec![at(5).unwrap()]);
+    assert_eq!(r.verdict, Verdict::Leak);
+    let leaks: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.function == "main.publish")
+        .collect();
+    assert_eq!(leaks.len(), 1, "one finding across the runs");
+    let f = leaks[0];
+    assert_eq!(f.severity, Severity::Leak);
+    assert_eq!(f.series.values.len(), 10, "the series spans both runs");
+    assert!(
+        f.evidence[0].starts_with("grows again in each of the 2 runs"),
+        "{:?}",
+        f.evidence
+    );
+    assert_eq!((f.stats.intervals, f.process.as_str()), (8, "process"));
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.starts_with("The process restarted once"))
     );
 }

@@ -320,6 +320,10 @@ pub struct Finding {
     pub stack: Option<StackId>,
     /// Representative stack as text lines (`func file:line`), leaf first.
     pub stack_text: Vec<String>,
+    /// The process it was found in (the first of [`Finding::processes`]).
+    pub process: String,
+    /// Every process in which the same culprit leaks, by name.
+    pub processes: Vec<String>,
 }
 
 /// Where a finding points: the culprit function and its file and line
@@ -373,6 +377,8 @@ impl Finding {
             confidence,
             stack: None,
             stack_text: Vec::new(),
+            process: String::new(),
+            processes: Vec::new(),
         }
     }
 
@@ -420,15 +426,59 @@ pub struct MemorySeries {
     pub num_gc: Series,
 }
 
-/// A process seen in the archive (build id / binary), for multi-process archives.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// A process of the archive (a pod, a host, an instance), judged on its
+/// own: its verdict, its span, its runs between restarts and its two main
+/// timelines (for the per-process overview).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ProcessInfo {
+    /// Its name (`pod-b`); the binary's name, or `process`, when the archive
+    /// holds one process.
+    pub name: String,
+    /// What told it apart: `dir`, `name`, `build-id`, `time` or `single`.
+    pub signal: String,
+    /// Its verdict.
+    pub verdict: Option<Verdict>,
+    /// Its headline.
+    pub headline: String,
     /// Binary name.
     pub binary: Option<String>,
     /// Build id.
     pub build_id: Option<String>,
     /// How many snapshots.
     pub snapshots: usize,
+    /// Time of its first snapshot (Unix ns, or synthetic).
+    pub first: Option<i64>,
+    /// Time of its last snapshot.
+    pub last: Option<i64>,
+    /// Restarts seen in its series (runs − 1).
+    pub restarts: usize,
+    /// When each restart happened: the first time of each later run.
+    pub restart_times: Vec<i64>,
+    /// Why each restart was seen (`NumGC went down (412 → 1) at …`).
+    pub restart_reasons: Vec<String>,
+    /// Its runs between restarts.
+    pub runs: Vec<RunInfo>,
+    /// Its findings (leaks and suspects).
+    pub findings: usize,
+    /// Its leak findings.
+    pub leaks: usize,
+    /// Total goroutines over time.
+    pub goroutines: Series,
+    /// Unsampled in-use heap bytes over time.
+    pub heap_inuse: Series,
+}
+
+/// One run of a process: the snapshots between two restarts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RunInfo {
+    /// How many snapshots.
+    pub snapshots: usize,
+    /// Time of its first snapshot.
+    pub first: Option<i64>,
+    /// Time of its last snapshot.
+    pub last: Option<i64>,
+    /// Its verdict, judged on this run alone.
+    pub verdict: Option<Verdict>,
 }
 
 /// An ignore rule and how many goroutines/groups it matched.
@@ -467,7 +517,7 @@ pub struct Analysis {
     pub heap_sites: Vec<TrackedSeries>,
     /// Top goroutine groups, largest growth first.
     pub goroutine_groups: Vec<TrackedSeries>,
-    /// Processes seen.
+    /// Every process, the worst first (see [`ProcessInfo`]).
     pub processes: Vec<ProcessInfo>,
     /// Ignore rules and their matches.
     pub ignored: Vec<IgnoreHit>,

@@ -26,11 +26,13 @@ mod formats;
 mod limits;
 pub(crate) mod order;
 mod pipeline;
+mod process;
 mod read;
 mod walk;
 
 pub use error::SkipReason;
 pub use limits::Limits;
+pub use process::{GroupBy, identify as identify_processes};
 
 use crate::model::{Archive, Parsed, Skipped, TimeNs};
 use order::natural_cmp;
@@ -110,6 +112,7 @@ pub fn ingest(path: &Path, opts: &Options, observer: &dyn Observer) -> std::io::
         .sort_by(|a, b| natural_cmp(&a.path, &b.path).then_with(|| a.reason.cmp(&b.reason)));
     archive.notes.extend(listing.notes);
     order::order(&mut archive, &mtimes, now);
+    process::identify(&mut archive, GroupBy::Auto);
     Ok(archive)
 }
 

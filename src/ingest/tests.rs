@@ -79,7 +79,7 @@ fn every_file_is_listed_in_natural_order() {
     assert_eq!(reason_of(&a, "nested/deeper/empty.pb.gz"), "empty file");
     assert_eq!(
         reason_of(&a, "heap-2.txt"),
-        "not a Go profile or dump (unrecognised text: hello)"
+        "not a Go profile or dump (unrecognised text, 1 line)"
     );
     assert_eq!(a.notes, ["ignored .git directory"]);
     assert!(a.snapshots.is_empty());
@@ -96,7 +96,7 @@ fn single_file_uses_its_name() {
         reasons(&a),
         [(
             "only.txt".to_string(),
-            "not a Go profile or dump (unrecognised text: on-call notes)".to_string()
+            "not a Go profile or dump (unrecognised text, 1 line)".to_string()
         )]
     );
 }
@@ -134,7 +134,7 @@ fn symlinks_loops_and_dangling_links() {
     );
     assert_eq!(
         reason_of(&a, "real/a.txt"),
-        "not a Go profile or dump (unrecognised text: alpha)"
+        "not a Go profile or dump (unrecognised text, 1 line)"
     );
     assert_eq!(a.skipped.len(), 4, "{:?}", reasons(&a));
 }
@@ -152,7 +152,7 @@ fn symlinked_file_alone_counts() {
         reasons(&a),
         [(
             "link.txt".to_string(),
-            "not a Go profile or dump (unrecognised text: tango)".to_string()
+            "not a Go profile or dump (unrecognised text, 1 line)".to_string()
         )]
     );
 }

@@ -9,8 +9,8 @@ pub mod time;
 pub use intern::{Frame, FrameId, Remap, StackId, StrId, Tables, normalize_function_name};
 pub use memstats::{MemStats, MemValue};
 pub use snapshot::{
-    Format, GoroutineData, GoroutineGroup, HeapData, HeapSample, Process, ProfileKind, Skipped,
-    Snapshot, TimeNs, TimeSource,
+    Format, GoroutineData, GoroutineGroup, HeapData, HeapSample, Process, ProcessSignal,
+    ProfileKind, Skipped, Snapshot, TimeNs, TimeSource,
 };
 
 /// Everything read from an input directory.

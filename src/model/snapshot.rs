@@ -113,6 +113,40 @@ pub struct Process {
     pub binary: Option<String>,
     /// Full command line (expvar).
     pub cmdline: Option<Vec<String>>,
+    /// Which process of the archive wrote the dump (`pod-b`; empty when the
+    /// archive holds one process): set by the ingest's process identity.
+    pub name: String,
+    /// The signal that decided [`Process::name`].
+    pub signal: ProcessSignal,
+}
+
+/// What told the processes of an archive apart, strongest first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProcessSignal {
+    /// A folder per host, pod or instance.
+    Dir,
+    /// A host or pod name in the file name.
+    Name,
+    /// The binary or build id of protobuf profiles.
+    BuildId,
+    /// Only time: runs that do not overlap.
+    Time,
+    /// Nothing: the archive holds one process.
+    #[default]
+    Single,
+}
+
+impl ProcessSignal {
+    /// `dir`, `name`, `build-id`, `time` or `single` (as in the JSON).
+    pub fn name(self) -> &'static str {
+        match self {
+            ProcessSignal::Dir => "dir",
+            ProcessSignal::Name => "name",
+            ProcessSignal::BuildId => "build-id",
+            ProcessSignal::Time => "time",
+            ProcessSignal::Single => "single",
+        }
+    }
 }
 
 /// One allocation site (stack × object size) of a heap profile. Values are

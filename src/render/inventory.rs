@@ -41,7 +41,8 @@ impl Inventory {
 
     /// The human table printed by `leakscope inspect`.
     pub fn to_table(&self) -> String {
-        let header = [
+        let several = self.snapshots.iter().any(|s| !s.process.is_empty());
+        let mut header = vec![
             "#",
             "time",
             "source",
@@ -52,9 +53,12 @@ impl Inventory {
             "samples",
             "path",
         ];
+        if several {
+            header.insert(1, "process (decided by)");
+        }
         let mut rows: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
         for s in &self.snapshots {
-            rows.push(vec![
+            let mut row = vec![
                 s.moment.to_string(),
                 s.time.clone().unwrap_or_else(|| "-".into()),
                 s.time_source.to_string(),
@@ -68,7 +72,11 @@ impl Inventory {
                     .unwrap_or_else(|| "-".into()),
                 s.samples.to_string(),
                 visible(&s.path).into_owned(),
-            ]);
+            ];
+            if several {
+                row.insert(1, format!("{} ({})", visible(&s.process), s.process_signal));
+            }
+            rows.push(row);
         }
         let mut widths = vec![0usize; header.len()];
         for r in &rows {

@@ -130,6 +130,8 @@ struct FindingView<'a> {
     grew_intervals: usize,
     intervals: usize,
     stack: &'a [String],
+    process: &'a str,
+    processes: &'a [String],
 }
 
 impl<'a> FindingView<'a> {
@@ -161,6 +163,8 @@ impl<'a> FindingView<'a> {
             grew_intervals: f.stats.grew_intervals,
             intervals: f.stats.intervals,
             stack: &f.stack_text,
+            process: &f.process,
+            processes: &f.processes,
         }
     }
 }
@@ -233,6 +237,78 @@ impl MemoryView {
     }
 }
 
+/// One `runs[]` entry of a process.
+#[derive(Debug, Serialize)]
+struct RunView {
+    snapshots: usize,
+    first: Option<String>,
+    last: Option<String>,
+    verdict: Option<Verdict>,
+}
+
+/// One `processes[]` entry: a process judged on its own.
+#[derive(Debug, Serialize)]
+struct ProcessView<'a> {
+    name: &'a str,
+    signal: &'a str,
+    verdict: Option<Verdict>,
+    headline: &'a str,
+    snapshots: usize,
+    first: Option<String>,
+    last: Option<String>,
+    restarts: usize,
+    restart_times: Vec<String>,
+    restart_reasons: &'a [String],
+    runs: Vec<RunView>,
+    findings: usize,
+    leaks: usize,
+    binary: Option<&'a str>,
+    build_id: Option<&'a str>,
+    series: ProcessSeries,
+}
+
+/// A process's own timelines (for the per-process overview and `merge`).
+#[derive(Debug, Serialize)]
+struct ProcessSeries {
+    goroutines_total: SeriesView,
+    heap_inuse_total: SeriesView,
+}
+
+impl<'a> ProcessView<'a> {
+    fn new(p: &'a ProcessInfo) -> Self {
+        ProcessView {
+            name: &p.name,
+            signal: &p.signal,
+            verdict: p.verdict,
+            headline: &p.headline,
+            snapshots: p.snapshots,
+            first: p.first.map(rfc3339),
+            last: p.last.map(rfc3339),
+            restarts: p.restarts,
+            restart_times: p.restart_times.iter().map(|&t| rfc3339(t)).collect(),
+            restart_reasons: &p.restart_reasons,
+            runs: p
+                .runs
+                .iter()
+                .map(|r| RunView {
+                    snapshots: r.snapshots,
+                    first: r.first.map(rfc3339),
+                    last: r.last.map(rfc3339),
+                    verdict: r.verdict,
+                })
+                .collect(),
+            findings: p.findings,
+            leaks: p.leaks,
+            binary: p.binary.as_deref(),
+            build_id: p.build_id.as_deref(),
+            series: ProcessSeries {
+                goroutines_total: SeriesView::new(&p.goroutines),
+                heap_inuse_total: SeriesView::new(&p.heap_inuse),
+            },
+        }
+    }
+}
+
 /// Top-level `series`.
 #[derive(Debug, Serialize)]
 struct SeriesBlock {
@@ -254,7 +330,7 @@ struct Summary<'a> {
     findings: Vec<FindingView<'a>>,
     memory_note: Option<&'a str>,
     notes: Vec<&'a str>,
-    processes: &'a [ProcessInfo],
+    processes: Vec<ProcessView<'a>>,
     ignored: &'a [IgnoreHit],
     thresholds: &'a Thresholds,
     counts: &'a KindCounts,
@@ -352,7 +428,7 @@ impl<'a> Summary<'a> {
             findings: findings.into_iter().map(FindingView::new).collect(),
             memory_note: a.memory_note.as_deref(),
             notes: merged_notes(&archive.notes, &a.notes),
-            processes: &a.processes,
+            processes: a.processes.iter().map(ProcessView::new).collect(),
             ignored: &a.ignored,
             thresholds: &a.thresholds,
             counts: &a.counts,
@@ -436,6 +512,8 @@ mod tests {
             confidence: 0.95,
             stack: None,
             stack_text: vec!["main.produce /src/main.go:16".into()],
+            process: String::new(),
+            processes: Vec::new(),
         }
     }
 

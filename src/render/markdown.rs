@@ -7,7 +7,7 @@
 //! (names, in code spans), so it cannot open links, images or HTML, start
 //! block structure, ping people, or break a table.
 
-use super::shared::{Per, merged_notes};
+use super::shared::{Per, is_growing, looks_cut_off, merged_notes};
 use super::{Exporter, RenderError, ReportInput, remedy};
 use crate::analysis::{Finding, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
@@ -61,6 +61,7 @@ fn render_markdown(input: &ReportInput<'_>) -> String {
         let _ = writeln!(out, "> {}\n", md_escape(&clip(note, MAX_TEXT)));
     }
     overview_table(input, &mut out);
+    processes_table(a, &mut out);
     let per = Per::for_archive(input.archive);
     baseline_section(input, per, &mut out);
     findings_section(a.findings.as_slice(), a.verdict, per, &mut out);
@@ -266,6 +267,44 @@ fn overview_table(input: &ReportInput<'_>, out: &mut String) {
         out,
         "| {snapshots} | {heap} | {goroutine} | {leak} | {memstats} | {span} | {skipped} |\n"
     );
+    let cut = input
+        .archive
+        .snapshots
+        .iter()
+        .filter(|s| looks_cut_off(s))
+        .count();
+    if cut > 0 {
+        let _ = writeln!(
+            out,
+            "{cut} of these snapshot(s) were read from files that look cut off (kept; the HTML inventory names them).\n"
+        );
+    }
+}
+
+/// One row per process, the worst first, when there are several or a
+/// process restarted.
+fn processes_table(a: &crate::analysis::Analysis, out: &mut String) {
+    if a.processes.len() < 2 && a.processes.iter().all(|p| p.restarts == 0) {
+        return;
+    }
+    out.push_str(
+        "## Processes\n\n| # | Process | Verdict | Snapshots | Restarts | Findings | Headline |\n\
+         |---:|---|---|---:|---:|---:|---|\n",
+    );
+    for (i, p) in a.processes.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            i + 1,
+            md_code_cell(&clip(&p.name, MAX_CELL)),
+            p.verdict.map_or("inconclusive", verdict_name),
+            p.snapshots,
+            p.restarts,
+            p.findings,
+            md_escape(&clip(&p.headline, MAX_TEXT))
+        );
+    }
+    out.push('\n');
 }
 
 fn findings_section(findings: &[Finding], verdict: Verdict, per: Per, out: &mut String) {
@@ -379,10 +418,25 @@ fn finding(f: &Finding, per: Per, out: &mut String) {
 }
 
 fn top_table(title: &str, rows: &[TrackedSeries], q: Quantity, per: Per, out: &mut String) {
-    if rows.is_empty() {
+    let others = rows.iter().filter(|t| !is_growing(t)).count();
+    let rows: Vec<&TrackedSeries> = rows.iter().filter(|t| is_growing(t)).collect();
+    if rows.is_empty() && others == 0 {
         return;
     }
     let _ = writeln!(out, "## {title}\n");
+    let not_listed = |out: &mut String| {
+        if others > 0 {
+            let _ = writeln!(
+                out,
+                "{others} flat or shrinking row(s) not listed (the HTML report has them).\n"
+            );
+        }
+    };
+    if rows.is_empty() {
+        out.push_str("Nothing grew.\n\n");
+        not_listed(out);
+        return;
+    }
     let _ = writeln!(
         out,
         "| # | Function | Location | Cause | First | Last | Delta | Rate/{} | Shape |",
@@ -417,6 +471,7 @@ fn top_table(title: &str, rows: &[TrackedSeries], q: Quantity, per: Per, out: &m
         let _ = writeln!(out, "\n…and {} more.", rows.len() - MAX_TABLE_ROWS);
     }
     out.push('\n');
+    not_listed(out);
 }
 
 fn skipped_section(input: &ReportInput<'_>, out: &mut String) {
@@ -809,6 +864,8 @@ mod tests {
             confidence: 0.9,
             stack: None,
             stack_text: vec![],
+            process: String::new(),
+            processes: Vec::new(),
         }
     }
 

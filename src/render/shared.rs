@@ -51,6 +51,12 @@ pub struct SnapshotEntry {
     pub memstats_heap_inuse: Option<u64>,
     /// `Sys` from MemStats, where present.
     pub memstats_sys: Option<u64>,
+    /// The process that wrote the dump (`pod-b`; empty when the archive
+    /// holds one process).
+    pub process: String,
+    /// What decided the process: `dir`, `name`, `build-id`, `time` or
+    /// `single`.
+    pub process_signal: &'static str,
     /// Remarks on this file.
     pub warnings: Vec<String>,
 }
@@ -91,6 +97,8 @@ impl SnapshotEntry {
             binary: s.process.binary.clone(),
             memstats_heap_inuse: s.memstats.as_ref().and_then(|m| m.u64("HeapInuse")),
             memstats_sys: s.memstats.as_ref().and_then(|m| m.u64("Sys")),
+            process: s.process.name.clone(),
+            process_signal: s.process.signal.name(),
             warnings: s.warnings.clone(),
         }
     }
@@ -150,6 +158,21 @@ impl Per {
         let intervals = series.times.len().saturating_sub(1);
         rate_in(self.unit, per_hour, span_hours, intervals)
     }
+}
+
+/// True when a tracked row grew (last above first): the "top growing"
+/// tables list these; flat and shrinking rows are kept apart.
+pub fn is_growing(t: &crate::analysis::TrackedSeries) -> bool {
+    t.stats.delta > 0.0
+}
+
+/// True when a snapshot was read from a file that looks cut off (a
+/// truncated goroutine dump, or a warning saying so): kept, and labelled.
+pub fn looks_cut_off(s: &crate::model::Snapshot) -> bool {
+    s.goroutines.as_ref().is_some_and(|g| g.truncated)
+        || s.warnings
+            .iter()
+            .any(|w| w.contains("cut off") || w.contains("truncated"))
 }
 
 /// Nanoseconds per hour.

@@ -100,11 +100,16 @@ fn every_sample_archive_meets_its_ground_truth() {
             ));
             continue;
         }
+        check_processes(name, exp, a, &mut failures);
         let findings: Vec<&Value> = exp
             .get("findings")
             .and_then(Value::as_array)
             .map(|v| v.iter().collect())
             .unwrap_or_default();
+        if exp.get("findings").is_none() && exp.get("processes").is_some() {
+            // The findings are expected per process (checked above).
+            continue;
+        }
         if findings.is_empty() {
             if !a.findings.is_empty() {
                 failures.push(format!(
@@ -136,4 +141,78 @@ fn every_sample_archive_meets_its_ground_truth() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The `processes` (name → verdict and findings), `restarts` (over all
+/// processes) and `runs` (verdict of each run of a single process) keys.
+fn check_processes(name: &str, exp: &Value, a: &Analysis, failures: &mut Vec<String>) {
+    if let Some(n) = exp.get("restarts").and_then(Value::as_u64) {
+        let got: usize = a.processes.iter().map(|p| p.restarts).sum();
+        if got as u64 != n {
+            failures.push(format!("{name}: {got} restarts, expected {n}"));
+        }
+    }
+    if let Some(runs) = exp.get("runs").and_then(Value::as_array) {
+        let got = a
+            .processes
+            .first()
+            .map(|p| p.runs.as_slice())
+            .unwrap_or(&[]);
+        if got.len() != runs.len() {
+            failures.push(format!(
+                "{name}: {} runs, expected {}",
+                got.len(),
+                runs.len()
+            ));
+        }
+        for (r, e) in got.iter().zip(runs) {
+            let allowed: Vec<&str> = str_field(e, "verdict").split('|').collect();
+            let v = r.verdict.map_or("none", verdict_name);
+            if !allowed.contains(&v) {
+                failures.push(format!("{name}: a run judged {v}, expected {allowed:?}"));
+            }
+        }
+    }
+    let Some(procs) = exp.get("processes").and_then(Value::as_object) else {
+        return;
+    };
+    if a.processes.len() != procs.len() {
+        failures.push(format!(
+            "{name}: {} processes, expected {}",
+            a.processes.len(),
+            procs.len()
+        ));
+    }
+    for (pname, pexp) in procs {
+        let Some(p) = a.processes.iter().find(|p| &p.name == pname) else {
+            failures.push(format!("{name}: no process {pname}"));
+            continue;
+        };
+        let allowed: Vec<&str> = str_field(pexp, "verdict").split('|').collect();
+        let v = p.verdict.map_or("none", verdict_name);
+        if !allowed.contains(&v) {
+            failures.push(format!("{name}/{pname}: verdict {v}, expected {allowed:?}"));
+        }
+        let expected: Vec<&Value> = pexp
+            .get("findings")
+            .and_then(Value::as_array)
+            .map(|v| v.iter().collect())
+            .unwrap_or_default();
+        let mine: Vec<&Finding> = a
+            .findings
+            .iter()
+            .filter(|f| f.processes.iter().any(|x| x == pname))
+            .collect();
+        if expected.is_empty() && !mine.is_empty() {
+            failures.push(format!(
+                "{name}/{pname}: expected no finding, got: {}",
+                mine[0].sentence
+            ));
+        }
+        for e in &expected {
+            if !mine.iter().any(|f| matches(f, e)) {
+                failures.push(format!("{name}/{pname}: expected finding {e} not reported"));
+            }
+        }
+    }
 }

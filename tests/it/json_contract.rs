@@ -149,6 +149,8 @@ fn analysis(evil: &str) -> Analysis {
         confidence: 0.95,
         stack: None,
         stack_text: vec![format!("{evil} /src/app/main.go:16")],
+        process: String::new(),
+        processes: Vec::new(),
     };
     let heap = Finding {
         rank: 2,
@@ -175,6 +177,8 @@ fn analysis(evil: &str) -> Analysis {
         confidence: 0.4,
         stack: None,
         stack_text: vec!["main.alloc /src/app/cache.go:31".into()],
+        process: String::new(),
+        processes: Vec::new(),
     };
     Analysis {
         verdict: Verdict::Leak,
@@ -211,6 +215,7 @@ fn analysis(evil: &str) -> Analysis {
             binary: Some("app".into()),
             build_id: Some("abc123".into()),
             snapshots: 2,
+            ..ProcessInfo::default()
         }],
         ignored: vec![IgnoreHit {
             rule: "net/http.(*persistConn).*".into(),
@@ -413,6 +418,8 @@ fn findings_contract() {
         "grew_intervals",
         "intervals",
         "stack",
+        "process",
+        "processes",
     ]);
     let causes = set(&[
         "chan-send",

@@ -8,7 +8,7 @@
 
 use super::textutil::frames::{FrameCache, parse_addresses, parse_hash_frame};
 use super::textutil::quote::parse_labels;
-use super::textutil::{Lines, WarnTally, check_line, find, is_blank, lossy, parse_u64, strip_bom};
+use super::textutil::{Lines, WarnTally, check_line, find, is_blank, parse_u64, strip_bom};
 use crate::ingest::error::SkipReason;
 use crate::ingest::limits::Limits;
 use crate::model::{
@@ -293,10 +293,14 @@ fn kind_of(name: &[u8]) -> Result<ProfileKind, SkipReason> {
         b"goroutine" => Ok(ProfileKind::Goroutine),
         b"goroutineleak" => Ok(ProfileKind::GoroutineLeak),
         b"threadcreate" => Err(SkipReason::NotUsed("threadcreate profile".into())),
-        other => Err(SkipReason::NotUsed(format!(
-            "`{}` count profile",
-            lossy(other)
-        ))),
+        // Go's own count profiles are named; any other name is not quoted.
+        b"block" => Err(SkipReason::NotUsed("`block` count profile".into())),
+        b"mutex" => Err(SkipReason::NotUsed("`mutex` count profile".into())),
+        b"heap" => Err(SkipReason::NotUsed("`heap` count profile".into())),
+        b"allocs" => Err(SkipReason::NotUsed("`allocs` count profile".into())),
+        _ => Err(SkipReason::NotUsed(
+            "count profile of an unknown kind".into(),
+        )),
     }
 }
 
@@ -356,6 +360,7 @@ impl Groups {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::formats::textutil::lossy;
     use crate::ingest::formats::textutil::testdata::public_dump;
 
     #[test]
@@ -469,7 +474,7 @@ mod tests {
         );
         assert!(matches!(
             parse(b"custom.thing profile: total 2\n", &Limits::default()),
-            Err(SkipReason::NotUsed(m)) if m.contains("custom.thing")
+            Err(SkipReason::NotUsed(m)) if !m.contains("custom.thing") && m.contains("unknown kind")
         ));
         assert!(parse(b"heap profile: 1: 2 [3: 4] @ heap/2\n", &Limits::default()).is_err());
         assert!(!sniff(b"heap profile: 1: 2 [3: 4] @ heap/2\n"));

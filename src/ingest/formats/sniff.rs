@@ -13,8 +13,11 @@
 //! 7. crash output or a log holding goroutine blocks → [`super::traceback::parse_crash`];
 //! 8. execution traces, HTML pages, HTTP error bodies, legacy binary CPU
 //!    profiles → `NotUsed` / `NotAProfile` with a precise reason;
-//! 9. anything else → `NotAProfile` quoting the first line (text) or
-//!    saying "unrecognised binary data".
+//! 9. anything else → `NotAProfile` describing it (a guess at its kind and
+//!    its line count) or saying "unrecognised binary data".
+//!
+//! A file no parser takes is never quoted: it may be a `.env`, a key or a
+//! config beside the dumps, and skip reasons reach every report.
 
 use super::{expvar, goroutine_debug1, heap_text, pprof, traceback};
 use crate::ingest::decompress;
@@ -29,9 +32,6 @@ pub const HEAD_LEN: usize = 64 * 1024;
 /// Most gzip layers undone before giving up (a profile gzipped twice is a
 /// real case; deeper nesting is not).
 const MAX_GZIP_LAYERS: usize = 3;
-
-/// Longest quoted first line in a skip reason, in characters.
-const QUOTE_CHARS: usize = 80;
 
 /// Plain-text bodies that `net/http/pprof` (or Go's `net/http`) sends with an
 /// error status; saving one with `curl -o` gives a file with this text.
@@ -155,7 +155,7 @@ fn dispatch(name: &str, data: &[u8], limits: &Limits) -> Result<Parsed, SkipReas
 }
 
 /// The reason for data no parser took: a few well-known non-profiles get a
-/// precise reason, the rest are quoted.
+/// precise reason, the rest a description (never a quote of its content).
 fn unrecognised(head: &[u8], binary: bool) -> SkipReason {
     if is_execution_trace(head) {
         return SkipReason::NotUsed("Go execution trace".into());
@@ -174,14 +174,94 @@ fn unrecognised(head: &[u8], binary: bool) -> SkipReason {
             "HTML page (an error page or the /debug/pprof/ index?)".into(),
         );
     }
-    let line = first_line(trimmed);
-    if HTTP_ERROR_PREFIXES
+    // The known message is ours to name; what follows it is not quoted.
+    if let Some(p) = HTTP_ERROR_PREFIXES
         .iter()
-        .any(|p| trimmed.starts_with(p.as_bytes()))
+        .find(|p| trimmed.starts_with(p.as_bytes()))
     {
-        return SkipReason::NotAProfile(format!("HTTP error body: {line}"));
+        return SkipReason::NotAProfile(format!("HTTP error body: {p}"));
     }
-    SkipReason::NotAProfile(format!("unrecognised text: {line}"))
+    SkipReason::NotAProfile(describe_text(head))
+}
+
+/// Describes text no parser took without quoting any of it: its line count
+/// (within the sniffed head) and a guess at what it is.
+fn describe_text(head: &[u8]) -> String {
+    let lines = head
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.trim_ascii().is_empty())
+        .count();
+    let more = if head.len() == HEAD_LEN { "+" } else { "" };
+    let lines = format!(
+        "{}{more} {}",
+        crate::units::count(lines as f64),
+        if lines == 1 && more.is_empty() {
+            "line"
+        } else {
+            "lines"
+        }
+    );
+    match guess_text_kind(head) {
+        Some(kind) => format!("unrecognised text, {lines}; looks like {kind}"),
+        None => format!("unrecognised text, {lines}"),
+    }
+}
+
+/// A guess at the kind of a text file, from its shape only.
+fn guess_text_kind(head: &[u8]) -> Option<&'static str> {
+    let text = String::from_utf8_lossy(head);
+    let t = text.trim_start();
+    if t.starts_with("-----BEGIN ") {
+        return Some("a PEM block (key or certificate)");
+    }
+    if t.starts_with("#!") {
+        return Some("a script");
+    }
+    if t.starts_with('{') || t.starts_with('[') && !t.starts_with("[[") && t.contains('"') {
+        return Some("JSON");
+    }
+    if t.starts_with("<?xml") || t.starts_with('<') {
+        return Some("XML or HTML");
+    }
+    if t.starts_with("package ") {
+        return Some("Go source");
+    }
+    if t.starts_with("# ") || t.starts_with("## ") || t.contains("\n## ") || t.contains("\n```") {
+        return Some("Markdown");
+    }
+    let lines: Vec<&str> = t
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("//"))
+        .take(200)
+        .collect();
+    if lines.is_empty() {
+        return Some("comments only");
+    }
+    let share = |f: &dyn Fn(&str) -> bool| lines.iter().filter(|l| f(l)).count() * 2 >= lines.len();
+    let is_key = |k: &str| {
+        let k = k.trim().trim_start_matches("export ").trim();
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    };
+    if share(&|l: &str| l.split_once('=').is_some_and(|(k, _)| is_key(k))) {
+        return Some("KEY=VALUE settings (.env, INI or properties)");
+    }
+    if t.starts_with("---")
+        || share(&|l: &str| {
+            l.starts_with("- ") || l.split_once(':').is_some_and(|(k, _)| is_key(k))
+        })
+    {
+        return Some("YAML or another key: value format");
+    }
+    if share(&|l: &str| l.len() > 10 && l.as_bytes()[..4].iter().all(u8::is_ascii_digit)) {
+        return Some("a log (lines start with a date)");
+    }
+    if share(&|l: &str| l.matches(',').count() >= 2) {
+        return Some("CSV");
+    }
+    None
 }
 
 /// True when the bytes are not plain text: a NUL or another control byte
@@ -230,22 +310,6 @@ fn is_legacy_cpu_profile(head: &[u8]) -> bool {
 
 fn starts_with_ignore_case(b: &[u8], prefix: &[u8]) -> bool {
     b.len() >= prefix.len() && b[..prefix.len()].eq_ignore_ascii_case(prefix)
-}
-
-/// The first line, lossily decoded, control characters removed, cut to
-/// 80 characters (with `…` when cut).
-pub fn first_line(text: &[u8]) -> String {
-    let end = text.iter().position(|&b| b == b'\n').unwrap_or(text.len());
-    let line = String::from_utf8_lossy(&text[..end]);
-    let clean: String = line.chars().filter(|c| !c.is_control()).collect();
-    let clean = clean.trim();
-    if clean.chars().count() > QUOTE_CHARS {
-        let mut cut: String = clean.chars().take(QUOTE_CHARS).collect();
-        cut.push('…');
-        cut
-    } else {
-        clean.to_string()
-    }
 }
 
 #[cfg(test)]
@@ -316,24 +380,37 @@ mod tests {
         );
         let long = format!(
             "Could not enable CPU profiling: {}\x1b[31m",
-            "x".repeat(200)
+            "secret".repeat(20)
         );
-        assert!(skip_text(long.as_bytes()).contains("HTTP error body"));
-        let SkipReason::NotAProfile(msg) = unrecognised(long.as_bytes(), false) else {
-            panic!("wrong variant");
-        };
-        let quoted = msg.strip_prefix("HTTP error body: ").expect("prefix");
-        assert_eq!(quoted.chars().count(), QUOTE_CHARS + 1);
-        assert!(quoted.ends_with('…'));
-        assert!(!msg.contains('\x1b'));
+        assert_eq!(
+            skip_text(long.as_bytes()),
+            "HTTP error body (CPU profiling): not used"
+        );
     }
 
     #[test]
-    fn unrecognised_text_quotes_first_line() {
+    fn unrecognised_text_is_described_never_quoted() {
         assert_eq!(
             skip(b"hello\tworld\x1b[0m\nsecond line"),
-            SkipReason::NotAProfile("unrecognised text: helloworld[0m".into())
+            SkipReason::NotAProfile("unrecognised text, 2 lines".into())
         );
+        let cases: [(&[u8], &str); 10] = [
+            (b"DB_PASSWORD=hunter2\nexport API=x\n", "KEY=VALUE"),
+            (b"-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n", "PEM"),
+            (b"db:\n  password: hunter2\n", "YAML"),
+            (b"[\"hunter2\"]", "JSON"),
+            (b"{\"password\": \"hunter2\"}", "JSON"),
+            (b"#!/bin/sh\necho hunter2\n", "script"),
+            (b"2026-12-01 10:00:00 login hunter2\n2026-12-01 x\n", "log"),
+            (b"a,b,hunter2\n1,2,3\n", "CSV"),
+            (b"package main\n// hunter2\n", "Go source"),
+            (b"# Notes\nhunter2 was here\n", "Markdown"),
+        ];
+        for (text, kind) in cases {
+            let got = skip_text(text);
+            assert!(got.contains(kind), "{got}");
+            assert!(!got.contains("hunter2") && !got.contains("MIIE"), "{got}");
+        }
     }
 
     #[test]
@@ -361,7 +438,7 @@ mod tests {
         // Text that merely starts with "go 1." is not a trace.
         assert_eq!(
             skip(b"go 1.22 is installed"),
-            SkipReason::NotAProfile("unrecognised text: go 1.22 is installed".into())
+            SkipReason::NotAProfile("unrecognised text, 1 line".into())
         );
     }
 
@@ -397,7 +474,7 @@ mod tests {
     fn utf8_bom_is_stripped() {
         assert_eq!(
             skip(b"\xEF\xBB\xBFplain words"),
-            SkipReason::NotAProfile("unrecognised text: plain words".into())
+            SkipReason::NotAProfile("unrecognised text, 1 line".into())
         );
     }
 
@@ -406,7 +483,7 @@ mod tests {
         for be in [false, true] {
             assert_eq!(
                 skip(&utf16("caf\u{e9} r\u{e9}sum\u{e9}\r\nline 2", be)),
-                SkipReason::NotAProfile("unrecognised text: caf\u{e9} r\u{e9}sum\u{e9}".into()),
+                SkipReason::NotAProfile("unrecognised text, 2 lines".into()),
                 "big endian: {be}"
             );
         }
@@ -415,7 +492,7 @@ mod tests {
         odd.push(b'x');
         assert_eq!(
             skip(&odd),
-            SkipReason::NotAProfile("unrecognised text: abc\u{fffd}".into())
+            SkipReason::NotAProfile("unrecognised text, 1 line".into())
         );
     }
 
@@ -459,12 +536,6 @@ mod tests {
         assert!(!looks_binary(&"caf\u{e9}".as_bytes()[..4]));
         assert!(looks_binary(b"\x0a\x04\x08\x01\x10\x02"));
         assert!(looks_binary(b"abc\xff\xfedef"));
-    }
-
-    #[test]
-    fn first_line_handles_crlf_and_empty() {
-        assert_eq!(first_line(b"abc\r\ndef"), "abc");
-        assert_eq!(first_line(b""), "");
     }
 
     proptest::proptest! {

@@ -22,9 +22,10 @@ mod moments;
 mod names;
 mod notes;
 
-pub use names::natural_cmp;
+pub(crate) use names::find_name_time;
 #[cfg(test)]
-pub(crate) use names::{find_name_time, find_sequence};
+pub(crate) use names::find_sequence;
+pub use names::natural_cmp;
 
 use crate::model::{Archive, Format, Snapshot, TimeNs, TimeSource};
 use names::PathInfo;

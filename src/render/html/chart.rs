@@ -171,6 +171,55 @@ pub fn line_chart(
     axis: TimeAxis,
     lines: &[Line<'_>],
 ) -> Option<String> {
+    line_chart_marked(title, unit, axis, lines, &[])
+}
+
+/// A line chart with a dashed vertical mark at each of `restarts` (times
+/// of process restarts inside the plotted span), or `None` when no line has
+/// a point.
+pub fn line_chart_marked(
+    title: &str,
+    unit: Quantity,
+    axis: TimeAxis,
+    lines: &[Line<'_>],
+    restarts: &[i64],
+) -> Option<String> {
+    line_chart_zoomed(title, unit, axis, lines, restarts).map(|c| c.svg)
+}
+
+/// A drawn chart and where its y axis starts.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    /// The SVG markup.
+    pub svg: String,
+    /// The value the y axis starts at when it does not start at 0 (the
+    /// change would look flat from 0), formatted; `None` from 0.
+    pub zoomed_from: Option<String>,
+}
+
+/// True when drawing from 0 would hide a real change: every value is
+/// positive, the change between the lowest and highest is under half of the
+/// highest (it would fill less than half the height), and it is large enough
+/// to matter (10 goroutines, 1 MiB: the analysis' default thresholds), so
+/// that the noise of a flat line is not blown up.
+fn wants_zoom(vmin: f64, vmax: f64, unit: Quantity) -> bool {
+    let matters = match unit {
+        Quantity::Count => 10.0,
+        Quantity::Bytes => 1024.0 * 1024.0,
+    };
+    vmin > 0.0 && vmax - vmin >= matters && vmax - vmin < 0.5 * vmax
+}
+
+/// [`line_chart`], telling whether the y axis was zoomed. A zoomed axis
+/// starts at a tick just below the lowest value, marks the break on the
+/// axis and says so in the chart.
+pub fn line_chart_zoomed(
+    title: &str,
+    unit: Quantity,
+    axis: TimeAxis,
+    lines: &[Line<'_>],
+    restarts: &[i64],
+) -> Option<Chart> {
     let per_line: Vec<Vec<(i64, f64)>> = lines.iter().map(|l| finite_points(l.series)).collect();
     let pts: Vec<(i64, f64)> = per_line.concat();
     if pts.is_empty() {
@@ -179,7 +228,9 @@ pub fn line_chart(
     let tmin = pts.iter().map(|p| p.0).min().unwrap_or(0);
     let tmax = pts.iter().map(|p| p.0).max().unwrap_or(0);
     let vmax = pts.iter().map(|p| p.1).fold(0.0f64, f64::max);
-    let vmin = pts.iter().map(|p| p.1).fold(0.0f64, f64::min);
+    let data_min = pts.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let zoom = wants_zoom(data_min, vmax, unit);
+    let vmin = if zoom { data_min } else { data_min.min(0.0) };
     let step = match unit {
         Quantity::Bytes => bytes_step((vmax - vmin).max(1.0)),
         Quantity::Count => count_step((vmax - vmin).max(1.0)),
@@ -208,9 +259,52 @@ pub fn line_chart(
         yb = H - BOTTOM,
         xr = W - RIGHT
     );
+    let zoomed_from = (zoom && frame.lo > 0.0).then(|| match unit {
+        Quantity::Bytes => bytes_tick(frame.lo, frame.hi),
+        Quantity::Count => unit.format(frame.lo),
+    });
+    if let Some(from) = &zoomed_from {
+        // A break mark on the y axis and the words.
+        let yb = H - BOTTOM;
+        let _ = write!(
+            s,
+            r##"<path d="M{a:.1},{b1:.1} L{c:.1},{b2:.1} M{a:.1},{b3:.1} L{c:.1},{b4:.1}" stroke="#a04000" stroke-width="1.5"/><text x="{tx}" y="{ty}" text-anchor="end" font-size="11" fill="#a04000">zoomed: the axis starts at {f}, not 0</text>"##,
+            a = LEFT - 5.0,
+            c = LEFT + 5.0,
+            b1 = yb - 8.0,
+            b2 = yb - 12.0,
+            b3 = yb - 4.0,
+            b4 = yb - 8.0,
+            tx = W - RIGHT,
+            ty = TOP - 4.0,
+            f = esc(from)
+        );
+    }
+    restart_marks(&mut s, &frame, axis, restarts);
     plot_lines(&mut s, &frame, (unit, axis), lines, &per_line);
     s.push_str("</svg>");
-    Some(s)
+    Some(Chart {
+        svg: s,
+        zoomed_from,
+    })
+}
+
+/// Dashed vertical lines at process restarts, labelled `restart`.
+fn restart_marks(s: &mut String, f: &Frame, axis: TimeAxis, restarts: &[i64]) {
+    for &t in restarts {
+        if t < f.tmin || t > f.tmin.saturating_add(f.span) {
+            continue;
+        }
+        let xx = f.x(t).round() + 0.5;
+        let _ = write!(
+            s,
+            r##"<g class="restart"><line x1="{xx}" x2="{xx}" y1="{TOP}" y2="{y2}" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="4 3"/><text x="{tx}" y="{ty}" font-size="10" fill="#c0392b">restart</text><title>process restart at {when}</title></g>"##,
+            y2 = H - BOTTOM,
+            tx = xx + 3.0,
+            ty = TOP + 10.0,
+            when = esc(&axis.when(t))
+        );
+    }
 }
 
 /// Horizontal grid and y labels.
@@ -379,6 +473,31 @@ pub fn sparkline(series: &Series, unit: Quantity) -> Option<String> {
     ))
 }
 
+/// A sparkline with a dashed mark at each restart inside its span.
+pub fn sparkline_marked(series: &Series, unit: Quantity, restarts: &[i64]) -> Option<String> {
+    let svg = sparkline(series, unit)?;
+    let p = finite_points(series);
+    let (first, last) = (p.first()?.0, p.last()?.0);
+    let span = last - first;
+    // The geometry of `sparkline`: 120 wide, 3 of padding, 28 high.
+    let (w, h, pad) = (120.0f64, 28.0f64, 3.0f64);
+    let mut marks = String::new();
+    for &t in restarts
+        .iter()
+        .filter(|&&t| span > 0 && t > first && t <= last)
+    {
+        let xx = pad + (w - 2.0 * pad) * ((t - first) as f64 / span as f64);
+        let _ = write!(
+            marks,
+            r##"<line class="restart" x1="{xx:.1}" x2="{xx:.1}" y1="0" y2="{h}" stroke="#c0392b" stroke-width="1" stroke-dasharray="2 2"/>"##
+        );
+    }
+    Some(match svg.strip_suffix("</svg>") {
+        Some(body) if !marks.is_empty() => format!("{body}{marks}</svg>"),
+        _ => svg,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,6 +511,42 @@ mod tests {
                 .collect(),
             values: vals.to_vec(),
         }
+    }
+
+    #[test]
+    fn small_change_on_a_high_base_zooms_the_axis() {
+        // 1,000 → 1,060 goroutines: a 6 % leak that looks flat from 0.
+        let s = series(&[1000.0, 1020.0, 1040.0, 1060.0]);
+        let line = [Line {
+            name: "goroutines",
+            color: "#000",
+            series: &s,
+        }];
+        let c =
+            line_chart_zoomed("g", Quantity::Count, TimeAxis::Clock, &line, &[]).expect("chart");
+        assert_eq!(c.zoomed_from.as_deref(), Some("1,000"));
+        assert!(c.svg.contains("zoomed: the axis starts at 1,000, not 0"));
+        // Growth from near 0 is drawn from 0, as before.
+        let s = series(&[10.0, 500.0, 1000.0]);
+        let line = [Line {
+            name: "goroutines",
+            color: "#000",
+            series: &s,
+        }];
+        let c =
+            line_chart_zoomed("g", Quantity::Count, TimeAxis::Clock, &line, &[]).expect("chart");
+        assert!(c.zoomed_from.is_none());
+        assert!(!c.svg.contains("zoomed"));
+        // Noise on a flat line (20 → 21 → 20) is not blown up.
+        let s = series(&[20.0, 21.0, 20.0]);
+        let line = [Line {
+            name: "goroutines",
+            color: "#000",
+            series: &s,
+        }];
+        let c =
+            line_chart_zoomed("g", Quantity::Count, TimeAxis::Clock, &line, &[]).expect("chart");
+        assert!(c.zoomed_from.is_none());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::chart::{self, Line, TimeAxis};
 use super::flame::{self, FlameGraph};
 use crate::analysis::{Cause, Finding, TrackedSeries, Verdict};
 use crate::model::time::rfc3339;
-use crate::render::shared::{Per, SnapshotEntry, merged_notes};
+use crate::render::shared::{Per, SnapshotEntry, is_growing, looks_cut_off, merged_notes};
 use crate::render::{ReportInput, remedy};
 use crate::units::{self, Quantity as Unit};
 use serde::Serialize;
@@ -27,6 +27,8 @@ pub struct View {
     pub verdict: VerdictView,
     /// Processes seen (binary, build id).
     pub processes: Vec<ProcessRow>,
+    /// The per-process overview, worst first (empty with one process).
+    pub overview: Vec<super::overview::OverviewRow>,
     /// First → last snapshot time.
     pub span: Option<SpanView>,
     /// Snapshots by kind (`heap: 12`).
@@ -47,8 +49,12 @@ pub struct View {
     pub flames_gz: bool,
     /// Top growing allocation sites.
     pub heap_sites: Vec<TrackedView>,
+    /// Heap sites that stayed flat or shrank (a collapsed table).
+    pub heap_sites_other: Vec<TrackedView>,
     /// Top goroutine groups.
     pub goroutine_groups: Vec<TrackedView>,
+    /// Goroutine groups that stayed flat or shrank (a collapsed table).
+    pub goroutine_groups_other: Vec<TrackedView>,
     /// Snapshot inventory.
     pub snapshots: Vec<SnapshotRow>,
     /// How many snapshots got their time from which source.
@@ -81,6 +87,10 @@ pub struct VerdictView {
 /// A process.
 #[derive(Clone, Debug, Serialize)]
 pub struct ProcessRow {
+    /// Its name in the archive (`pod-b`).
+    pub name: String,
+    /// Its verdict word.
+    pub verdict: &'static str,
     /// Binary name or `unknown`.
     pub binary: String,
     /// Build id or empty.
@@ -107,6 +117,9 @@ pub struct Count {
     pub name: String,
     /// Count.
     pub n: usize,
+    /// How many of them were read from a file that looks cut off (kept,
+    /// and labelled so).
+    pub cut: usize,
 }
 
 /// One finding, formatted.
@@ -184,8 +197,8 @@ pub struct ChartView {
     pub id: &'static str,
     /// Heading.
     pub title: &'static str,
-    /// How to read it.
-    pub caption: &'static str,
+    /// How to read it (with a word on a zoomed axis).
+    pub caption: String,
     /// SVG markup, empty when there is no data.
     pub svg: String,
     /// Why there is no chart.
@@ -334,22 +347,32 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
             .unwrap_or_default(),
         evidence: f.evidence.clone(),
         stack: f.stack_text.clone(),
-        stats: format!(
-            "Theil–Sen slope {}/{}; Mann–Kendall S = {}, p = {:.3}; grew in {} of {} intervals; last third {}",
-            unit.signed(per.convert(f.stats.slope_per_hour, &f.series)),
-            per.label(),
-            f.stats.mk_s,
-            f.stats.mk_p,
-            f.stats.grew_intervals,
-            f.stats.intervals,
-            if f.stats.last_third_grows {
-                "still grows"
-            } else {
-                "flat"
-            }
-        ),
+        // The statistics line, unless the evidence already carries it.
+        stats: if f.evidence.iter().any(|e| e.contains("Mann–Kendall")) {
+            String::new()
+        } else {
+            stats_line(f, unit, per)
+        },
         source: None,
     }
+}
+
+/// Theil–Sen and Mann–Kendall of a finding, in one line.
+fn stats_line(f: &Finding, unit: Unit, per: Per) -> String {
+    format!(
+        "Theil–Sen slope {}/{}; Mann–Kendall S = {}, {}; grew in {} of {} intervals; last third {}",
+        unit.signed(per.convert(f.stats.slope_per_hour, &f.series)),
+        per.label(),
+        f.stats.mk_s,
+        units::p_value(f.stats.mk_p),
+        f.stats.grew_intervals,
+        f.stats.intervals,
+        if f.stats.last_third_grows {
+            "still grows"
+        } else {
+            "flat"
+        }
+    )
 }
 
 fn tracked_view(t: &TrackedSeries, unit: Unit, per: Per) -> TrackedView {
@@ -371,6 +394,14 @@ fn tracked_view(t: &TrackedSeries, unit: Unit, per: Per) -> TrackedView {
     }
 }
 
+/// The rows that grew (`growing`) or the others, in the analysis' order.
+fn tracked_rows(rows: &[TrackedSeries], growing: bool, unit: Unit, per: Per) -> Vec<TrackedView> {
+    rows.iter()
+        .filter(|t| is_growing(t) == growing)
+        .map(|t| tracked_view(t, unit, per))
+        .collect()
+}
+
 fn chart_view(
     id: &'static str,
     title: &'static str,
@@ -378,19 +409,25 @@ fn chart_view(
     (unit, axis): (Unit, TimeAxis),
     lines: &[Line<'_>],
     empty_note: &str,
+    restarts: &[i64],
 ) -> ChartView {
-    match chart::line_chart(title, unit, axis, lines) {
-        Some(svg) => ChartView {
+    match chart::line_chart_zoomed(title, unit, axis, lines, restarts) {
+        Some(c) => ChartView {
             id,
             title,
-            caption,
-            svg,
+            caption: match c.zoomed_from {
+                Some(from) => format!(
+                    "{caption} The y axis is zoomed (it starts at {from}, not 0) so that the change shows."
+                ),
+                None => caption.to_string(),
+            },
+            svg: c.svg,
             note: String::new(),
         },
         None => ChartView {
             id,
             title,
-            caption,
+            caption: caption.to_string(),
             svg: String::new(),
             note: empty_note.to_string(),
         },
@@ -400,6 +437,11 @@ fn chart_view(
 fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
     let a = input.analysis;
     let m = &a.memory;
+    // The timelines show the first (worst) process: mark its restarts.
+    let restarts: &[i64] = a
+        .processes
+        .first()
+        .map_or(&[], |p| p.restart_times.as_slice());
     let memstats_snapshots = input
         .archive
         .snapshots
@@ -428,6 +470,11 @@ fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
             series: &m.heap_inuse,
         },
     ];
+    let inuse_lines = [Line {
+        name: "HeapInuse (in use)",
+        color: "#d35400",
+        series: &m.heap_inuse,
+    }];
     let charts = vec![
         chart_view(
             "chart-memstats",
@@ -436,6 +483,16 @@ fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
             (Unit::Bytes, axis),
             &mem_lines,
             "No MemStats in this archive. The runtime's memory statistics come with text heap profiles (/debug/pprof/heap?debug=1 ends with a # runtime.MemStats block) and with expvar (/debug/vars, key memstats). Capture one of them alongside the profiles to see Sys, HeapSys and HeapInuse over time.",
+            restarts,
+        ),
+        chart_view(
+            "chart-heapinuse",
+            "HeapInuse on its own scale (MemStats)",
+            "The same HeapInuse line without Sys setting the scale: Sys is often many times larger and makes a growing HeapInuse look flat.",
+            (Unit::Bytes, axis),
+            &inuse_lines,
+            "",
+            restarts,
         ),
         chart_view(
             "chart-goroutines",
@@ -448,6 +505,7 @@ fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
                 series: &a.goroutines_total,
             }],
             "No goroutine dumps in this archive (/debug/pprof/goroutine?debug=2 or the protobuf profile).",
+            restarts,
         ),
         chart_view(
             "chart-heap-profile",
@@ -460,6 +518,7 @@ fn memory_view(input: &ReportInput<'_>, axis: TimeAxis) -> MemoryView {
                 series: &a.heap_inuse_total,
             }],
             "No heap profiles with in-use data in this archive (/debug/pprof/heap).",
+            restarts,
         ),
     ];
     MemoryView {
@@ -528,6 +587,8 @@ fn processes(input: &ReportInput<'_>) -> Vec<ProcessRow> {
         .processes
         .iter()
         .map(|p| ProcessRow {
+            name: p.name.clone(),
+            verdict: super::overview::verdict_words(p.verdict).0,
             binary: p.binary.clone().unwrap_or_else(|| "unknown".into()),
             build_id: p.build_id.clone().unwrap_or_default(),
             snapshots: p.snapshots,
@@ -548,6 +609,8 @@ fn processes(input: &ReportInput<'_>) -> Vec<ProcessRow> {
         processes = seen
             .into_iter()
             .map(|((binary, build_id), snapshots)| ProcessRow {
+                name: String::new(),
+                verdict: "",
                 binary,
                 build_id,
                 snapshots,
@@ -559,17 +622,20 @@ fn processes(input: &ReportInput<'_>) -> Vec<ProcessRow> {
 
 /// Snapshots by kind and by time source.
 fn kind_and_source_counts(archive: &crate::model::Archive) -> (Vec<Count>, Vec<Count>) {
-    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut sources: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut kinds: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut sources: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for s in &archive.snapshots {
-        *kinds.entry(s.kind.name()).or_default() += 1;
-        *sources.entry(s.time_source.name()).or_default() += 1;
+        let k = kinds.entry(s.kind.name()).or_default();
+        k.0 += 1;
+        k.1 += usize::from(looks_cut_off(s));
+        sources.entry(s.time_source.name()).or_default().0 += 1;
     }
-    let to_counts = |m: BTreeMap<&str, usize>| {
+    let to_counts = |m: BTreeMap<&str, (usize, usize)>| {
         m.into_iter()
-            .map(|(k, n)| Count {
+            .map(|(k, (n, cut))| Count {
                 name: k.to_string(),
                 n,
+                cut,
             })
             .collect::<Vec<_>>()
     };
@@ -597,9 +663,20 @@ pub fn build(input: &ReportInput<'_>) -> View {
         .findings
         .iter()
         .enumerate()
-        .map(|(i, f)| FindingView {
-            source: super::fix::source_view(input.extras, i, f.stack_text.len()),
-            ..finding_view(f, &has_remedy, per)
+        .map(|(i, f)| {
+            let mut v = finding_view(f, &has_remedy, per);
+            v.source = super::fix::source_view(input.extras, i, f.stack_text.len());
+            // Mark the restarts of the finding's process on its trend.
+            let restarts = a
+                .processes
+                .iter()
+                .find(|p| p.name == f.process)
+                .map_or(&[][..], |p| p.restart_times.as_slice());
+            if !restarts.is_empty() {
+                v.spark = chart::sparkline_marked(&f.series, f.unit().quantity(), restarts)
+                    .unwrap_or_default();
+            }
+            v
         })
         .collect();
 
@@ -647,6 +724,11 @@ pub fn build(input: &ReportInput<'_>) -> View {
         tool_version: input.meta.tool_version.clone(),
         verdict: verdict_view(a.verdict, &a.headline),
         processes,
+        overview: if a.processes.len() > 1 {
+            super::overview::rows(a.processes.iter().map(|p| ("", p)), axis)
+        } else {
+            Vec::new()
+        },
         span,
         kind_counts,
         snapshot_total: archive.snapshots.len(),
@@ -656,16 +738,10 @@ pub fn build(input: &ReportInput<'_>) -> View {
         memory: memory_view(input, axis),
         flames,
         flames_gz,
-        heap_sites: a
-            .heap_sites
-            .iter()
-            .map(|x| tracked_view(x, Unit::Bytes, per))
-            .collect(),
-        goroutine_groups: a
-            .goroutine_groups
-            .iter()
-            .map(|x| tracked_view(x, Unit::Count, per))
-            .collect(),
+        heap_sites: tracked_rows(&a.heap_sites, true, Unit::Bytes, per),
+        heap_sites_other: tracked_rows(&a.heap_sites, false, Unit::Bytes, per),
+        goroutine_groups: tracked_rows(&a.goroutine_groups, true, Unit::Count, per),
+        goroutine_groups_other: tracked_rows(&a.goroutine_groups, false, Unit::Count, per),
         snapshots,
         time_sources,
         skipped: archive.skipped.clone(),

@@ -351,6 +351,7 @@ fn heap_snapshot(i: usize, ids: &Ids, n: &Names) -> Snapshot {
         build_id: Some("3f2ad0c1e5b7".into()),
         binary: Some(h(1, "chan-send-leak")),
         cmdline: None,
+        ..Process::default()
     };
     heap
 }
@@ -490,6 +491,8 @@ fn findings(n: &Names, ids: &Ids) -> Vec<Finding> {
         confidence: 0.95,
         stack: Some(leak_stack),
         stack_text,
+        process: String::new(),
+        processes: Vec::new(),
     };
     let heap_finding = Finding {
         rank: 2,
@@ -523,6 +526,8 @@ fn findings(n: &Names, ids: &Ids) -> Vec<Finding> {
         confidence: 0.9,
         stack: Some(heap_leak),
         stack_text: vec![format!("{produce} {produce_file}:85")],
+        process: String::new(),
+        processes: Vec::new(),
     };
     vec![goroutine_finding, heap_finding]
 }
@@ -635,6 +640,7 @@ pub fn build(hostile: bool) -> Demo {
         binary: Some(h(1, "chan-send-leak")),
         build_id: Some("3f2ad0c1e5b7".into()),
         snapshots: 2 * MOMENTS,
+        ..ProcessInfo::default()
     }];
     analysis.ignored = vec![IgnoreHit {
         rule: h(0, "net/http.(*Server).Serve"),

@@ -20,12 +20,22 @@ pub const GZIP_ABOVE_BYTES: usize = 2 * 1024 * 1024;
 /// Width of the drawing in SVG units. The graph is drawn at a fixed width
 /// (not inferno's "fluid" mode, whose script measures the frame and gets 0
 /// while Chromium throttles an off-screen iframe) and scaled by CSS.
-pub const IMAGE_WIDTH: u32 = 1200;
+/// 1,000 units with 16-unit text keep labels about 10 px tall in a 700 px
+/// window and 16 px on a wide screen.
+pub const IMAGE_WIDTH: u32 = 1000;
+
+/// Label size of the frames, in SVG units.
+const FONT_SIZE: usize = 16;
+
+/// Height of one frame, in SVG units (room for [`FONT_SIZE`]).
+const FRAME_HEIGHT: usize = 21;
 
 /// Prepended to each SVG to make it a small HTML document: no margins, the
 /// SVG scaled to the frame's width, and `history.replaceState` (which
 /// throws in a srcdoc document) a no-op.
-const SRCDOC_HEAD: &str = "<!doctype html><meta charset=\"utf-8\"><style>html,body{margin:0;overflow:hidden}svg{display:block;width:100%;height:auto}</style><script>history.replaceState=function(){}</script>";
+/// The Search control is made plainly visible (inferno draws it at 10 %
+/// opacity until hovered).
+const SRCDOC_HEAD: &str = "<!doctype html><meta charset=\"utf-8\"><style>html,body{margin:0;overflow:hidden}svg{display:block;width:100%;height:auto}svg #search{opacity:1;fill:#1f5fa8;font-weight:bold;text-decoration:underline}</style><script>history.replaceState=function(){}</script>";
 
 /// One flame graph slot of the report: a drawn graph or a note saying why
 /// there is none.
@@ -104,13 +114,41 @@ fn draw(title: &str, style: Style, lines: &[String]) -> Option<(String, u32)> {
     // In percent of the total (inferno 0.12): 0.05 % is about half a pixel.
     opts.min_width = 0.05;
     opts.image_width = Some(IMAGE_WIDTH as usize);
+    opts.font_size = FONT_SIZE;
+    opts.frame_height = FRAME_HEIGHT;
     let mut out = Vec::new();
     flamegraph::from_lines(&mut opts, lines.iter().map(String::as_str), &mut out).ok()?;
     let svg = String::from_utf8(out).ok()?;
     let start = svg.find("<svg")?;
-    let svg = svg[start..].to_string();
+    let svg = label_root(&svg[start..]);
     let height = svg_height(&svg).unwrap_or(400);
     Some((svg, height))
+}
+
+/// Gives the root frame a label: inferno draws `all` without text, so the
+/// widest bar of the graph says nothing. The label is the frame's own
+/// tooltip (`all (4,428,697 bytes, 100%)`), already escaped by inferno.
+fn label_root(svg: &str) -> String {
+    const ROOT: &str = "<g><title>all (";
+    let Some(g) = svg.find(ROOT) else {
+        return svg.to_string();
+    };
+    let title_start = g + "<g><title>".len();
+    let Some(title_len) = svg[title_start..].find("</title>") else {
+        return svg.to_string();
+    };
+    let title = &svg[title_start..title_start + title_len];
+    let Some(g_len) = svg[g..].find("</g>") else {
+        return svg.to_string();
+    };
+    let group = &svg[g..g + g_len];
+    match group.rfind("></text>") {
+        Some(t) => {
+            let at = g + t + 1;
+            format!("{}{title}{}", &svg[..at], &svg[at..])
+        }
+        None => svg.to_string(),
+    }
 }
 
 /// The `height` attribute of the root `<svg>` element.
@@ -400,6 +438,29 @@ mod tests {
     fn deterministic_colours() {
         let lines = vec!["main;a 10".to_string(), "main;b 5".to_string()];
         assert_eq!(draw("t", HEAP_STYLE, &lines), draw("t", HEAP_STYLE, &lines));
+    }
+
+    #[test]
+    fn root_frame_gets_its_label() {
+        let svg = r#"<svg><g><title>all (10 bytes, 100%)</title><rect x="0%"/><text x="0.2%" y="1"></text></g><g><title>f (5 bytes)</title><text>f</text></g></svg>"#;
+        let got = label_root(svg);
+        assert!(
+            got.contains(r#"<text x="0.2%" y="1">all (10 bytes, 100%)</text></g><g><title>f"#),
+            "{got}"
+        );
+        assert_eq!(label_root("<svg></svg>"), "<svg></svg>");
+        let (drawn, _) = draw(
+            "t",
+            Style {
+                count_name: "bytes",
+                palette: Palette::Basic(BasicPalette::Aqua),
+                negate: false,
+            },
+            &["main;f 10".to_string()],
+        )
+        .expect("drawn");
+        assert!(drawn.contains(">all (10 bytes, 100%)</text>"), "{drawn}");
+        assert!(drawn.contains("font-size:16px"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod fix;
 pub mod flame;
 pub mod fold;
+pub mod overview;
 
 use super::{Exporter, RenderError, ReportInput};
 use minijinja::{Environment, UndefinedBehavior, Value, value::Serde};

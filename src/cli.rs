@@ -304,6 +304,18 @@ pub struct ReportArgs {
     /// Fewest snapshots of a kind for a statistical verdict.
     #[arg(long, value_name = "N", default_value_t = crate::analysis::Thresholds::default().min_snapshots)]
     pub min_snapshots: usize,
+    /// One dump: goroutines parked on one leak-prone wait (channel, select,
+    /// mutex, WaitGroup, Cond) that make a pile-up (a `suspect`).
+    #[arg(long, value_name = "N", default_value_t = crate::analysis::Thresholds::default().min_pileup)]
+    pub min_pileup: u64,
+    /// One dump: share of all goroutines (0.5 = 50 %) that makes a pile-up
+    /// dominant (raises its confidence).
+    #[arg(long, value_name = "RATIO", default_value_t = crate::analysis::Thresholds::default().min_share)]
+    pub min_share: f64,
+    /// One dump: minutes a goroutine started after start-up must wait on a
+    /// leak-prone operation for a `suspect` (`, N minutes` in debug=2 headers).
+    #[arg(long, value_name = "MINUTES", default_value_t = crate::analysis::Thresholds::default().min_wait)]
+    pub min_wait: u32,
     /// How snapshots are grouped into processes: `auto` (a folder per
     /// pod/host, then a name in the file names, then build ids), `dir`,
     /// `name`, or `none` (one process; restarts are still found).
@@ -323,6 +335,9 @@ impl ReportArgs {
             min_heap_bytes: self.min_heap_bytes,
             min_heap_ratio: self.min_heap_ratio,
             min_snapshots: self.min_snapshots,
+            min_pileup: self.min_pileup,
+            min_share: self.min_share,
+            min_wait: self.min_wait,
         }
     }
 

@@ -192,6 +192,18 @@ pub fn percent(ratio: f64) -> String {
     format!("{} %", (ratio * 100.0).round() as i64)
 }
 
+/// A goroutine wait as the runtime counts it (whole minutes), with hours or
+/// days beside long ones: `1 minute`, `45 minutes`, `106 minutes (1.8 h)`,
+/// `5940 minutes (4.1 days)`.
+pub fn wait_minutes(m: u32) -> String {
+    match m {
+        1 => "1 minute".to_string(),
+        0..120 => format!("{m} minutes"),
+        120..2880 => format!("{m} minutes ({:.1} h)", f64::from(m) / 60.0),
+        _ => format!("{m} minutes ({:.1} days)", f64::from(m) / 1440.0),
+    }
+}
+
 /// A duration (nanoseconds, sign ignored) in its two largest units: `3d 4h`,
 /// `2h 10m`, `8m 08s`, `12s`.
 pub fn duration(ns: i64) -> String {
@@ -307,6 +319,15 @@ mod tests {
 
     const KIB: f64 = 1024.0;
     const MIB: f64 = 1024.0 * 1024.0;
+
+    #[test]
+    fn wait_minutes_reads_well() {
+        assert_eq!(wait_minutes(1), "1 minute");
+        assert_eq!(wait_minutes(45), "45 minutes");
+        assert_eq!(wait_minutes(106), "106 minutes");
+        assert_eq!(wait_minutes(130), "130 minutes (2.2 h)");
+        assert_eq!(wait_minutes(5940), "5940 minutes (4.1 days)");
+    }
 
     #[test]
     fn bytes_policy() {

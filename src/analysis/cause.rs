@@ -171,6 +171,21 @@ pub fn culprit(
         }
     }
     if let Some(f) = first_non_mech {
+        // A network or file wait with no user frame: blame the code that
+        // owns the connection (`net/http.(*persistConn).readLoop`,
+        // `net/http.(*conn).serve`), not the plumbing it reads through
+        // (`net.(*netFD).Read`, `bufio`, `crypto/tls`).
+        if sync_is_mechanism && is_plumbing(tables.frame_function(f)) {
+            let owner = frames.iter().copied().find(|&g| {
+                classes.get(tables, g) == FrameClass::Std && !is_plumbing(tables.frame_function(g))
+            });
+            if let Some(o) = owner {
+                return Some(Culprit {
+                    frame: o,
+                    via: Some(f),
+                });
+            }
+        }
         return Some(Culprit {
             frame: f,
             via: None,
@@ -188,6 +203,37 @@ pub fn culprit(
         frame: outer,
         via: None,
     })
+}
+
+/// Standard-library plumbing a connection's owner reads or writes
+/// through: the `net`, `bufio`, `io`, `os`, `syscall`, `crypto/tls` and
+/// `net/textproto` packages, and any std `Read`/`Write`-like method (the
+/// `net/http.(*persistConn).Read` an HTTP client's read loop calls).
+pub fn is_plumbing(function: &str) -> bool {
+    let pkg = package_path(function);
+    if matches!(
+        pkg,
+        "net" | "bufio" | "io" | "os" | "syscall" | "crypto/tls" | "net/textproto"
+    ) {
+        return true;
+    }
+    let method = function.rsplit('.').next().unwrap_or(function);
+    matches!(
+        method,
+        "Read"
+            | "Write"
+            | "read"
+            | "write"
+            | "ReadFrom"
+            | "WriteTo"
+            | "ReadByte"
+            | "ReadLine"
+            | "ReadSlice"
+            | "ReadString"
+            | "Peek"
+            | "fill"
+            | "Flush"
+    )
 }
 
 /// A cause with how it was found.
@@ -273,8 +319,18 @@ pub fn cause_from_reason(reason: &str) -> Option<CauseInfo> {
 /// tells (a `debug=1` stack whose leaf is user code, or a running goroutine).
 pub fn cause_from_frames(tables: &Tables, frames: &[FrameId]) -> Option<CauseInfo> {
     let mut generic_sema = false;
+    let mut leaf = true;
     for &f in frames {
         let name = tables.frame_function(f);
+        // Standard-library goroutines that park in their own `select`
+        // (debug=1 drops the runtime frames that would show it).
+        if leaf
+            && classify_function(name) != FrameClass::Runtime
+            && let Some(c) = parks_in_select(name)
+        {
+            return Some(CauseInfo::known(c));
+        }
+        leaf &= classify_function(name) == FrameClass::Runtime;
         let cause = match name {
             "runtime.chansend1" | "runtime.chansend" => Some(Cause::ChanSend),
             "runtime.chanrecv1" | "runtime.chanrecv2" | "runtime.chanrecv" => {
@@ -325,6 +381,17 @@ pub fn cause_from_frames(tables: &Tables, frames: &[FrameId]) -> Option<CauseInf
         return Some(CauseInfo::known(Cause::Other));
     }
     None
+}
+
+/// Standard-library functions known to block in their own `select` when
+/// they are the innermost frame: an HTTP client connection's read loop
+/// (waiting for the body to be read or closed) and write loop.
+fn parks_in_select(function: &str) -> Option<Cause> {
+    matches!(
+        function,
+        "net/http.(*persistConn).readLoop" | "net/http.(*persistConn).writeLoop"
+    )
+    .then_some(Cause::Select)
 }
 
 /// The cause of one goroutine group: the wait reason when it tells, else
@@ -502,6 +569,46 @@ mod tests {
         let mut cl = FrameClasses::default();
         assert!(culprit(&t, &mut cl, &[], true).is_none());
         let _ = t.intern_str("x");
+    }
+
+    #[test]
+    fn network_waits_name_the_connection_owner_not_the_plumbing() {
+        let io = [
+            "internal/poll.runtime_pollWait",
+            "internal/poll.(*FD).Read",
+            "net.(*netFD).Read",
+            "net.(*conn).Read",
+        ];
+        let client: Vec<&str> = io
+            .iter()
+            .copied()
+            .chain([
+                "net/http.(*persistConn).Read",
+                "bufio.(*Reader).fill",
+                "bufio.(*Reader).Peek",
+                "net/http.(*persistConn).readLoop",
+            ])
+            .collect();
+        let (f, via) = culprit_name(&client, true);
+        assert_eq!(f, "net/http.(*persistConn).readLoop");
+        assert_eq!(via.as_deref(), Some("net.(*netFD).Read"));
+        let server: Vec<&str> = io
+            .iter()
+            .copied()
+            .chain([
+                "net/http.(*connReader).Read",
+                "bufio.(*Reader).fill",
+                "net/http.(*conn).serve",
+            ])
+            .collect();
+        assert_eq!(culprit_name(&server, true).0, "net/http.(*conn).serve");
+        // An application socket: the application function, as before.
+        let app: Vec<&str> = io.iter().copied().chain(["main.fetchBanner"]).collect();
+        assert_eq!(culprit_name(&app, true).0, "main.fetchBanner");
+        // Only plumbing: the innermost of it.
+        assert_eq!(culprit_name(&io, true).0, "net.(*netFD).Read");
+        assert!(is_plumbing("crypto/tls.(*Conn).readRecord"));
+        assert!(!is_plumbing("net/http.(*conn).serve"));
     }
 
     #[test]

@@ -91,6 +91,44 @@ pub enum Evidence {
     },
     /// Number of allocation stacks in the function (more than one).
     AllocationStacks(usize),
+    /// One dump: goroutines of the group and their share of all goroutines.
+    InOneDump {
+        /// Goroutines in the group.
+        count: f64,
+        /// Share of all goroutines (0..1).
+        share: f64,
+    },
+    /// One dump: the spread of `N minutes` waits.
+    WaitSpread {
+        /// Goroutines whose header shows minutes.
+        goroutines: u64,
+        /// Shortest wait.
+        min: u32,
+        /// Median wait.
+        median: u32,
+        /// Longest wait.
+        max: u32,
+    },
+    /// One dump: the goroutine ids show they were started after start-up.
+    StartedLater {
+        /// Smallest id.
+        lo: u64,
+        /// Largest id.
+        hi: u64,
+    },
+    /// Goroutines whose wait is marked `(durable)`.
+    Durable(u64),
+    /// The single-snapshot rule that made the group a suspect.
+    SingleRule {
+        /// `pile-up`, `long-wait` or `client-connection`.
+        rule: &'static str,
+        /// Its threshold (goroutines for a pile-up, minutes otherwise).
+        threshold: u64,
+    },
+    /// One snapshot cannot show growth; what a second dump would settle.
+    OneSnapshot,
+    /// The format records no wait reason; the cause comes from the frames.
+    ReasonFromFrames,
     /// Trend of MemStats HeapInuse (no heap profile).
     MemStatsTrend {
         /// Mann–Kendall S.
@@ -127,12 +165,70 @@ impl fmt::Display for Evidence {
             Evidence::BlocksForever { nil_chan: false } => {
                 f.write_str("a select with no cases blocks forever")
             }
-            Evidence::NotVisible => f.write_str("blocking operation not visible in debug=1 format"),
+            Evidence::NotVisible => f.write_str(
+                "wait reason not recorded (debug=1), and no frame shows the blocking operation",
+            ),
+            Evidence::InOneDump { count: n, share } => write!(
+                f,
+                "{} goroutine{} in the last dump, {} of all goroutines",
+                count(*n),
+                if *n == 1.0 { "" } else { "s" },
+                crate::units::percent(*share)
+            ),
+            Evidence::WaitSpread {
+                goroutines,
+                min,
+                median,
+                max,
+            } => write!(
+                f,
+                "waiting {min} to {max} minutes (median {median}) among the {} goroutine{} whose wait the runtime recorded",
+                count(*goroutines as f64),
+                plural(*goroutines)
+            ),
+            Evidence::StartedLater { lo, hi } if lo == hi => write!(
+                f,
+                "goroutine id {}: started after start-up, while the process was serving work, and not finished",
+                count(*lo as f64)
+            ),
+            Evidence::StartedLater { lo, hi } => write!(
+                f,
+                "goroutine ids {}–{}: started after start-up, while the process was serving work, and not finished",
+                count(*lo as f64),
+                count(*hi as f64)
+            ),
+            Evidence::Durable(n) => write!(
+                f,
+                "{} goroutine{} in a (durable) wait: the runtime expects it to last",
+                count(*n as f64),
+                plural(*n)
+            ),
+            Evidence::SingleRule { rule, threshold } => match *rule {
+                "pile-up" => write!(
+                    f,
+                    "single-dump rule pile-up: at least {} goroutines (--min-pileup) on one wait that only another goroutine can end",
+                    count(*threshold as f64)
+                ),
+                "client-connection" => write!(
+                    f,
+                    "single-dump rule client-connection: an HTTP client connection loop parked at least {threshold} minutes (--min-wait); the default Transport closes idle connections after 90 s"
+                ),
+                _ => write!(
+                    f,
+                    "single-dump rule long-wait: started after start-up and parked at least {threshold} minutes (--min-wait) on a wait that only another goroutine can end"
+                ),
+            },
+            Evidence::ReasonFromFrames => f.write_str(
+                "wait reason not recorded (debug=1): the cause is inferred from the innermost blocking frames",
+            ),
+            Evidence::OneSnapshot => f.write_str(
+                "one snapshot cannot show growth: a second dump a few minutes later settles it (more goroutines here: a leak; the same ones with longer waits: stuck; fewer: a burst that drains)",
+            ),
             Evidence::BlockedIn(at) => write!(f, "blocked in {at}"),
             Evidence::Entry(at) => write!(f, "goroutine entry: {at}"),
             Evidence::WaitReason(w) => write!(f, "wait reason: {w}"),
             Evidence::CreatedBy(cb) => write!(f, "created by {cb}"),
-            Evidence::LongestWait(m) => write!(f, "longest wait {m} minutes"),
+            Evidence::LongestWait(m) => write!(f, "longest wait {}", crate::units::wait_minutes(*m)),
             Evidence::Labels(l) => write!(f, "labels: {}", l.join(", ")),
             Evidence::Trend {
                 stats,

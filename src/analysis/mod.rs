@@ -138,6 +138,35 @@ struct KindPoints {
     counts: KindCounts,
 }
 
+/// A last goroutine dump that was cut off (read partially) and holds less
+/// than half the goroutines of the one before it says nothing about the
+/// trend: it is left out of the series (the earlier points keep their
+/// verdict), with a note saying what happened.
+fn drop_collapsed_last(archive: &Archive, points: &mut series::Points) -> Option<String> {
+    let n = points.len();
+    if n < 3 {
+        return None;
+    }
+    let total = |i: usize| {
+        archive.snapshots[points.snaps[i]]
+            .goroutines
+            .as_ref()
+            .map_or((0, false), |g| (g.total, g.truncated))
+    };
+    let (last, cut) = total(n - 1);
+    let (prev, _) = total(n - 2);
+    if !cut || last.saturating_mul(2) >= prev {
+        return None;
+    }
+    let path = archive.snapshots[points.snaps[n - 1]].path.clone();
+    points.snaps.pop();
+    points.times.pop();
+    points.xs.pop();
+    Some(format!(
+        "The last goroutine dump ({path}) is cut off: {last} goroutines read against {prev} in the dump before;          a partial read says nothing about the trend, so it is left out of the series."
+    ))
+}
+
 /// Collects the points of each kind, with notes on synthetic times, delta
 /// profiles and too few snapshots.
 fn collect_points(
@@ -159,6 +188,9 @@ fn collect_points(
     if tl.synthetic
         && let Some(n) = series::order_by_goroutine_ids(archive, &mut goroutine)
     {
+        notes.push(n);
+    }
+    if let Some(n) = drop_collapsed_last(archive, &mut goroutine) {
         notes.push(n);
     }
     let memstats = series::points(archive, seg, tl, series::memstats_score);

@@ -653,6 +653,46 @@ pub struct GStack {
     pub max_wait: Option<u32>,
     /// Wait reasons with goroutine counts.
     pub reasons: Vec<(StrId, u64)>,
+    /// What the last point's dump shows of these goroutines.
+    pub now: NowFacts,
+}
+
+/// What the last goroutine dump of a series shows of a stack's
+/// goroutines: their waits and ids (the single-snapshot facts).
+#[derive(Clone, Debug, Default)]
+pub struct NowFacts {
+    /// Goroutines by `N minutes` of wait (minutes, count), ascending.
+    pub waits: Vec<(u32, u64)>,
+    /// Smallest and largest goroutine id.
+    pub id_range: Option<(u64, u64)>,
+    /// Goroutines whose wait reason carries `(durable)`.
+    pub durable: u64,
+    /// Goroutines proven leaked in the last dump (marks, leak profiles).
+    pub leaked: u64,
+    /// The dump has one block per goroutine (debug=2, crash): ids and waits
+    /// are known.
+    pub per_goroutine: bool,
+}
+
+impl NowFacts {
+    /// Adds a group of the last dump.
+    pub fn absorb(&mut self, grp: &GoroutineGroup, durable: bool, per_goroutine: bool) {
+        self.per_goroutine |= per_goroutine;
+        for &(m, c) in &grp.waits {
+            tally(&mut self.waits, m, c);
+        }
+        self.waits.sort_unstable();
+        if let Some((lo, hi)) = grp.id_range {
+            self.id_range = Some(match self.id_range {
+                Some((a, b)) => (a.min(lo), b.max(hi)),
+                None => (lo, hi),
+            });
+        }
+        if durable {
+            self.durable = self.durable.saturating_add(grp.count);
+        }
+        self.leaked = self.leaked.saturating_add(grp.leaked);
+    }
 }
 
 impl GStack {
@@ -673,6 +713,7 @@ impl GStack {
             labels: Vec::new(),
             max_wait: None,
             reasons: Vec::new(),
+            now: NowFacts::default(),
         }
     }
 
@@ -816,6 +857,12 @@ pub fn build_goroutines(
             stacks[idx].absorb(grp, ci, g.leak_profile, debug1);
             if let Some(p) = point {
                 counts[idx * n + p] += grp.count as f64;
+                if p + 1 == n {
+                    let durable = grp
+                        .wait_reason
+                        .is_some_and(|r| tables.str(r).ends_with("(durable)"));
+                    stacks[idx].now.absorb(grp, durable, g.per_goroutine);
+                }
             }
         }
     }

@@ -18,6 +18,13 @@ pub struct Thresholds {
     pub min_heap_ratio: f64,
     /// Minimum number of snapshots of a kind for a statistical verdict.
     pub min_snapshots: usize,
+    /// One snapshot: goroutines on one leak-prone wait that make a pile-up.
+    pub min_pileup: u64,
+    /// One snapshot: share of all goroutines (0..1) that makes a group
+    /// dominant (raises a pile-up's confidence).
+    pub min_share: f64,
+    /// One snapshot: minutes of wait that make a leak-prone wait long.
+    pub min_wait: u32,
 }
 
 impl Default for Thresholds {
@@ -28,6 +35,9 @@ impl Default for Thresholds {
             min_heap_bytes: 1 << 20,
             min_heap_ratio: 0.2,
             min_snapshots: 3,
+            min_pileup: 100,
+            min_share: 0.5,
+            min_wait: 30,
         }
     }
 }
@@ -256,6 +266,37 @@ pub struct GrowthStats {
     pub shape: Shape,
 }
 
+/// What the last goroutine dump shows of one group: the single-snapshot
+/// facts (issue 10), in `goroutine_groups[]` and each goroutine finding.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GroupSnapshot {
+    /// Goroutines in the group in the last dump.
+    pub count: f64,
+    /// Share of all goroutines of that dump (0..1).
+    pub share: f64,
+    /// Most common wait reason (`None` where the format records none).
+    pub wait_reason: Option<String>,
+    /// Goroutines whose header shows `N minutes` of wait.
+    pub with_minutes: u64,
+    /// Shortest wait in minutes among those.
+    pub wait_min_minutes: Option<u32>,
+    /// Median wait in minutes among those.
+    pub wait_median_minutes: Option<u32>,
+    /// Longest wait in minutes.
+    pub wait_max_minutes: Option<u32>,
+    /// Goroutines marked `(leaked)` (or listed by goleak / a leak profile).
+    pub leaked: u64,
+    /// Goroutines whose wait is marked `(durable)`.
+    pub durable: u64,
+    /// Labels seen (`key=value`), sorted.
+    pub labels: Vec<String>,
+    /// Smallest and largest goroutine id, when the format has ids.
+    pub ids: Option<(u64, u64)>,
+    /// The single-snapshot rule that made it a finding (`pile-up`,
+    /// `long-wait`, `client-connection`), if any.
+    pub rule: Option<String>,
+}
+
 /// A time series over the snapshots (irregular spacing is normal).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Series {
@@ -320,6 +361,8 @@ pub struct Finding {
     pub stack: Option<StackId>,
     /// Representative stack as text lines (`func file:line`), leaf first.
     pub stack_text: Vec<String>,
+    /// What the last goroutine dump shows of the group (goroutine findings).
+    pub snapshot: Option<GroupSnapshot>,
     /// The process it was found in (the first of [`Finding::processes`]).
     pub process: String,
     /// Every process in which the same culprit leaks, by name.
@@ -377,6 +420,7 @@ impl Finding {
             confidence,
             stack: None,
             stack_text: Vec::new(),
+            snapshot: None,
             process: String::new(),
             processes: Vec::new(),
         }
@@ -403,6 +447,8 @@ pub struct TrackedSeries {
     pub series: Series,
     /// Stats.
     pub stats: GrowthStats,
+    /// What the last goroutine dump shows of the group (goroutine groups).
+    pub snapshot: Option<GroupSnapshot>,
 }
 
 /// The article's three numbers (and friends) over time, from MemStats.

@@ -228,6 +228,11 @@ pub struct GoroutineGroup {
     pub elided: bool,
     /// A few goroutine ids (at most 8), ascending, when the format has ids.
     pub sample_ids: Vec<u64>,
+    /// Smallest and largest goroutine id, when the format has ids.
+    pub id_range: Option<(u64, u64)>,
+    /// Goroutines by `N minutes` of wait (minutes, count), ascending by
+    /// minutes; goroutines whose header shows no minutes are not in it.
+    pub waits: Vec<(u32, u64)>,
 }
 
 impl GoroutineGroup {
@@ -245,6 +250,8 @@ impl GoroutineGroup {
             labels: Vec::new(),
             elided: false,
             sample_ids: Vec::new(),
+            id_range: None,
+            waits: Vec::new(),
         }
     }
 }

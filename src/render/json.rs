@@ -18,8 +18,8 @@ use super::shared::{SCHEMA_VERSION, SkippedEntry, SnapshotEntry, merged_notes};
 use super::{Exporter, RenderError, ReportInput};
 use crate::analysis::baseline::{Comparison, Outcome, Status};
 use crate::analysis::{
-    Cause, Finding, FindingKind, IgnoreHit, KindCounts, MemorySeries, ProcessInfo, Series,
-    Severity, Shape, Thresholds, TrackedSeries, Verdict,
+    Cause, Finding, FindingKind, GroupSnapshot, IgnoreHit, KindCounts, MemorySeries, ProcessInfo,
+    Series, Severity, Shape, Thresholds, TrackedSeries, Verdict,
 };
 use crate::model::time::rfc3339;
 use crate::units;
@@ -130,6 +130,8 @@ struct FindingView<'a> {
     grew_intervals: usize,
     intervals: usize,
     stack: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snapshot: Option<&'a GroupSnapshot>,
     process: &'a str,
     processes: &'a [String],
 }
@@ -163,6 +165,7 @@ impl<'a> FindingView<'a> {
             grew_intervals: f.stats.grew_intervals,
             intervals: f.stats.intervals,
             stack: &f.stack_text,
+            snapshot: f.snapshot.as_ref(),
             process: &f.process,
             processes: &f.processes,
         }
@@ -186,6 +189,8 @@ struct TrackedView<'a> {
     grew_intervals: usize,
     intervals: usize,
     series: SeriesView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snapshot: Option<&'a GroupSnapshot>,
 }
 
 impl<'a> TrackedView<'a> {
@@ -205,6 +210,7 @@ impl<'a> TrackedView<'a> {
             grew_intervals: t.stats.grew_intervals,
             intervals: t.stats.intervals,
             series: SeriesView::new(&t.series),
+            snapshot: t.snapshot.as_ref(),
         }
     }
 }
@@ -512,6 +518,7 @@ mod tests {
             confidence: 0.95,
             stack: None,
             stack_text: vec!["main.produce /src/main.go:16".into()],
+            snapshot: None,
             process: String::new(),
             processes: Vec::new(),
         }

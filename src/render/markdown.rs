@@ -64,6 +64,10 @@ fn render_markdown(input: &ReportInput<'_>) -> String {
     processes_table(a, &mut out);
     let per = Per::for_archive(input.archive);
     baseline_section(input, per, &mut out);
+    let one = crate::render::one_dump::build(a);
+    if let Some(v) = &one {
+        one_dump_section(v, &mut out);
+    }
     findings_section(a.findings.as_slice(), a.verdict, per, &mut out);
     source_section(input, &mut out);
     top_table(
@@ -257,7 +261,7 @@ fn overview_table(input: &ReportInput<'_>, out: &mut String) {
                 rfc3339(to)
             )
         })
-        .unwrap_or_else(|| "unknown".into());
+        .unwrap_or_else(|| "binary not named in the dumps".into());
     out.push_str(
         "| Snapshots | Heap profiles | Goroutine dumps | goroutineleak | MemStats | Time span | Skipped files |\n\
          |---:|---:|---:|---:|---:|---|---:|\n",
@@ -279,6 +283,50 @@ fn overview_table(input: &ReportInput<'_>, out: &mut String) {
             "{cut} of these snapshot(s) were read from files that look cut off (kept; the HTML inventory names them).\n"
         );
     }
+}
+
+/// What one snapshot shows (see [`crate::render::one_dump`]).
+fn one_dump_section(v: &crate::render::one_dump::OneDump, out: &mut String) {
+    out.push_str(
+        "## What one snapshot shows
+
+",
+    );
+    let _ = writeln!(
+        out,
+        "{}
+",
+        md_escape(&v.missing)
+    );
+    let _ = writeln!(
+        out,
+        "{} goroutines in the last dump. Biggest groups:\n",
+        v.total
+    );
+    let table = |rows: &[crate::render::one_dump::GroupRow], out: &mut String| {
+        out.push_str("| Goroutines | Share | Cause | Wait reason | Waits (min / median / max) | Culprit | Rule |\n");
+        out.push_str("|---:|---:|---|---|---|---|---|\n");
+        for g in rows {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                g.count,
+                g.share,
+                g.cause,
+                md_code_cell(&clip(&g.wait_reason, MAX_CELL)),
+                g.wait,
+                md_code_cell(&clip(&g.function, MAX_CELL)),
+                g.rule
+            );
+        }
+        out.push('\n');
+    };
+    table(&v.by_count, out);
+    if !v.by_wait.is_empty() {
+        out.push_str("Longest waits (long waits alone prove nothing: idle pools, listeners and signal handlers wait too):\n\n");
+        table(&v.by_wait, out);
+    }
+    let _ = writeln!(out, "**What to capture next.** {}\n", md_escape(&v.next));
 }
 
 /// One row per process, the worst first, when there are several or a
@@ -311,7 +359,7 @@ fn findings_section(findings: &[Finding], verdict: Verdict, per: Per, out: &mut 
     out.push_str("## Findings\n\n");
     if findings.is_empty() {
         out.push_str(if verdict == Verdict::Inconclusive {
-            "No findings: too few snapshots of each kind for a verdict.\n\n"
+            "No findings, and no verdict either: too few snapshots of each kind to see growth (see above for what to capture next).\n\n"
         } else {
             "No goroutine group or heap site grows beyond the thresholds.\n\n"
         });
@@ -357,31 +405,50 @@ fn finding(f: &Finding, per: Per, out: &mut String) {
         let _ = writeln!(out, "- **Where:** {}", md_code(&clip(&loc, MAX_TEXT)));
     }
     let q = f.unit().quantity();
-    let _ = writeln!(
-        out,
-        "- **Growth:** {} → {} {} ({}, {}/{}; rose in {} of {} intervals{})",
-        q.format(f.first),
-        q.format(f.last),
-        if q == Quantity::Bytes {
-            "in use"
-        } else {
-            "goroutines"
-        },
-        q.signed(f.delta),
-        q.signed(per.convert(f.rate_per_hour, &f.series)),
-        per.label(),
-        f.stats.grew_intervals,
-        f.stats.intervals,
-        if f.proof {
-            "; proven by the runtime"
-        } else {
-            ""
-        }
-    );
+    if f.stats.intervals == 0 {
+        // One point: no growth to state.
+        let _ = writeln!(
+            out,
+            "- **In one snapshot:** {} {}{}",
+            q.format(f.last),
+            if q == Quantity::Bytes {
+                "in use"
+            } else {
+                "goroutines"
+            },
+            if f.proof {
+                "; proven by the runtime"
+            } else {
+                ""
+            }
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "- **Growth:** {} → {} {} ({}, {}/{}; rose in {} of {} intervals{})",
+            q.format(f.first),
+            q.format(f.last),
+            if q == Quantity::Bytes {
+                "in use"
+            } else {
+                "goroutines"
+            },
+            q.signed(f.delta),
+            q.signed(per.convert(f.rate_per_hour, &f.series)),
+            per.label(),
+            f.stats.grew_intervals,
+            f.stats.intervals,
+            if f.proof {
+                "; proven by the runtime"
+            } else {
+                ""
+            }
+        );
+    }
     if let Some(w) = f.wait_reason.as_deref().filter(|w| !w.is_empty()) {
         let mut line = format!("- **Waiting in:** {}", md_code(&clip(w, MAX_CELL)));
         if let Some(m) = f.longest_wait_minutes {
-            let _ = write!(line, " (longest {m} minutes)");
+            let _ = write!(line, " (longest {})", units::wait_minutes(m));
         }
         let _ = writeln!(out, "{line}");
     }
@@ -864,6 +931,7 @@ mod tests {
             confidence: 0.9,
             stack: None,
             stack_text: vec![],
+            snapshot: None,
             process: String::new(),
             processes: Vec::new(),
         }
@@ -896,6 +964,7 @@ mod tests {
             cause: Cause::ChanSend,
             series: Series::default(),
             stats: a.findings[0].stats.clone(),
+            snapshot: None,
         }];
         a.heap_sites = vec![TrackedSeries {
             label: name.into(),
@@ -910,6 +979,7 @@ mod tests {
                 slope_per_hour: 2.0 * 1048576.0,
                 ..a.findings[0].stats.clone()
             },
+            snapshot: None,
         }];
         let meta = Meta {
             input_name: "dumps".into(),

@@ -3,7 +3,7 @@
 //! the file system; the CLI writes what these return.
 //!
 //! Layers (a module imports only from the ones below it): [`shared`] and
-//! [`remedy`] at the bottom (with [`crate::units`] and [`crate::text`]
+//! [`remedy`] and [`one_dump`] at the bottom (with [`crate::units`] and [`crate::text`]
 //! under all of them), then the exporters [`inventory`], [`json`],
 //! [`markdown`] and [`html`], which never import from each other.
 
@@ -11,6 +11,7 @@ pub mod html;
 pub mod inventory;
 pub mod json;
 pub mod markdown;
+pub mod one_dump;
 pub mod pprof_export;
 pub mod remedy;
 pub mod sarif;

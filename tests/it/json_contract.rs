@@ -53,6 +53,8 @@ fn archive(evil: &str) -> Archive {
                 labels: vec![(key, val)],
                 elided: false,
                 sample_ids: vec![1, 2],
+                id_range: None,
+                waits: Vec::new(),
             }],
             per_goroutine: true,
             max_goroutine_id: Some(5000),
@@ -149,6 +151,7 @@ fn analysis(evil: &str) -> Analysis {
         confidence: 0.95,
         stack: None,
         stack_text: vec![format!("{evil} /src/app/main.go:16")],
+        snapshot: None,
         process: String::new(),
         processes: Vec::new(),
     };
@@ -177,6 +180,7 @@ fn analysis(evil: &str) -> Analysis {
         confidence: 0.4,
         stack: None,
         stack_text: vec!["main.alloc /src/app/cache.go:31".into()],
+        snapshot: None,
         process: String::new(),
         processes: Vec::new(),
     };
@@ -202,6 +206,7 @@ fn analysis(evil: &str) -> Analysis {
             cause: Cause::HeapGrowth,
             series: series(&[1_048_576.0, 2_097_152.0]),
             stats: stats(1_048_576.0, 2_097_152.0),
+            snapshot: None,
         }],
         goroutine_groups: vec![TrackedSeries {
             label: evil.into(),
@@ -210,6 +215,7 @@ fn analysis(evil: &str) -> Analysis {
             cause: Cause::ChanSend,
             series: series(&[3.0, 1203.0]),
             stats: stats(3.0, 1203.0),
+            snapshot: None,
         }],
         processes: vec![ProcessInfo {
             binary: Some("app".into()),

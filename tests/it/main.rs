@@ -24,4 +24,5 @@ mod properties;
 mod public_dumps;
 mod report_cli;
 mod secrets;
+mod single_dumps;
 mod text_heap_oracle;

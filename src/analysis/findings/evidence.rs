@@ -15,7 +15,7 @@ pub(super) type GroupSource = fn(&GroupFacts<'_>, &Tables) -> Vec<Evidence>;
 
 /// The sources of a goroutine finding's evidence, in the order its lines
 /// appear.
-pub(super) const GROUP_SOURCES: [GroupSource; 4] = [proof, blocking, origin, trend];
+pub(super) const GROUP_SOURCES: [GroupSource; 5] = [proof, blocking, origin, trend, one_dump];
 
 /// What the runtime proved: leak markers, or an operation that blocks forever.
 fn proof(g: &GroupFacts<'_>, _: &Tables) -> Vec<Evidence> {
@@ -81,6 +81,19 @@ fn trend(g: &GroupFacts<'_>, _: &Tables) -> Vec<Evidence> {
         span,
         as_bytes: false,
     }]
+}
+
+/// What the last dump alone shows, when the series is too short for
+/// statistics (see the `single` module for the rule).
+fn one_dump(g: &GroupFacts<'_>, _: &Tables) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    if g.wait_reason.is_none() && !g.key.unknown && g.proof.leaked == 0 {
+        out.push(Evidence::ReasonFromFrames);
+    }
+    if g.single_mode {
+        out.extend(super::single::evidence(&g.snapshot, g.rule, &g.th));
+    }
+    out
 }
 
 /// Phase 7: memory that grows with the goroutines but belongs to no site.

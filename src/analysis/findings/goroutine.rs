@@ -6,6 +6,7 @@ use super::evidence::GROUP_SOURCES;
 use super::goroutine_keys::GKey;
 use super::group_facts::{GroupFacts, Proof};
 use super::judge::{judge, passes, span_hours};
+use super::single;
 use super::text::{place_of, series_of, stack_text};
 use crate::analysis::cause::{FrameClass, FrameClasses, cause_phrase, classify_function};
 use crate::analysis::evidence::Evidence;
@@ -30,6 +31,12 @@ pub(super) fn judge_groups(
     let span = span_hours(&gs.points);
     let unit = RateUnit::for_span(span, cx.synthetic);
     let enough = gs.points.len() >= th.min_snapshots && !cx.goroutines_unordered;
+    let single_mode = gs.points.len() < th.min_snapshots && !gs.points.is_empty();
+    let dump = if single_mode {
+        single::DumpFacts::of(cx.tables, gs, keys)
+    } else {
+        single::DumpFacts::default()
+    };
     let mut rows: Vec<(usize, GrowthStats)> = Vec::with_capacity(keys.len());
     let mut found: Vec<(usize, Finding)> = Vec::new();
     for (k, key) in keys.iter().enumerate() {
@@ -41,9 +48,20 @@ pub(super) fn judge_groups(
             th.min_goroutine_ratio,
         );
         let culprit_fn = key.frame.map(|f| cx.tables.frame_function(f)).unwrap_or("");
-        if let Some(judged) = judge_key(&stats, proof, ok && enough, culprit_fn) {
-            let facts =
+        let mut judged = judge_key(&stats, proof, ok && enough, culprit_fn).map(|j| (j, None));
+        if judged.is_none() && single_mode && !key.stacks.iter().all(|&i| gs.stacks[i].runtime_wait)
+        {
+            let snap = single::snapshot_of(cx.tables, gs, key);
+            judged = single::judge(th, &dump, key, &snap, culprit_fn)
+                .map(|(rule, conf)| ((Severity::Suspect, conf), Some(rule)));
+        }
+        if let Some((judged, rule)) = judged {
+            let mut facts =
                 GroupFacts::gather(cx.tables, classes, gs, (key, &stats), proof, (unit, span));
+            facts.rule = rule;
+            facts.single_mode = single_mode;
+            facts.th = th.clone();
+            facts.snapshot.rule = rule.map(|r| r.name().to_string());
             found.push((k, goroutine_finding(cx, gs, &facts, judged)));
         }
         rows.push((k, stats));
@@ -108,6 +126,7 @@ fn goroutine_finding(
     f.longest_wait_minutes = g.max_wait;
     f.wait_reason = g.wait_reason.clone();
     f.proof = g.proof.any();
+    f.snapshot = Some(g.snapshot.clone());
     f.stack = g.rep_stack.map(|st| st.rep);
     f.stack_text = g
         .rep_stack
@@ -155,7 +174,7 @@ fn sentence(cx: &Context<'_>, g: &GroupFacts<'_>, culprit_at: &str) -> String {
         );
     }
     if let Some(m) = g.max_wait {
-        tail.push(format!("longest wait {m} minutes"));
+        tail.push(format!("longest wait {}", crate::units::wait_minutes(m)));
     }
     if !tail.is_empty() {
         s.push_str("; ");

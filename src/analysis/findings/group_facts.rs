@@ -2,11 +2,12 @@
 //! the evidence sources and the sentence read these facts.
 
 use super::goroutine_keys::GKey;
+use super::single::Rule;
 use super::stacks::entry_frame;
 use super::text::frame_text;
 use crate::analysis::cause::{FrameClass, FrameClasses};
 use crate::analysis::series::{GStack, GoroutineSeries, tally};
-use crate::analysis::types::{Cause, GrowthStats};
+use crate::analysis::types::{Cause, GroupSnapshot, GrowthStats, Thresholds};
 use crate::analysis::words::RateUnit;
 use crate::model::{FrameId, StrId, Tables};
 
@@ -69,6 +70,14 @@ pub(super) struct GroupFacts<'a> {
     pub wait_reason: Option<String>,
     /// Longest wait in minutes.
     pub max_wait: Option<u32>,
+    /// What the last dump shows of the group.
+    pub snapshot: GroupSnapshot,
+    /// The single-snapshot rule that made it a finding.
+    pub rule: Option<Rule>,
+    /// The series is too short for statistics: the one-dump evidence applies.
+    pub single_mode: bool,
+    /// The thresholds (for the evidence that names them).
+    pub th: Thresholds,
 }
 
 /// The id with the largest tally; a tie goes to the smaller id.
@@ -141,6 +150,10 @@ impl<'a> GroupFacts<'a> {
             labels,
             wait_reason: most(&reasons).map(|r| tables.str(r).to_string()),
             max_wait,
+            snapshot: super::single::snapshot_of(tables, gs, key),
+            rule: None,
+            single_mode: false,
+            th: Thresholds::default(),
         }
     }
 

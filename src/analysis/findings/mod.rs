@@ -28,6 +28,7 @@ mod judge;
 mod lockstep;
 mod rank;
 mod retained;
+mod single;
 mod stacks;
 mod tables;
 mod text;
@@ -86,9 +87,22 @@ pub fn findings(
             if gs.leak_profiles.0 == 1 { "" } else { "s" }
         ));
     }
+    let findings = rank::rank(all);
+    let mut goroutine_groups = tables::goroutine_rows(tables, gs, &keys, g_rows);
+    // The single-dump rule that made a group a finding, on its table row too.
+    for row in &mut goroutine_groups {
+        let rule = findings
+            .iter()
+            .find(|f| f.function == row.function && f.cause == row.cause)
+            .and_then(|f| f.snapshot.as_ref())
+            .and_then(|s| s.rule.clone());
+        if let Some(s) = row.snapshot.as_mut() {
+            s.rule = rule;
+        }
+    }
     Output {
-        findings: rank::rank(all),
-        goroutine_groups: tables::goroutine_rows(tables, gs, &keys, g_rows),
+        findings,
+        goroutine_groups,
         heap_sites: tables::heap_rows(tables, hs, &heap),
         ignored,
         notes,

@@ -33,6 +33,7 @@ pub(super) fn goroutine_rows(
                 cause: key.cause,
                 series: series_of(&gs.points, &key.counts),
                 stats,
+                snapshot: Some(super::single::snapshot_of(tables, gs, key)),
             }
         })
         .collect()
@@ -54,6 +55,7 @@ pub(super) fn heap_rows(tables: &Tables, hs: &HeapSeries, heap: &HeapPhase) -> V
                 cause: Cause::HeapGrowth,
                 series: series_of(&hs.points, &agg.bytes),
                 stats: stats.clone(),
+                snapshot: None,
             }
         })
         .collect()

@@ -39,7 +39,7 @@ fn first_line(head: &[u8]) -> &[u8] {
 /// than `goroutine` and `goroutineleak` are rejected by [`parse`] (and named
 /// by [`sniff_unused`]).
 pub fn sniff(head: &[u8]) -> bool {
-    header(first_line(head)).is_some()
+    header(first_line(head)).is_some() || super::paste::debug1_start(strip_bom(head)).is_some()
 }
 
 /// Names Go-related text (or binary) outputs that leakscope recognises but
@@ -149,14 +149,44 @@ struct Entry {
 
 /// Parses the whole file. Tolerates `\r\n` line endings.
 pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
+    let text = strip_bom(text);
+    let mut warn = WarnTally::default();
+    let mut paste_notes: Vec<String> = Vec::new();
+    let first_ok = Lines::new(text).next().and_then(header).is_some();
+    // A pasted body: text before the header, or no header at all.
+    let (text, pasted_header) = match super::paste::debug1_start(text) {
+        Some(start) if !first_ok => {
+            if start.preamble_lines > 0 || start.offset > 0 {
+                paste_notes.push(format!(
+                    "text before the profile ignored ({} line{} of preamble, e.g. a command line or a log prefix)",
+                    start.preamble_lines.max(1),
+                    if start.preamble_lines > 1 { "s" } else { "" }
+                ));
+            }
+            (&text[start.offset..], Some(start.header))
+        }
+        _ => (text, None),
+    };
     let mut lines = Lines::new(text);
-    let first = lines
-        .next()
-        .ok_or_else(|| SkipReason::NotAProfile("empty text".into()))?;
-    check_line(first, limits)?;
-    let (name, total) = header(first)
-        .ok_or_else(|| SkipReason::NotAProfile("no `<name> profile: total N` header".into()))?;
-    let kind = kind_of(name)?;
+    let (name, total): (Vec<u8>, Option<u64>) = match pasted_header {
+        Some(None) => (b"goroutine".to_vec(), None),
+        Some(Some((name, total))) => {
+            let first = lines.next().unwrap_or_default();
+            check_line(first, limits)?;
+            (name, Some(total))
+        }
+        None => {
+            let first = lines
+                .next()
+                .ok_or_else(|| SkipReason::NotAProfile("empty text".into()))?;
+            check_line(first, limits)?;
+            let (name, total) = header(first).ok_or_else(|| {
+                SkipReason::NotAProfile("no `<name> profile: total N` header".into())
+            })?;
+            (name.to_vec(), Some(total))
+        }
+    };
+    let kind = kind_of(&name)?;
     let leak = kind == ProfileKind::GoroutineLeak;
 
     let mut out = Groups {
@@ -168,8 +198,8 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
         max_depth: limits.max_stack_depth,
         deep: 0,
     };
-    let mut warn = WarnTally::default();
     let mut entry: Option<Entry> = None;
+    let mut eaten_hash = 0usize;
 
     while let Some(line) = lines.next() {
         check_line(line, limits)?;
@@ -214,7 +244,12 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
             }
             continue;
         }
-        if let Some(f) = parse_hash_frame(line) {
+        let frame = parse_hash_frame(line).or_else(|| {
+            let f = super::paste::loose_hash_frame(line)?;
+            eaten_hash += 1;
+            Some(f)
+        });
+        if let Some(f) = frame {
             e.has_hash_lines = true;
             let id = match f.symbol {
                 Some((func, file, l)) => out.cache.frame(&mut out.tables, func, file, l),
@@ -234,9 +269,24 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
         ..
     } = out;
     groups.sort_by_key(|g| std::cmp::Reverse(g.count));
-    let sum: u64 = groups.iter().map(|g| g.count).sum();
+    let sum: u64 = groups.iter().fold(0u64, |a, g| a.saturating_add(g.count));
     let mut snapshot = Snapshot::new(Format::GoroutineDebug1, kind);
     snapshot.warnings = warn.into_warnings();
+    if eaten_hash > 0 {
+        paste_notes.push(format!(
+            "{eaten_hash} frame line(s) in a pasted form (`#` eaten by Markdown, or spaces for tabs); read anyway"
+        ));
+    }
+    let total = match total {
+        Some(t) => t,
+        None => {
+            paste_notes.push(format!(
+                "no `goroutine profile: total N` line (a pasted fragment?): the total is the sum of the entries read ({sum}), not the process's"
+            ));
+            sum
+        }
+    };
+    snapshot.warnings.extend(paste_notes);
     let truncated = end_warnings(&mut snapshot.warnings, (sum, total), deep, &lines, limits);
     snapshot.goroutines = Some(GoroutineData {
         total,
@@ -340,10 +390,10 @@ impl Groups {
         let leak = self.leak;
         if let Some(&i) = self.index.get(&key) {
             let g = &mut self.groups[i];
-            g.count += e.count;
+            g.count = g.count.saturating_add(e.count);
             g.elided |= cut;
             if leak {
-                g.leaked += e.count;
+                g.leaked = g.leaked.saturating_add(e.count);
             }
             return;
         }

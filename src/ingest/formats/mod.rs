@@ -13,6 +13,7 @@
 pub mod expvar;
 pub mod goroutine_debug1;
 pub mod heap_text;
+pub(crate) mod paste;
 pub mod pprof;
 pub(crate) mod sniff;
 pub(crate) mod textutil;

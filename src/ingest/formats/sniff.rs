@@ -148,6 +148,12 @@ fn dispatch(name: &str, data: &[u8], limits: &Limits) -> Result<Parsed, SkipReas
     if let Some(what) = goroutine_debug1::sniff_unused(head) {
         return Err(SkipReason::NotUsed(what.to_string()));
     }
+    if traceback::dump_after_preamble(head).is_some() {
+        return traceback::parse_dump_after_preamble(data, limits);
+    }
+    if traceback::sniff_goleak(data) {
+        return traceback::parse_goleak(data, limits);
+    }
     if traceback::sniff_crash(data) {
         return traceback::parse_crash(data, limits);
     }

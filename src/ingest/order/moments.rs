@@ -3,7 +3,7 @@
 
 use super::names::natural_cmp;
 use super::{DISAGREE_NS, Facts, MOMENT_WINDOW_NS};
-use crate::model::{ProfileKind, Snapshot, TimeNs, TimeSource};
+use crate::model::{Format, ProfileKind, Snapshot, TimeNs, TimeSource};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,6 +13,9 @@ struct Unit {
     members: Vec<usize>,
     time: Option<TimeNs>,
     kinds: BTreeSet<ProfileKind>,
+    /// Kinds with their formats (a debug=1 and a debug=2 dump of one
+    /// moment are two forms of one snapshot, not two snapshots).
+    forms: BTreeSet<(ProfileKind, Format)>,
     /// Scope and number, for units ordered by sequence only.
     seq: Option<(String, u64)>,
     first_path: String,
@@ -90,6 +93,7 @@ fn build_units(
             members: Vec::new(),
             time: facts[i].time,
             kinds: BTreeSet::new(),
+            forms: BTreeSet::new(),
             seq: facts[i].path.seq.clone(),
             first_path: snaps[i].path.clone(),
         });
@@ -106,6 +110,7 @@ fn build_units(
                     unit_of[a] = Some(u);
                     units[u].members.push(a);
                     units[u].kinds.insert(snaps[a].kind);
+                    units[u].forms.insert((snaps[a].kind, snaps[a].format));
                     u
                 }
             }
@@ -121,6 +126,7 @@ fn build_units(
         unit_of[i] = Some(u);
         units[u].members.push(i);
         units[u].kinds.insert(snaps[i].kind);
+        units[u].forms.insert((snaps[i].kind, snaps[i].format));
     }
     for u in &mut units {
         u.members.sort_unstable();
@@ -134,6 +140,7 @@ fn build_units(
 struct Moment {
     start: TimeNs,
     kinds: BTreeSet<ProfileKind>,
+    forms: BTreeSet<(ProfileKind, Format)>,
     units: Vec<usize>,
     group_roots: BTreeSet<usize>,
 }
@@ -168,16 +175,21 @@ fn cluster_moments(units: &[Unit], group_of: &[usize]) -> Vec<Moment> {
         let joins = moments.last().is_some_and(|m| {
             let close = t - m.start <= MOMENT_WINDOW_NS;
             let paired = !m.group_roots.is_disjoint(&roots) && t - m.start <= DISAGREE_NS;
-            (close || paired) && m.kinds.is_disjoint(&unit.kinds)
+            // The same kind in another text form at the very same time:
+            // one dump saved twice (`?debug=1` and `?debug=2`).
+            let other_form = t == m.start && m.forms.is_disjoint(&unit.forms);
+            (close || paired) && (m.kinds.is_disjoint(&unit.kinds) || other_form)
         });
         if joins && let Some(m) = moments.last_mut() {
             m.kinds.extend(unit.kinds.iter().copied());
+            m.forms.extend(unit.forms.iter().copied());
             m.units.push(u);
             m.group_roots.extend(roots);
         } else {
             moments.push(Moment {
                 start: t,
                 kinds: unit.kinds.clone(),
+                forms: unit.forms.clone(),
                 units: vec![u],
                 group_roots: roots,
             });

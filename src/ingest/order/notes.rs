@@ -114,18 +114,41 @@ pub(super) fn zone_note(facts: &[Facts], notes: &mut Vec<String>) {
 /// Snapshots of the same kind with identical times in one directory
 /// (files of other directories are usually other processes or hosts).
 pub(super) fn collision_notes(snaps: &[Snapshot], facts: &[Facts], notes: &mut Vec<String>) {
-    let mut by: BTreeMap<(ProfileKind, TimeNs, &str), Vec<&str>> = BTreeMap::new();
+    let mut by: BTreeMap<(ProfileKind, crate::model::Format, TimeNs, &str), Vec<&str>> =
+        BTreeMap::new();
+    let mut forms: BTreeMap<(ProfileKind, TimeNs, &str), Vec<&str>> = BTreeMap::new();
     for (s, f) in snaps.iter().zip(facts) {
         if let Some(t) = f.time
             && f.source != TimeSource::Sibling
         {
             let dir = s.path.rsplit_once('/').map_or("", |(d, _)| d);
-            by.entry((s.kind, t, dir)).or_default().push(&s.path);
+            by.entry((s.kind, s.format, t, dir))
+                .or_default()
+                .push(&s.path);
+            forms.entry((s.kind, t, dir)).or_default().push(&s.path);
+        }
+    }
+    for ((kind, t, _), paths) in forms.iter().filter(|(_, p)| p.len() > 1) {
+        let formats: BTreeSet<_> = snaps
+            .iter()
+            .filter(|s| paths.contains(&s.path.as_str()))
+            .map(|s| s.format)
+            .collect();
+        if formats.len() > 1 && formats.len() == paths.len() {
+            let names: Vec<&str> = formats.iter().map(|f| f.name()).collect();
+            notes.push(format!(
+                "one {} snapshot at {} in {} forms ({}: {}): read as one moment, the fullest form counted",
+                kind.name(),
+                rfc3339(*t),
+                formats.len(),
+                names.join(", "),
+                paths.join(", ")
+            ));
         }
     }
     let mut written = 0;
     let mut more = 0;
-    for ((kind, t, _), mut paths) in by.into_iter().filter(|(_, p)| p.len() > 1) {
+    for ((kind, _, t, _), mut paths) in by.into_iter().filter(|(_, p)| p.len() > 1) {
         if written == MAX_COLLISION_NOTES {
             more += 1;
             continue;

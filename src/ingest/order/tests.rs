@@ -538,3 +538,43 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn two_forms_of_one_goroutine_dump_are_one_moment() {
+    let t = ts("2026-11-20T10:00:00Z");
+    let a = run(
+        vec![
+            snap(
+                "goroutine-1.debug1.txt",
+                GR,
+                Format::GoroutineDebug1,
+                Some(t),
+            ),
+            snap("goroutine-1.txt", GR, G2, Some(t)),
+            snap("goroutine-2.txt", GR, G2, Some(t + 60 * NS_PER_SEC)),
+        ],
+        &[None, None, None],
+    );
+    let moments: Vec<usize> = a.snapshots.iter().map(|s| s.moment).collect();
+    assert_eq!(moments, [0, 0, 1], "{:?}", paths(&a));
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.starts_with("one goroutine snapshot at") && n.contains("2 forms")),
+        "{:?}",
+        a.notes
+    );
+    assert!(!a.notes.iter().any(|n| n.starts_with("times collide")));
+    // Two dumps of one form at one time stay two snapshots.
+    let a = run(
+        vec![
+            snap("a.txt", GR, G2, Some(t)),
+            snap("b.txt", GR, G2, Some(t)),
+        ],
+        &[None, None],
+    );
+    assert_eq!(
+        a.snapshots.iter().map(|s| s.moment).collect::<Vec<_>>(),
+        [0, 1]
+    );
+}

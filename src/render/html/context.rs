@@ -71,6 +71,9 @@ pub struct View {
     pub baseline: Option<super::fix::BaselineView>,
     /// The page needs the styles of `fix.css` (baseline or source shown).
     pub fix_css: bool,
+    /// What one snapshot shows, when the series is too short for a
+    /// verdict on growth.
+    pub one_dump: Option<crate::render::one_dump::OneDump>,
 }
 
 /// Verdict for the header.
@@ -338,7 +341,7 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
         wait_reason: f.wait_reason.clone().unwrap_or_default(),
         longest_wait: f
             .longest_wait_minutes
-            .map(|m| format!("{m} minutes"))
+            .map(crate::units::wait_minutes)
             .unwrap_or_default(),
         labels: f.labels.clone(),
         retained: f
@@ -347,8 +350,10 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
             .unwrap_or_default(),
         evidence: f.evidence.clone(),
         stack: f.stack_text.clone(),
-        // The statistics line, unless the evidence already carries it.
-        stats: if f.evidence.iter().any(|e| e.contains("Mann–Kendall")) {
+        // No statistics for a one-point finding (the evidence says why),
+        // nor when the evidence already carries them.
+        stats: if f.stats.intervals == 0 || f.evidence.iter().any(|e| e.contains("Mann–Kendall"))
+        {
             String::new()
         } else {
             stats_line(f, unit, per)
@@ -589,7 +594,10 @@ fn processes(input: &ReportInput<'_>) -> Vec<ProcessRow> {
         .map(|p| ProcessRow {
             name: p.name.clone(),
             verdict: super::overview::verdict_words(p.verdict).0,
-            binary: p.binary.clone().unwrap_or_else(|| "unknown".into()),
+            binary: p
+                .binary
+                .clone()
+                .unwrap_or_else(|| "binary not named in the dumps".into()),
             build_id: p.build_id.clone().unwrap_or_default(),
             snapshots: p.snapshots,
         })
@@ -600,7 +608,10 @@ fn processes(input: &ReportInput<'_>) -> Vec<ProcessRow> {
             if s.process.binary.is_some() || s.process.build_id.is_some() {
                 *seen
                     .entry((
-                        s.process.binary.clone().unwrap_or_else(|| "unknown".into()),
+                        s.process
+                            .binary
+                            .clone()
+                            .unwrap_or_else(|| "binary not named in the dumps".into()),
                         s.process.build_id.clone().unwrap_or_default(),
                     ))
                     .or_default() += 1;
@@ -768,6 +779,7 @@ pub fn build(input: &ReportInput<'_>) -> View {
                 .map(|c| super::fix::baseline_view(c, &e.baseline_name, per))
         }),
         fix_css,
+        one_dump: crate::render::one_dump::build(a),
     }
 }
 

@@ -491,6 +491,7 @@ fn findings(n: &Names, ids: &Ids) -> Vec<Finding> {
         confidence: 0.95,
         stack: Some(leak_stack),
         stack_text,
+        snapshot: None,
         process: String::new(),
         processes: Vec::new(),
     };
@@ -526,6 +527,7 @@ fn findings(n: &Names, ids: &Ids) -> Vec<Finding> {
         confidence: 0.9,
         stack: Some(heap_leak),
         stack_text: vec![format!("{produce} {produce_file}:85")],
+        snapshot: None,
         process: String::new(),
         processes: Vec::new(),
     };
@@ -550,6 +552,7 @@ fn tables(n: &Names) -> (Vec<TrackedSeries>, Vec<TrackedSeries>) {
         cause,
         series: s.clone(),
         stats: st,
+        snapshot: None,
     };
     let flat = |v: f64| series(move |_| v);
     let kib = KIB as f64;

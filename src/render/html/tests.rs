@@ -61,8 +61,18 @@ fn every_builtin_template_compiles_and_renders() {
         extras: Some(&extras),
         ..d.input()
     };
-    let view = context::build(&input);
+    let mut view = context::build(&input);
     assert!(view.baseline.is_some() && view.findings[0].source.is_some());
+    // The one-dump section only shows for a series too short for statistics.
+    let mut one = d.analysis.clone();
+    one.counts.goroutine = 1;
+    one.goroutine_groups[0].snapshot = Some(crate::analysis::GroupSnapshot {
+        count: 5.0,
+        share: 0.5,
+        ..Default::default()
+    });
+    view.one_dump = crate::render::one_dump::build(&one);
+    assert!(view.one_dump.is_some());
     let finding = view.findings.first().expect("demo has findings").clone();
     let ctx = context! { f => Serde(&finding), ..Value::from(Serde(&view)) };
     for name in &names {

@@ -42,7 +42,9 @@ const CRASH_SNIFF_BYTES: usize = 4 << 20;
 pub fn sniff_dump(head: &[u8]) -> bool {
     let t = strip_bom(head).trim_ascii_start();
     let line = t.split(|&b| b == b'\n').next().unwrap_or(t);
-    parse_header(line.strip_suffix(b"\r").unwrap_or(line)).is_some()
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    parse_header(line).is_some()
+        || super::paste::lost_g_header(line).is_some_and(|l| parse_header(&l).is_some())
 }
 
 /// True when the text is crash output (panic, fatal error, SIGQUIT, …) or a
@@ -53,6 +55,50 @@ pub fn sniff_crash(text: &[u8]) -> bool {
     Lines::new(window).any(|l| find_header(l).is_some())
 }
 
+/// Where a `debug=2` dump starts after a few lines of log text (`… Got
+/// signal …`, `*** goroutine dump...`) that a process or a person put
+/// before it: the offset of the first header at the start of a line within
+/// the first few lines, and the number of lines before it. `None` when the
+/// text is crash output (a panic, fatal error or signal line before the
+/// header) or has no such header.
+pub fn dump_after_preamble(text: &[u8]) -> Option<(usize, usize)> {
+    let mut offset = 0usize;
+    for (i, raw) in text.split(|&b| b == b'\n').enumerate().take(6) {
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if parse_header(line).is_some() {
+            return (i > 0).then_some((offset, i));
+        }
+        let crashy = [
+            &b"panic:"[..],
+            b"fatal error:",
+            b"SIGQUIT",
+            b"SIGABRT",
+            b"-----",
+            b"PC=",
+        ]
+        .iter()
+        .any(|m| super::textutil::find(line, m).is_some());
+        if crashy || find_header(line).is_some() {
+            return None;
+        }
+        offset += raw.len() + 1;
+    }
+    None
+}
+
+/// Parses a `debug=2` dump after lines of log text (see
+/// [`dump_after_preamble`]); the dump is read as `GoroutineDebug2`.
+pub fn parse_dump_after_preamble(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
+    let (offset, lines) = dump_after_preamble(text)
+        .ok_or_else(|| SkipReason::NotAProfile("no goroutine header".into()))?;
+    let mut p = parse_blocks(&text[offset..], limits, false)?;
+    p.snapshot.warnings.insert(
+        0,
+        format!("{lines} line(s) of text before the dump ignored (a log or a command line)"),
+    );
+    Ok(p)
+}
+
 /// Parses a `debug=2` dump (format `GoroutineDebug2`).
 pub fn parse_dump(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
     parse_blocks(text, limits, false)
@@ -61,7 +107,55 @@ pub fn parse_dump(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
 /// Parses goroutine blocks inside crash output or a log (format `Crash`),
 /// stripping a constant line prefix.
 pub fn parse_crash(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
-    parse_blocks(text, limits, true)
+    let mut p = parse_blocks(text, limits, true)?;
+    const DEADLOCK: &[u8] = b"fatal error: all goroutines are asleep - deadlock!";
+    if super::textutil::find(&text[..text.len().min(CRASH_SNIFF_BYTES)], DEADLOCK).is_some() {
+        // The runtime proved that no goroutine can ever run again: every
+        // goroutine of the program (not the runtime's own) is stuck.
+        let tables = &p.tables;
+        if let Some(g) = p.snapshot.goroutines.as_mut() {
+            for grp in &mut g.groups {
+                let reason = grp.wait_reason.map(|r| tables.str(r)).unwrap_or("");
+                let runtime_only = tables.stack(grp.stack).iter().all(|&f| {
+                    tables.frame_function(f).starts_with("runtime")
+                        || !tables.frame_function(f).contains('.')
+                });
+                if !runtime_only && !reason.contains("finalizer") && !reason.starts_with("GC") {
+                    grp.leaked = grp.count;
+                }
+            }
+        }
+        p.snapshot.warnings.push(
+            "`fatal error: all goroutines are asleep - deadlock!`: the runtime proved every goroutine blocked for good (counted as leaked)"
+                .into(),
+        );
+    }
+    Ok(p)
+}
+
+/// Parses goleak's failure text (`found unexpected goroutines: [Goroutine
+/// N in state …, with … on top of the stack: …]`): every goroutine it lists
+/// was still running when the test ended, so each is counted as leaked.
+pub fn parse_goleak(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
+    let dump = super::paste::goleak_to_dump(text).ok_or_else(|| {
+        SkipReason::NotAProfile("goleak report without any goroutine entry".into())
+    })?;
+    let mut p = parse_blocks(&dump, limits, true)?;
+    if let Some(g) = p.snapshot.goroutines.as_mut() {
+        for grp in &mut g.groups {
+            grp.leaked = grp.count;
+        }
+    }
+    p.snapshot.warnings.push(
+        "a goleak failure report: the goroutines it lists were still running when the test ended (counted as leaked)"
+            .into(),
+    );
+    Ok(p)
+}
+
+/// True when the text is a goleak failure report.
+pub fn sniff_goleak(text: &[u8]) -> bool {
+    super::paste::is_goleak(&text[..text.len().min(CRASH_SNIFF_BYTES)])
 }
 
 /// One goroutine as read.
@@ -106,6 +200,9 @@ struct Block<'t> {
     skipping: bool,
     /// Cut off by the end of the file (already warned about).
     cut_off: bool,
+    /// Not a goroutine of the dump: a thread's g0 stack (`goroutine 0`) or
+    /// a goroutine printed again in a GOTRACEBACK=crash thread section.
+    discard: bool,
 }
 
 /// A frame of a block with the (prefix-stripped) text it was read from,
@@ -159,6 +256,11 @@ struct Reader<'a> {
     prev_stack: Option<StackId>,
     /// The last wait reason read, and its id.
     last_reason: Option<(Vec<u8>, StrId)>,
+    /// Inside the per-thread sections a GOTRACEBACK=crash (or system) log
+    /// prints after the goroutine list (after a `-----` line).
+    thread_sections: bool,
+    /// Blocks left out: thread g0 stacks, and goroutines printed twice.
+    discarded: (usize, usize),
 }
 
 fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<Parsed, SkipReason> {
@@ -186,6 +288,8 @@ fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<P
         memo_hits: 0,
         prev_stack: None,
         last_reason: None,
+        thread_sections: false,
+        discarded: (0, 0),
     };
     let mut lines = Lines::new(text);
     let mut block: Option<Block> = None;
@@ -227,6 +331,21 @@ fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<P
             headers += 1;
             block = Some(r.start(&raw[..at], h, no, &raw[at..]));
             continue;
+        }
+        if let Some(fixed) = super::paste::lost_g_header(raw)
+            && let Some(h) = parse_header(&fixed)
+        {
+            headers += 1;
+            r.warn.add(
+                "a goroutine header that lost its first character (a paste?); read anyway",
+                no,
+                raw,
+            );
+            block = Some(r.start(&raw[..0], h, no, raw));
+            continue;
+        }
+        if crash && raw.trim_ascii() == b"-----" {
+            r.thread_sections = true;
         }
         let blank = is_blank(raw) || strip_log_prefix(raw, &r.last_prefix).is_some_and(is_blank);
         last_outside = !blank;
@@ -277,7 +396,16 @@ impl<'a> Reader<'a> {
         self.last_prefix.clear();
         self.last_prefix.extend_from_slice(prefix);
         let index = self.goroutines.len();
-        if h.id != 0 {
+        // A thread's g0 stack, or (in the thread sections of a crash log)
+        // the goroutine running on that thread printed a second time.
+        let discard = h.id == 0 || (self.thread_sections && self.seen.contains_key(&h.id));
+        if discard {
+            if h.id == 0 {
+                self.discarded.0 += 1;
+            } else {
+                self.discarded.1 += 1;
+            }
+        } else if h.id != 0 {
             if let Some(&prev) = self.seen.get(&h.id)
                 && prev >= self.segment_start
             {
@@ -322,6 +450,7 @@ impl<'a> Reader<'a> {
             pending: Pending::None,
             skipping: false,
             cut_off: false,
+            discard,
         }
     }
 
@@ -533,6 +662,14 @@ impl<'a> Reader<'a> {
     fn finish(&mut self, block: Option<Block<'a>>, no: usize) {
         let Some(mut b) = block else { return };
         self.flush_pending(&mut b, no);
+        if b.discard {
+            self.frames.clear();
+            self.cur.clear();
+            self.memo_hits = 0;
+            self.prev.clear();
+            self.prev_stack = None;
+            return;
+        }
         if self.frames.is_empty() && !b.unavailable && !b.cut_off {
             self.empty_blocks += 1;
         }
@@ -579,6 +716,7 @@ impl<'a> Reader<'a> {
             dumps,
             cut_stacks,
             empty_blocks,
+            discarded,
             ..
         } = self;
         let kept = goroutines.get(segment_start..).unwrap_or_default();
@@ -604,6 +742,18 @@ impl<'a> Reader<'a> {
             grp.leaked += u64::from(g.leaked);
             grp.locked_to_thread += u64::from(g.locked);
             grp.max_wait_minutes = grp.max_wait_minutes.max(g.minutes);
+            if let Some(m) = g.minutes {
+                match grp.waits.binary_search_by_key(&m, |w| w.0) {
+                    Ok(i) => grp.waits[i].1 += 1,
+                    Err(i) => grp.waits.insert(i, (m, 1)),
+                }
+            }
+            if g.id != 0 {
+                grp.id_range = Some(match grp.id_range {
+                    Some((lo, hi)) => (lo.min(g.id), hi.max(g.id)),
+                    None => (g.id, g.id),
+                });
+            }
             grp.elided |= g.elided;
             let pos = grp.sample_ids.partition_point(|&x| x < g.id);
             if pos < 8 {
@@ -624,6 +774,18 @@ impl<'a> Reader<'a> {
             snapshot.warnings.push(format!(
                 "the text holds {dumps} goroutine dumps (goroutine ids repeat); only the last one ({} goroutines) is used",
                 kept.len()
+            ));
+        }
+        if discarded.0 > 0 {
+            snapshot.warnings.push(format!(
+                "{} thread stack(s) (`goroutine 0`, an OS thread's g0) left out: they are not goroutines",
+                discarded.0
+            ));
+        }
+        if discarded.1 > 0 {
+            snapshot.warnings.push(format!(
+                "{} goroutine(s) printed again in the per-thread sections of a GOTRACEBACK=crash log counted once",
+                discarded.1
             ));
         }
         if empty_blocks > 0 {

@@ -202,16 +202,23 @@ fn sigquit_crash_with_registers_and_several_idle_g0() {
     assert!(sniff_crash(SIGQUIT.as_bytes()));
     let p = parse_crash(SIGQUIT.as_bytes(), &Limits::default()).unwrap();
     assert_eq!(p.snapshot.format, Format::Crash);
-    assert!(p.snapshot.warnings.is_empty(), "{:?}", p.snapshot.warnings);
+    assert_eq!(
+        p.snapshot.warnings,
+        vec![
+            "2 thread stack(s) (`goroutine 0`, an OS thread's g0) left out: they are not goroutines"
+        ]
+    );
     let d = data(&p);
-    // goroutine 0 of two Ms is not a second dump.
-    assert_eq!(d.total, 5);
+    // goroutine 0 of two Ms is neither a second dump nor a goroutine.
+    assert_eq!(d.total, 3);
     let g = group(&p, "main.spin");
     assert_eq!(reason(&p, g), "running");
     assert_eq!(p.tables.frame(g.created_by.unwrap()).line, 30);
-    let g = group(&p, "runtime.futex");
-    assert_eq!(g.count, 2);
-    assert_eq!(g.sample_ids, vec![0, 0]);
+    assert!(
+        d.groups
+            .iter()
+            .all(|g| names(&p, g).first().map(String::as_str) != Some("runtime.futex"))
+    );
     let gc: Vec<_> = d
         .groups
         .iter()
@@ -279,12 +286,15 @@ runtime.systemstack_switch()
 \t/usr/local/go/src/runtime/asm_amd64.s:479 fp=0x1 sp=0x2 pc=0x3
 ";
     let p = parse_crash(t.as_bytes(), &Limits::default()).unwrap();
-    assert!(p.snapshot.warnings.is_empty(), "{:?}", p.snapshot.warnings);
+    // The fatal error is the runtime's proof that every goroutine is stuck.
+    assert_eq!(p.snapshot.warnings.len(), 1, "{:?}", p.snapshot.warnings);
+    assert!(p.snapshot.warnings[0].contains("all goroutines are asleep"));
     let d = data(&p);
     assert_eq!(d.total, 1);
     let g = group(&p, "runtime.gopark");
     assert_eq!(names(&p, g), vec!["runtime.gopark", "main.main"]);
     assert_eq!(reason(&p, g), "select (no cases)");
+    assert_eq!(g.leaked, 1);
 }
 
 #[test]
@@ -718,4 +728,104 @@ fn cut_inside_a_header_line_is_truncated() {
         "{:?}",
         p.snapshot.warnings
     );
+}
+
+/// A GOTRACEBACK=crash log: the goroutine list, then one section per OS
+/// thread (`-----`, `SIGQUIT: quit`, the thread's g0 stack, the goroutine
+/// running on it printed again, registers).
+const THREAD_SECTIONS: &str = "SIGQUIT: quit
+PC=0x4717e1 m=0 sigcode=0
+
+goroutine 21 gp=0x1 m=2 mp=0x2 [running]:
+main.busy()
+\t/src/app/main.go:10 +0x4 fp=0x1 sp=0x2 pc=0x3
+created by main.main in goroutine 1
+\t/src/app/main.go:30 +0x25 fp=0x1 sp=0x2 pc=0x3
+
+goroutine 22 gp=0x1 m=nil [chan receive, 3 minutes]:
+main.wait()
+\t/src/app/main.go:12 +0x4 fp=0x1 sp=0x2 pc=0x3
+
+goroutine 23 gp=0x1 m=nil [chan receive, 5 minutes]:
+main.wait()
+\t/src/app/main.go:12 +0x4 fp=0x1 sp=0x2 pc=0x3
+
+rax    0x1
+rip    0x4717e1
+-----
+
+SIGQUIT: quit
+PC=0x4717e1 m=2 sigcode=0
+
+goroutine 0 gp=0x5 m=2 mp=0x6 [idle]:
+runtime.futex(0x0)
+\t/usr/local/go/src/runtime/sys_linux_amd64.s:557 +0x21 fp=0x1 sp=0x2 pc=0x3
+
+goroutine 21 gp=0x1 m=2 mp=0x2 [running]:
+main.busy()
+\t/src/app/main.go:10 +0x4 fp=0x1 sp=0x2 pc=0x3
+created by main.main in goroutine 1
+\t/src/app/main.go:30 +0x25 fp=0x1 sp=0x2 pc=0x3
+
+rax    0x2
+rip    0x4717e1
+";
+
+#[test]
+fn thread_sections_of_a_crash_log_are_not_a_second_dump() {
+    let p = parse_crash(THREAD_SECTIONS.as_bytes(), &Limits::default()).unwrap();
+    let d = data(&p);
+    // Every goroutine of the list kept; the g0 stack and the goroutine
+    // printed again on its thread not counted.
+    assert_eq!(d.total, 3, "{:?}", p.snapshot.warnings);
+    assert_eq!(group(&p, "main.busy").count, 1);
+    let w = group(&p, "main.wait");
+    assert_eq!(w.count, 2);
+    assert_eq!(w.waits, vec![(3, 1), (5, 1)]);
+    assert_eq!(w.id_range, Some((22, 23)));
+    assert!(
+        !p.snapshot
+            .warnings
+            .iter()
+            .any(|x| x.contains("goroutine dumps"))
+    );
+    assert!(
+        p.snapshot
+            .warnings
+            .iter()
+            .any(|x| x.contains("printed again"))
+    );
+}
+
+#[test]
+fn a_header_that_lost_its_g_is_read() {
+    let t = "oroutine 1482 [chan send, 47 minutes]:\nmain.f()\n\t/a.go:3 +0x1\n\ngoroutine 7 [chan send, 2 minutes]:\nmain.f()\n\t/a.go:3 +0x1\n";
+    assert!(sniff_dump(t.as_bytes()));
+    let p = parse_dump(t.as_bytes(), &Limits::default()).unwrap();
+    assert_eq!(data(&p).total, 2);
+    assert_eq!(group(&p, "main.f").max_wait_minutes, Some(47));
+}
+
+#[test]
+fn a_goleak_report_is_read_as_leaked_goroutines() {
+    let t = "    x_test.go:9: found unexpected goroutines:\n        [Goroutine 13 in state chan send, 1 minutes, with main.f on top of the stack:\n        main.f()\n        \t/src/x.go:141 +0xcd\n        created by main.g in goroutine 12\n        \t/src/x.go:136 +0x2c6\n        ]\n--- FAIL: TestX (1.00s)\n";
+    assert!(sniff_goleak(t.as_bytes()));
+    let p = parse_goleak(t.as_bytes(), &Limits::default()).unwrap();
+    let g = group(&p, "main.f");
+    assert_eq!((g.count, g.leaked), (1, 1));
+    assert_eq!(reason(&p, g), "chan send");
+}
+
+#[test]
+fn log_lines_before_a_dump_leave_it_a_dump() {
+    let t = "2018/09/03 11:20:06.150 [info] === Got signal [user defined signal 1] to thread dump===\n*** goroutine dump...\ngoroutine 1 [sleep, 10 minutes]:\ntime.Sleep(0x1)\n\t/go/src/runtime/time.go:102 +0x166\n";
+    assert_eq!(dump_after_preamble(t.as_bytes()).map(|x| x.1), Some(2));
+    let p = parse_dump_after_preamble(t.as_bytes(), &Limits::default()).unwrap();
+    assert_eq!(p.snapshot.format, Format::GoroutineDebug2);
+    assert_eq!(data(&p).total, 1);
+    assert!(p.snapshot.warnings[0].starts_with("2 line(s) of text before the dump ignored"));
+    // Crash output stays crash output.
+    assert!(dump_after_preamble(b"panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n").is_none());
+    // A plain dump needs no preamble handling.
+    assert!(dump_after_preamble(b"goroutine 1 [running]:\nmain.main()\n").is_none());
 }

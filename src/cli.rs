@@ -21,7 +21,7 @@ pub enum Command {
     /// List every file of an archive: format, time and its source, counts.
     Inspect(InspectArgs),
     /// Analyse an archive and write the HTML report (plus JSON/Markdown).
-    Report(ReportArgs),
+    Report(Box<ReportArgs>),
     /// Fetch heap profiles and goroutine dumps from running Go processes
     /// (net/http/pprof) on a fixed schedule, into a folder `report` reads.
     Capture(CaptureArgs),
@@ -205,6 +205,9 @@ pub enum FailOn {
     Suspect,
     /// Never exit 1.
     Never,
+    /// Exit 1 when something is new or grows faster than in the
+    /// `--baseline` run (needs `--baseline`).
+    Regression,
 }
 
 /// The exit statuses, shown by `--help`.
@@ -251,6 +254,38 @@ pub struct ReportArgs {
     /// Use templates from DIR instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// Compare with the archive of an earlier run (the soak test before a
+    /// fix): each finding is fixed, still leaking, new or unchanged.
+    #[arg(long, value_name = "BEFORE")]
+    pub baseline: Option<PathBuf>,
+    /// The source checkout of the program that was profiled: show the lines
+    /// around each culprit (module path from DIR/go.mod for -trimpath
+    /// builds, the longest path suffix found under DIR otherwise).
+    #[arg(long, value_name = "DIR")]
+    pub source: Option<PathBuf>,
+    /// Link culprits and frames to a code browser: an http(s) URL with
+    /// `{path}` (path in the checkout), `{line}` and `{rev}` (from `--rev`),
+    /// e.g. `https://github.com/acme/api/blob/{rev}/{path}#L{line}`. Needs
+    /// `--source` for the mapping.
+    #[arg(long, value_name = "TEMPLATE", requires = "source")]
+    pub source_url: Option<String>,
+    /// The revision for `{rev}` in `--source-url` (a commit or tag).
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+    /// The Go release that built the program (`go1.27.3`): standard-library
+    /// frames then link to the Go source of that release. Read from the
+    /// frames' paths when they show it.
+    #[arg(long, value_name = "VERSION")]
+    pub go_version: Option<String>,
+    /// Write the latest heap and goroutine profiles and their first→last
+    /// differences as gzip profile.proto files into DIR (for `go tool
+    /// pprof`, Pyroscope, Speedscope).
+    #[arg(long, value_name = "DIR")]
+    pub pprof: Option<PathBuf>,
+    /// Write the findings as SARIF 2.1.0 to PATH (`-` for stdout), for
+    /// code-scanning annotations in pull requests.
+    #[arg(long, value_name = "PATH")]
+    pub sarif: Option<PathBuf>,
     /// No progress output and no summary on stdout.
     #[arg(short, long)]
     pub quiet: bool,

@@ -12,15 +12,17 @@ pub mod ingest;
 pub mod merge;
 pub mod model;
 pub mod output;
+pub mod pprof_proto;
 pub mod progress;
 pub mod render;
+pub mod source;
 pub mod text;
 pub mod units;
 
 use anyhow::{Context, Result};
 use cli::{Cli, Command, FailOn, InspectArgs, MergeArgs, ReportArgs};
 use output::Output;
-use render::{Exporter, Meta, ReportInput};
+use render::{Exporter, Extras, Meta, ReportInput};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -39,7 +41,7 @@ pub enum Outcome {
 pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Inspect(args) => inspect(args),
-        Command::Report(args) => report(args),
+        Command::Report(args) => report(*args),
         Command::Capture(args) => capture::run(&args),
         Command::Merge(args) => merge_command(args),
     }
@@ -129,7 +131,37 @@ fn report(args: ReportArgs) -> Result<Outcome> {
     if let Some(p) = &args.markdown {
         dests.push(("--markdown", p));
     }
+    if let Some(p) = &args.sarif {
+        dests.push(("--sarif", p));
+    }
     check_destinations("report", &dests)?;
+    // Usage errors of the fix-cycle flags, before a long ingest.
+    let links = match &args.source_url {
+        Some(t) => Some(
+            render::source::LinkTemplate::new(t, args.rev.as_deref())
+                .map_err(|e| usage_error("report", e))?,
+        ),
+        None => None,
+    };
+    let tree = args
+        .source
+        .as_deref()
+        .map(source::SourceTree::open)
+        .transpose()?;
+    if let Some(v) = &args.go_version
+        && !render::source::is_go_version(v)
+    {
+        return Err(usage_error(
+            "report",
+            format!("--go-version {v:?}: expected a Go release such as go1.27.3"),
+        ));
+    }
+    if args.fail_on == FailOn::Regression && args.baseline.is_none() {
+        return Err(usage_error(
+            "report",
+            "--fail-on regression needs --baseline BEFORE".into(),
+        ));
+    }
     let progress = progress::Progress::new(args.quiet);
     output::on_interrupt(progress.bar())?;
     // Every destination is checked (and its temporary file created) before
@@ -141,6 +173,11 @@ fn report(args: ReportArgs) -> Result<Outcome> {
         Some(p) => Some(Output::check(p)?),
         None => None,
     };
+    let mut sarif_out = args.sarif.as_deref().map(Output::check).transpose()?;
+    if let Some(dir) = &args.pprof {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("--pprof {}: cannot create the directory", dir.display()))?;
+    }
     let aopts = args.analysis_options()?;
     let templates = match &args.templates {
         Some(dir) => read_templates(dir)?,
@@ -151,6 +188,33 @@ fn report(args: ReportArgs) -> Result<Outcome> {
     regroup(&mut archive, args.group_by);
     progress.phase("analysing");
     let result = analysis::analyze(&archive, &aopts);
+    let baseline = match &args.baseline {
+        Some(before) => {
+            let b = ingest::ingest(before, &args.limits.ingest_options(), &progress)
+                .with_context(|| format!("cannot read the baseline {}", before.display()))?;
+            if b.snapshots.is_empty() {
+                anyhow::bail!("no usable Go dump in the baseline {}", before.display());
+            }
+            Some(analysis::baseline::compare(
+                &analysis::analyze(&b, &aopts),
+                &result,
+            ))
+        }
+        None => None,
+    };
+    let sources = (tree.is_some() || links.is_some() || args.go_version.is_some()).then(|| {
+        source::Sources {
+            tree: tree.as_ref(),
+            links: links.as_ref(),
+            go_version: args.go_version.as_deref(),
+        }
+        .collect(&archive, &result)
+    });
+    let extras = Extras {
+        baseline,
+        baseline_name: args.baseline.as_deref().map(input_name).unwrap_or_default(),
+        source: sources,
+    };
     progress.phase("rendering");
     let meta = Meta {
         input_name: input_name(&args.path),
@@ -160,6 +224,7 @@ fn report(args: ReportArgs) -> Result<Outcome> {
         archive: &archive,
         analysis: &result,
         meta: &meta,
+        extras: Some(&extras),
     };
     if archive.snapshots.is_empty() {
         progress.finish();
@@ -187,10 +252,32 @@ fn report(args: ReportArgs) -> Result<Outcome> {
         o.stage(render::markdown::MarkdownExporter.render(&input)?)?;
         outs.push(o);
     }
+    if let Some(mut o) = sarif_out.take() {
+        o.stage(render::sarif::render(&input)?)?;
+        outs.push(o);
+    }
+    let mut pprof_lines = String::new();
+    if let Some(dir) = &args.pprof {
+        for f in render::pprof_export::export(&archive) {
+            let path = dir.join(f.name);
+            let mut o = Output::check(&path)?;
+            o.stage(f.bytes)?;
+            outs.push(o);
+            pprof_lines.push_str(&format!(
+                "pprof: {}: {}\n",
+                path.display(),
+                text::visible(&f.description)
+            ));
+        }
+    }
     progress.finish();
     output::commit_all(&mut outs)?;
     if !args.quiet {
         let mut text = render::markdown::plain_summary(&input);
+        if let Some(c) = &extras.baseline {
+            text.push_str(&format!("baseline: {}\n", c.headline));
+        }
+        text.push_str(&pprof_lines);
         text.push_str(&format!("report: {}\n", describe_dest(&args.output)));
         if outs.iter().any(Output::is_stdout) {
             // stdout carries a document: the summary must not run into it.
@@ -208,6 +295,7 @@ fn report(args: ReportArgs) -> Result<Outcome> {
             result.verdict,
             analysis::Verdict::Leak | analysis::Verdict::Suspect
         ),
+        FailOn::Regression => extras.baseline.as_ref().is_some_and(|c| c.has_regression()),
     };
     Ok(if gate { Outcome::GateMet } else { Outcome::Ok })
 }
@@ -231,6 +319,12 @@ fn regroup(archive: &mut model::Archive, by: cli::GroupByArg) {
 
 /// `leakscope merge`: the fleet overview from per-archive JSON summaries.
 fn merge_command(args: MergeArgs) -> Result<Outcome> {
+    if args.fail_on == FailOn::Regression {
+        return Err(usage_error(
+            "merge",
+            "--fail-on regression compares with a --baseline, which only `report` takes".into(),
+        ));
+    }
     let mut dests: Vec<(&str, &Path)> = vec![("-o/--output", &args.output)];
     if let Some(p) = &args.json {
         dests.push(("--json", p));
@@ -277,6 +371,7 @@ fleet: {}
             fleet.verdict,
             analysis::Verdict::Leak | analysis::Verdict::Suspect
         ),
+        FailOn::Regression => false,
     };
     Ok(if gate { Outcome::GateMet } else { Outcome::Ok })
 }

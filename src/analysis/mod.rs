@@ -19,6 +19,7 @@
 //! 7. this file: [`analyze`], the orchestration of one run;
 //! 8. `processes`: every process and run on its own, then together.
 
+pub mod baseline;
 pub mod cause;
 pub mod evidence;
 pub mod findings;

@@ -16,6 +16,7 @@
 
 use super::shared::{SCHEMA_VERSION, SkippedEntry, SnapshotEntry, merged_notes};
 use super::{Exporter, RenderError, ReportInput};
+use crate::analysis::baseline::{Comparison, Outcome, Status};
 use crate::analysis::{
     Cause, Finding, FindingKind, GroupSnapshot, IgnoreHit, KindCounts, MemorySeries, ProcessInfo,
     Series, Severity, Shape, Thresholds, TrackedSeries, Verdict,
@@ -342,6 +343,77 @@ struct Summary<'a> {
     series: SeriesBlock,
     goroutine_groups: Vec<TrackedView<'a>>,
     heap_sites: Vec<TrackedView<'a>>,
+    baseline: Option<BaselineView<'a>>,
+}
+
+/// The `baseline` section (`--baseline BEFORE`).
+#[derive(Debug, Serialize)]
+struct BaselineView<'a> {
+    outcome: Outcome,
+    headline: &'a str,
+    verdict_before: Verdict,
+    verdict_after: Verdict,
+    regression: bool,
+    rate_unit: &'static str,
+    entries: Vec<BaselineEntryView<'a>>,
+}
+
+/// One `baseline.entries[]` item.
+#[derive(Debug, Serialize)]
+struct BaselineEntryView<'a> {
+    status: Status,
+    kind: FindingKind,
+    cause: Cause,
+    function: &'a str,
+    rank_before: Option<usize>,
+    rank_after: Option<usize>,
+    severity_after: Option<Severity>,
+    rate_before: Float,
+    rate_after: Float,
+    rate_ratio: Option<Float>,
+    regression: bool,
+    sentence: &'a str,
+    series_before: SeriesView,
+    series_after: SeriesView,
+}
+
+impl<'a> BaselineView<'a> {
+    fn new(c: &'a Comparison) -> Self {
+        BaselineView {
+            outcome: c.outcome,
+            headline: &c.headline,
+            verdict_before: c.verdict_before,
+            verdict_after: c.verdict_after,
+            regression: c.has_regression(),
+            rate_unit: if c.per_snapshot {
+                "per_snapshot"
+            } else {
+                "per_hour"
+            },
+            entries: c
+                .entries
+                .iter()
+                .map(|e| BaselineEntryView {
+                    status: e.status,
+                    kind: e.kind,
+                    cause: e.cause,
+                    function: &e.function,
+                    rank_before: e.rank_before,
+                    rank_after: e.rank_after,
+                    severity_after: e.severity_after,
+                    rate_before: Float::rate(e.rate_before),
+                    rate_after: Float::rate(e.rate_after),
+                    rate_ratio: e.rate_ratio.map(|r| {
+                        Float(units::round_significant(r, units::RATE_SIGNIFICANT_DIGITS))
+                    }),
+                    regression: e.regression,
+                    sentence: &e.sentence,
+                    series_before: SeriesView::new(&e.series_before),
+                    series_after: SeriesView::new(&e.series_after),
+                })
+                .collect(),
+        }
+    }
 }
 
 impl<'a> Summary<'a> {
@@ -381,6 +453,10 @@ impl<'a> Summary<'a> {
                 .iter()
                 .map(|t| TrackedView::new(t, "bytes"))
                 .collect(),
+            baseline: input
+                .extras
+                .and_then(|e| e.baseline.as_ref())
+                .map(BaselineView::new),
         }
     }
 }
@@ -489,6 +565,7 @@ mod tests {
             archive,
             analysis,
             meta: &meta,
+            extras: None,
         };
         let bytes = JsonExporter.render(&input).unwrap();
         assert_eq!(bytes.last(), Some(&b'\n'));
@@ -560,6 +637,7 @@ mod tests {
             archive: &ar,
             analysis: &an,
             meta: &meta,
+            extras: None,
         };
         assert_eq!(
             JsonExporter.render(&input).unwrap(),

@@ -63,11 +63,13 @@ fn render_markdown(input: &ReportInput<'_>) -> String {
     overview_table(input, &mut out);
     processes_table(a, &mut out);
     let per = Per::for_archive(input.archive);
+    baseline_section(input, per, &mut out);
     let one = crate::render::one_dump::build(a);
     if let Some(v) = &one {
         one_dump_section(v, &mut out);
     }
     findings_section(a.findings.as_slice(), a.verdict, per, &mut out);
+    source_section(input, &mut out);
     top_table(
         "Top growing goroutine groups",
         &a.goroutine_groups,
@@ -97,6 +99,140 @@ fn render_markdown(input: &ReportInput<'_>) -> String {
         md_escape(&clip(&input.meta.tool_version, 40))
     );
     out
+}
+
+/// `## Before and after` (`--baseline`): the headline and one row per
+/// finding of either run.
+fn baseline_section(input: &ReportInput<'_>, per: Per, out: &mut String) {
+    let Some(c) = input.extras.and_then(|e| e.baseline.as_ref()) else {
+        return;
+    };
+    let name = input.extras.map_or("", |e| e.baseline_name.as_str());
+    let _ = writeln!(
+        out,
+        "## Before and after\n\n**{}** (baseline {}: {}; this run: {})\n",
+        md_escape(&c.headline),
+        md_code(&clip(name, MAX_CELL)),
+        verdict_name(c.verdict_before),
+        verdict_name(c.verdict_after)
+    );
+    if c.entries.is_empty() {
+        return;
+    }
+    out.push_str("| Status | Finding | Baseline | This run |\n|---|---|---|---|\n");
+    for e in &c.entries {
+        let q = e.kind.unit().quantity();
+        let cell = |series: &crate::analysis::Series, rate: f64| match (
+            series.values.first(),
+            series.values.last(),
+        ) {
+            (Some(a), Some(b)) => {
+                let (r, label) = if c.per_snapshot {
+                    (rate, "snapshot")
+                } else {
+                    (per.convert(rate, series), per.label())
+                };
+                format!(
+                    "{} → {} ({}/{label})",
+                    q.format(*a),
+                    q.format(*b),
+                    q.signed(r)
+                )
+            }
+            _ => "–".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "| {}{} | {} ({}) | {} | {} |",
+            e.status.words(),
+            if e.regression { " ⚠ regression" } else { "" },
+            md_code_cell(&clip(&e.function, MAX_CELL)),
+            e.cause.name(),
+            cell(&e.series_before, e.rate_before),
+            cell(&e.series_after, e.rate_after)
+        );
+    }
+    out.push('\n');
+}
+
+/// `## Source` (`--source`, `--source-url`): per finding, links and the
+/// lines around the culprit and the `go` statement.
+fn source_section(input: &ReportInput<'_>, out: &mut String) {
+    let Some(info) = input.extras.and_then(|e| e.source.as_ref()) else {
+        return;
+    };
+    let mut body = String::new();
+    for (f, fs) in input.analysis.findings.iter().zip(&info.findings) {
+        let frames: Vec<_> = std::iter::once(&fs.culprit)
+            .chain(fs.created_by.as_ref())
+            .filter(|x| x.excerpt.is_some() || x.warning.is_some() || x.url.is_some())
+            .collect();
+        if frames.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            body,
+            "### {}. {}\n",
+            f.rank,
+            md_code(&clip(&f.function, MAX_TEXT))
+        );
+        for x in frames {
+            let loc = format!(
+                "{}:{}",
+                x.repo_path.as_deref().unwrap_or(&x.frame_file),
+                x.line
+            );
+            let shown = md_code(&clip(&loc, MAX_TEXT));
+            match &x.url {
+                // Percent-encoded already; parentheses too, so the link
+                // cannot end early.
+                Some(u) => {
+                    let u = u
+                        .replace('(', "%28")
+                        .replace(')', "%29")
+                        .replace(' ', "%20");
+                    let _ = writeln!(body, "{}: [{shown}]({u})\n", x.role);
+                }
+                None => {
+                    let _ = writeln!(body, "{}: {shown}\n", x.role);
+                }
+            }
+            if let Some(w) = &x.warning {
+                let _ = writeln!(body, "> ⚠ {}\n", md_escape(w));
+            }
+            if let Some(ex) = &x.excerpt {
+                let lines: Vec<String> = ex
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        let n = ex.first_line + i as u32;
+                        let mark = if n == ex.marked { "▶" } else { " " };
+                        format!(
+                            "{n:>5} {mark} {}",
+                            crate::text::visible(&l.replace('\t', "    "))
+                        )
+                    })
+                    .collect();
+                let longest = lines
+                    .iter()
+                    .flat_map(|l| l.split(|c| c != '`'))
+                    .map(str::len)
+                    .max()
+                    .unwrap_or(0);
+                let fence = "`".repeat(longest.max(2) + 1);
+                let _ = writeln!(body, "{fence}go\n{}\n{fence}\n", lines.join("\n"));
+            }
+        }
+    }
+    if body.is_empty() {
+        return;
+    }
+    out.push_str("## Source\n\n");
+    if let Some(d) = &info.dir {
+        let _ = writeln!(out, "Lines read from {}.\n", md_code(&clip(d, MAX_TEXT)));
+    }
+    out.push_str(&body);
 }
 
 /// Snapshots, heap profiles, goroutine dumps, goroutineleak profiles,
@@ -859,6 +995,7 @@ mod tests {
             archive: &archive,
             analysis: &a,
             meta: &meta,
+            extras: None,
         };
         let md = String::from_utf8(MarkdownExporter.render(&input).unwrap()).unwrap();
         assert!(md.starts_with("# 🔴 leakscope: LEAK in `dumps`\n"), "{md}");
@@ -908,6 +1045,7 @@ mod tests {
                 archive: &archive,
                 analysis: &a,
                 meta: &meta,
+                extras: None,
             };
             let md = String::from_utf8(MarkdownExporter.render(&input).unwrap()).unwrap();
             let html = to_html(&md);
@@ -939,6 +1077,7 @@ mod tests {
             archive: &archive,
             analysis: &a,
             meta: &meta,
+            extras: None,
         };
         let s = plain_summary(&input);
         assert_eq!(

@@ -12,8 +12,11 @@ pub mod inventory;
 pub mod json;
 pub mod markdown;
 pub mod one_dump;
+pub mod pprof_export;
 pub mod remedy;
+pub mod sarif;
 pub mod shared;
+pub mod source;
 
 use crate::analysis::Analysis;
 use crate::model::Archive;
@@ -37,6 +40,20 @@ pub struct ReportInput<'a> {
     pub analysis: &'a Analysis,
     /// Run facts.
     pub meta: &'a Meta,
+    /// What `--baseline`, `--source` and `--source-url` add, if given.
+    pub extras: Option<&'a Extras>,
+}
+
+/// Additions to a report from outside the archive: the comparison with a
+/// baseline run and the source lines and links of the findings.
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    /// `--baseline BEFORE`: this run compared with the baseline's.
+    pub baseline: Option<crate::analysis::baseline::Comparison>,
+    /// The baseline as the user named it (directory or file name).
+    pub baseline_name: String,
+    /// `--source DIR` / `--source-url`: per finding, in rank order.
+    pub source: Option<source::SourceInfo>,
 }
 
 /// A render failure (a template error, typically with an overriding

@@ -92,3 +92,59 @@ fn every_sample_output_matches_its_golden_file() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The "from finding to fix" outputs (`--baseline`, `--source`,
+/// `--source-url`, `--sarif`) of the fix-cycle archives, in
+/// `tests/golden/fix-cycle/`.
+#[test]
+fn fix_cycle_outputs_match_their_golden_files() {
+    let out = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    // (name, after, baseline, source checkout)
+    let cases = [
+        ("halved-vs-before", "fix-halved", "fix-before", "halved"),
+        ("newleak-vs-before", "fix-new-leak", "fix-before", "newleak"),
+        (
+            "before-abs-on-after-checkout",
+            "fix-before-abs",
+            "fix-before",
+            "after",
+        ),
+    ];
+    for (name, after, before, src) in cases {
+        let file = |ext: &str| out.path().join(format!("{name}.{ext}"));
+        let o = leakscope()
+            .current_dir(root())
+            .args(["report", &format!("samples/{after}"), "--quiet"])
+            .args(["--baseline", &format!("samples/{before}")])
+            .args(["--source", &format!("samples/src/fixcycle/{src}")])
+            .args([
+                "--source-url",
+                "https://github.com/acme/orders/blob/{rev}/{path}#L{line}",
+                "--rev",
+                "0123abc",
+                "--go-version",
+                "go1.27.3",
+            ])
+            .arg("-o")
+            .arg(file("html"))
+            .arg("--json")
+            .arg(file("json"))
+            .arg("--markdown")
+            .arg(file("md"))
+            .arg("--sarif")
+            .arg(file("sarif"))
+            .output()
+            .expect("runs");
+        assert!(
+            o.status.code().is_some_and(|c| c <= 1),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        for ext in ["html", "json", "md", "sarif"] {
+            let golden = root().join(format!("tests/golden/fix-cycle/{name}.{ext}"));
+            check(&golden, &std::fs::read(file(ext)).unwrap(), &mut failures);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -251,6 +251,7 @@ fn render_json(archive: &Archive, analysis: &Analysis) -> (Vec<u8>, Value) {
         archive,
         analysis,
         meta: &meta,
+        extras: None,
     };
     let bytes = JsonExporter.render(&input).expect("renders");
     let value = serde_json::from_slice(&bytes).expect("valid JSON");
@@ -320,8 +321,11 @@ fn top_level_contract() {
             "series",
             "goroutine_groups",
             "heap_sites",
+            "baseline",
         ])
     );
+    // No --baseline: the key is there, null.
+    assert_eq!(v["baseline"], Value::Null);
     assert_eq!(v["schema_version"], 1);
     assert!(v["schema_version"].is_u64());
     assert_eq!(v["tool_version"], "0.1.0");
@@ -549,6 +553,7 @@ fn markdown_escapes_untrusted_text_end_to_end() {
         archive: &ar,
         analysis: &an,
         meta: &meta,
+        extras: None,
     };
     let md = String::from_utf8(MarkdownExporter.render(&input).unwrap()).unwrap();
     // Render as GitHub would (GFM tables) and look for anything active.

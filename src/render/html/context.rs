@@ -78,6 +78,10 @@ pub struct View {
     pub notes: Vec<String>,
     /// Thresholds, formatted.
     pub thresholds: ThresholdView,
+    /// The comparison with `--baseline`, when given.
+    pub baseline: Option<super::fix::BaselineView>,
+    /// The page needs the styles of `fix.css` (baseline or source shown).
+    pub fix_css: bool,
     /// What one snapshot shows, when the series is too short for a
     /// verdict on growth.
     pub one_dump: Option<crate::render::one_dump::OneDump>,
@@ -185,6 +189,8 @@ pub struct FindingView {
     pub stack: Vec<String>,
     /// Statistics line (Theil–Sen, Mann–Kendall).
     pub stats: String,
+    /// Source lines and links (`--source`, `--source-url`), when given.
+    pub source: Option<super::fix::SourceView>,
 }
 
 /// A remedy block.
@@ -363,6 +369,7 @@ fn finding_view(f: &Finding, has_remedy: &dyn Fn(Cause) -> bool, per: Per) -> Fi
         } else {
             stats_line(f, unit, per)
         },
+        source: None,
     }
 }
 
@@ -677,8 +684,10 @@ pub fn build(input: &ReportInput<'_>) -> View {
     let findings = a
         .findings
         .iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
             let mut v = finding_view(f, &has_remedy, per);
+            v.source = super::fix::source_view(input.extras, i, f.stack_text.len());
             // Mark the restarts of the finding's process on its trend.
             let restarts = a
                 .processes
@@ -736,6 +745,9 @@ pub fn build(input: &ReportInput<'_>) -> View {
         .map(String::from)
         .collect();
 
+    let fix_css = input
+        .extras
+        .is_some_and(|e| e.baseline.is_some() || e.source.is_some());
     let flames = flame::build_all(archive);
     let flames_gz = flames.iter().any(|g| g.gz.is_some());
     let t = &a.thresholds;
@@ -786,6 +798,12 @@ pub fn build(input: &ReportInput<'_>) -> View {
             min_heap_ratio: units::percent(t.min_heap_ratio),
             min_snapshots: t.min_snapshots,
         },
+        baseline: input.extras.and_then(|e| {
+            e.baseline
+                .as_ref()
+                .map(|c| super::fix::baseline_view(c, &e.baseline_name, per))
+        }),
+        fix_css,
         one_dump: crate::render::one_dump::build(a),
     }
 }

@@ -41,6 +41,7 @@ impl Demo {
             archive: &self.archive,
             analysis: &self.analysis,
             meta: &self.meta,
+            extras: None,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod context;
 #[cfg(any(test, feature = "testkit"))]
 pub mod demo;
 pub mod downsample;
+pub mod fix;
 pub mod flame;
 pub mod fold;
 pub mod overview;

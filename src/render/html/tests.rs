@@ -27,7 +27,42 @@ fn every_builtin_template_compiles_and_renders() {
     }
     let env = environment(&[]).expect("env");
     let d = demo::build(false);
-    let mut view = context::build(&d.input());
+    // With a baseline and source lines, so the partials that show them
+    // (baseline.html, source.html) have their data.
+    let f0 = &d.analysis.findings[0];
+    let culprit = crate::render::source::FrameSource {
+        role: "leak site",
+        function: f0.function.clone(),
+        frame_file: f0.file.clone(),
+        line: f0.line,
+        repo_path: Some("main.go".into()),
+        url: Some("https://example.com/main.go#L16".into()),
+        excerpt: Some(crate::render::source::Excerpt {
+            first_line: 15,
+            lines: vec!["\tfor {".into(), "\t\tch <- r".into(), "\t}".into()],
+            marked: 16,
+            enclosing: Some("produce".into()),
+        }),
+        warning: Some("line 16 does not look like a channel send".into()),
+    };
+    let extras = crate::render::Extras {
+        baseline: Some(crate::analysis::baseline::compare(&d.analysis, &d.analysis)),
+        baseline_name: "before".into(),
+        source: Some(crate::render::source::SourceInfo {
+            dir: Some("src".into()),
+            findings: vec![crate::render::source::FindingSource {
+                culprit,
+                created_by: None,
+                stack_urls: vec![Some("https://example.com/x".into())],
+            }],
+        }),
+    };
+    let input = crate::render::ReportInput {
+        extras: Some(&extras),
+        ..d.input()
+    };
+    let mut view = context::build(&input);
+    assert!(view.baseline.is_some() && view.findings[0].source.is_some());
     // The one-dump section only shows for a series too short for statistics.
     let mut one = d.analysis.clone();
     one.counts.goroutine = 1;

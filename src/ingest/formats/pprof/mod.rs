@@ -13,12 +13,13 @@
 //!   location `line[0]` is the innermost inlined function and the last line
 //!   the physical function.
 //!
-//! Modules: `pb` (the messages, for encoding test profiles; tests only), `decode` (a
+//! Modules: `decode` (a
 //! copy-free decoder), `wire` (a cheap top-level field walk for
-//! recognition), `convert` (ids → model).
+//! recognition), `convert` (ids → model). Tests encode their profiles with
+//! the messages of [`crate::pprof_proto`].
 
 #[cfg(test)]
-mod pb;
+use crate::pprof_proto as pb;
 
 mod convert;
 mod decode;

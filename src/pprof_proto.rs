@@ -2,6 +2,10 @@
 //! hand as `#[derive(prost::Message)]` structs from the field table of
 //! google/pprof's `proto/profile.proto`.
 //!
+//! A leaf module: the product encodes `--pprof` output with them
+//! (`render::pprof_export`); the ingest tests encode test profiles. Reading
+//! profiles does not use them (ingest has its own copy-free decoder).
+//!
 //! Why hand-written derives instead of generating code at build time:
 //! * pure Rust with no build step — no `build.rs`, no `protoc` binary, no
 //!   `prost-build`/`protox` (17 crates in the build instead of about 54, and

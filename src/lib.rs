@@ -124,6 +124,82 @@ fn inspect(args: InspectArgs) -> Result<Outcome> {
 }
 
 fn report(args: ReportArgs) -> Result<Outcome> {
+    let (links, tree) = check_report_flags(&args)?;
+    let progress = progress::Progress::new(args.quiet);
+    output::on_interrupt(progress.bar())?;
+    // Every destination is checked (and its temporary file created) before
+    // the archive is read: a typo fails in milliseconds, not after minutes.
+    let outputs = check_report_outputs(&args)?;
+    let aopts = args.analysis_options()?;
+    let templates = match &args.templates {
+        Some(dir) => read_templates(dir)?,
+        None => Vec::new(),
+    };
+    let mut archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
+        .with_context(|| format!("cannot read {}", args.path.display()))?;
+    regroup(&mut archive, args.group_by);
+    progress.phase("analysing");
+    let result = analysis::analyze(&archive, &aopts);
+    let baseline = compare_with_baseline(&args, &aopts, &progress, &result)?;
+    let sources = (tree.is_some() || links.is_some() || args.go_version.is_some()).then(|| {
+        source::Sources {
+            tree: tree.as_ref(),
+            links: links.as_ref(),
+            go_version: args.go_version.as_deref(),
+        }
+        .collect(&archive, &result)
+    });
+    let extras = Extras {
+        baseline,
+        baseline_name: args.baseline.as_deref().map(input_name).unwrap_or_default(),
+        source: sources,
+    };
+    progress.phase("rendering");
+    let meta = Meta {
+        input_name: input_name(&args.path),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let input = ReportInput {
+        archive: &archive,
+        analysis: &result,
+        meta: &meta,
+        extras: Some(&extras),
+    };
+    if archive.snapshots.is_empty() {
+        progress.finish();
+        print_no_input(&args, &archive);
+        return Ok(Outcome::NoInput);
+    }
+    let (mut outs, pprof_lines) = render_outputs(&args, outputs, &input, templates)?;
+    progress.finish();
+    output::commit_all(&mut outs)?;
+    if !args.quiet {
+        print_summary(&args, &input, &extras, &pprof_lines, &outs)?;
+    }
+    Ok(if gate(args.fail_on, &result, &extras) {
+        Outcome::GateMet
+    } else {
+        Outcome::Ok
+    })
+}
+
+/// The report's destinations, checked (temporary files created) before ingest.
+struct Outputs {
+    html: Output,
+    json: Option<Output>,
+    markdown: Option<Output>,
+    sarif: Option<Output>,
+}
+
+/// Usage errors of `report`'s flags, before a long ingest: the destinations
+/// are distinct and the fix-cycle flags are well formed. Returns the parsed
+/// `--source-url` template and the opened `--source` tree.
+fn check_report_flags(
+    args: &ReportArgs,
+) -> Result<(
+    Option<render::source::LinkTemplate>,
+    Option<source::SourceTree>,
+)> {
     let mut dests: Vec<(&str, &Path)> = vec![("-o/--output", &args.output)];
     if let Some(p) = &args.json {
         dests.push(("--json", p));
@@ -162,103 +238,101 @@ fn report(args: ReportArgs) -> Result<Outcome> {
             "--fail-on regression needs --baseline BEFORE".into(),
         ));
     }
-    let progress = progress::Progress::new(args.quiet);
-    output::on_interrupt(progress.bar())?;
-    // Every destination is checked (and its temporary file created) before
-    // the archive is read: a typo fails in milliseconds, not after minutes.
-    let mut html_out = Output::check(&args.output)?;
-    let mut json_out = args.json.as_deref().map(Output::check).transpose()?;
-    let mut md_out = match &args.markdown {
+    Ok((links, tree))
+}
+
+/// Checks every destination of `report` (and creates the `--pprof` directory).
+fn check_report_outputs(args: &ReportArgs) -> Result<Outputs> {
+    let html = Output::check(&args.output)?;
+    let json = args.json.as_deref().map(Output::check).transpose()?;
+    let markdown = match &args.markdown {
         Some(p) if markdown_appends(p, args.markdown_append) => Some(Output::check_append(p)?),
         Some(p) => Some(Output::check(p)?),
         None => None,
     };
-    let mut sarif_out = args.sarif.as_deref().map(Output::check).transpose()?;
+    let sarif = args.sarif.as_deref().map(Output::check).transpose()?;
     if let Some(dir) = &args.pprof {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("--pprof {}: cannot create the directory", dir.display()))?;
     }
-    let aopts = args.analysis_options()?;
-    let templates = match &args.templates {
-        Some(dir) => read_templates(dir)?,
-        None => Vec::new(),
+    Ok(Outputs {
+        html,
+        json,
+        markdown,
+        sarif,
+    })
+}
+
+/// `--baseline BEFORE`: ingests and analyses the baseline and compares it
+/// with this run's `result`.
+fn compare_with_baseline(
+    args: &ReportArgs,
+    aopts: &analysis::Options,
+    progress: &progress::Progress,
+    result: &analysis::Analysis,
+) -> Result<Option<analysis::baseline::Comparison>> {
+    let Some(before) = &args.baseline else {
+        return Ok(None);
     };
-    let mut archive = ingest::ingest(&args.path, &args.limits.ingest_options(), &progress)
-        .with_context(|| format!("cannot read {}", args.path.display()))?;
-    regroup(&mut archive, args.group_by);
-    progress.phase("analysing");
-    let result = analysis::analyze(&archive, &aopts);
-    let baseline = match &args.baseline {
-        Some(before) => {
-            let b = ingest::ingest(before, &args.limits.ingest_options(), &progress)
-                .with_context(|| format!("cannot read the baseline {}", before.display()))?;
-            if b.snapshots.is_empty() {
-                anyhow::bail!("no usable Go dump in the baseline {}", before.display());
-            }
-            Some(analysis::baseline::compare(
-                &analysis::analyze(&b, &aopts),
-                &result,
-            ))
-        }
-        None => None,
-    };
-    let sources = (tree.is_some() || links.is_some() || args.go_version.is_some()).then(|| {
-        source::Sources {
-            tree: tree.as_ref(),
-            links: links.as_ref(),
-            go_version: args.go_version.as_deref(),
-        }
-        .collect(&archive, &result)
-    });
-    let extras = Extras {
-        baseline,
-        baseline_name: args.baseline.as_deref().map(input_name).unwrap_or_default(),
-        source: sources,
-    };
-    progress.phase("rendering");
-    let meta = Meta {
-        input_name: input_name(&args.path),
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-    };
-    let input = ReportInput {
-        archive: &archive,
-        analysis: &result,
-        meta: &meta,
-        extras: Some(&extras),
-    };
-    if archive.snapshots.is_empty() {
-        progress.finish();
+    let b = ingest::ingest(before, &args.limits.ingest_options(), progress)
+        .with_context(|| format!("cannot read the baseline {}", before.display()))?;
+    if b.snapshots.is_empty() {
+        anyhow::bail!("no usable Go dump in the baseline {}", before.display());
+    }
+    Ok(Some(analysis::baseline::compare(
+        &analysis::analyze(&b, aopts),
+        result,
+    )))
+}
+
+/// Tells on stderr that the archive held no usable dump, and why each file
+/// was skipped.
+fn print_no_input(args: &ReportArgs, archive: &model::Archive) {
+    eprintln!(
+        "leakscope: no usable Go dump in {} ({} file(s) skipped)",
+        args.path.display(),
+        archive.skipped.len()
+    );
+    for s in &archive.skipped {
         eprintln!(
-            "leakscope: no usable Go dump in {} ({} file(s) skipped)",
-            args.path.display(),
-            archive.skipped.len()
+            "  skipped {}: {}",
+            text::visible(&s.path),
+            text::visible(&s.reason)
         );
-        for s in &archive.skipped {
-            eprintln!(
-                "  skipped {}: {}",
-                text::visible(&s.path),
-                text::visible(&s.reason)
-            );
-        }
-        return Ok(Outcome::NoInput);
     }
-    html_out.stage(render::html::HtmlExporter { templates }.render(&input)?)?;
-    let mut outs = vec![html_out];
-    if let Some(mut o) = json_out.take() {
-        o.stage(render::json::JsonExporter.render(&input)?)?;
+}
+
+/// Renders every requested document into its (staged, uncommitted) output.
+/// Returns the outputs and the summary lines naming the `--pprof` files.
+fn render_outputs(
+    args: &ReportArgs,
+    outputs: Outputs,
+    input: &ReportInput,
+    templates: Vec<(String, String)>,
+) -> Result<(Vec<Output>, String)> {
+    let Outputs {
+        mut html,
+        json,
+        markdown,
+        sarif,
+    } = outputs;
+    html.stage(render::html::HtmlExporter { templates }.render(input)?)?;
+    let mut outs = vec![html];
+    if let Some(mut o) = json {
+        o.stage(render::json::JsonExporter.render(input)?)?;
         outs.push(o);
     }
-    if let Some(mut o) = md_out.take() {
-        o.stage(render::markdown::MarkdownExporter.render(&input)?)?;
+    if let Some(mut o) = markdown {
+        o.stage(render::markdown::MarkdownExporter.render(input)?)?;
         outs.push(o);
     }
-    if let Some(mut o) = sarif_out.take() {
-        o.stage(render::sarif::render(&input)?)?;
+    if let Some(mut o) = sarif {
+        o.stage(render::sarif::render(input)?)?;
         outs.push(o);
     }
     let mut pprof_lines = String::new();
     if let Some(dir) = &args.pprof {
-        for f in render::pprof_export::export(&archive) {
+        for f in render::pprof_export::export(input.archive) {
             let path = dir.join(f.name);
             let mut o = Output::check(&path)?;
             o.stage(f.bytes)?;
@@ -270,25 +344,38 @@ fn report(args: ReportArgs) -> Result<Outcome> {
             ));
         }
     }
-    progress.finish();
-    output::commit_all(&mut outs)?;
-    if !args.quiet {
-        let mut text = render::markdown::plain_summary(&input);
-        if let Some(c) = &extras.baseline {
-            text.push_str(&format!("baseline: {}\n", c.headline));
-        }
-        text.push_str(&pprof_lines);
-        text.push_str(&format!("report: {}\n", describe_dest(&args.output)));
-        if outs.iter().any(Output::is_stdout) {
-            // stdout carries a document: the summary must not run into it.
-            eprint!("{text}");
-        } else {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-        }
+    Ok((outs, pprof_lines))
+}
+
+/// Prints the plain summary: on stdout, or on stderr when stdout carries a
+/// document.
+fn print_summary(
+    args: &ReportArgs,
+    input: &ReportInput,
+    extras: &Extras,
+    pprof_lines: &str,
+    outs: &[Output],
+) -> Result<()> {
+    let mut text = render::markdown::plain_summary(input);
+    if let Some(c) = &extras.baseline {
+        text.push_str(&format!("baseline: {}\n", c.headline));
     }
-    let gate = match args.fail_on {
+    text.push_str(pprof_lines);
+    text.push_str(&format!("report: {}\n", describe_dest(&args.output)));
+    if outs.iter().any(Output::is_stdout) {
+        // stdout carries a document: the summary must not run into it.
+        eprint!("{text}");
+    } else {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// Whether the `--fail-on` gate is met.
+fn gate(fail_on: FailOn, result: &analysis::Analysis, extras: &Extras) -> bool {
+    match fail_on {
         FailOn::Never => false,
         FailOn::Leak => result.verdict == analysis::Verdict::Leak,
         FailOn::Suspect => matches!(
@@ -296,8 +383,7 @@ fn report(args: ReportArgs) -> Result<Outcome> {
             analysis::Verdict::Leak | analysis::Verdict::Suspect
         ),
         FailOn::Regression => extras.baseline.as_ref().is_some_and(|c| c.has_regression()),
-    };
-    Ok(if gate { Outcome::GateMet } else { Outcome::Ok })
+    }
 }
 
 /// An output as the summary names it.

@@ -147,6 +147,42 @@ fn plural(n: u64) -> &'static str {
 impl fmt::Display for Evidence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Evidence::LeakProfile(..)
+            | Evidence::MarkedLeaked(..)
+            | Evidence::BlocksForever { .. }
+            | Evidence::NotVisible
+            | Evidence::ReasonFromFrames => self.fmt_proof(f),
+            Evidence::InOneDump { .. }
+            | Evidence::WaitSpread { .. }
+            | Evidence::StartedLater { .. }
+            | Evidence::Durable(..)
+            | Evidence::SingleRule { .. }
+            | Evidence::OneSnapshot => self.fmt_single_dump(f),
+            Evidence::BlockedIn(..)
+            | Evidence::Entry(..)
+            | Evidence::WaitReason(..)
+            | Evidence::CreatedBy(..)
+            | Evidence::LongestWait(..)
+            | Evidence::Labels(..) => self.fmt_origin(f),
+            Evidence::Trend { .. }
+            | Evidence::RetainsHeap { .. }
+            | Evidence::SameLeak { .. }
+            | Evidence::HttpClientConnections
+            | Evidence::RuntimeHeap(..)
+            | Evidence::StackInuse(..) => self.fmt_trend(f),
+            Evidence::AllocatedIn(..)
+            | Evidence::HeapInUse { .. }
+            | Evidence::AllocationStacks(..)
+            | Evidence::MemStatsTrend { .. } => self.fmt_heap(f),
+        }
+    }
+}
+
+impl Evidence {
+    /// Writes an evidence line of one family:
+    /// proof that goroutines can never wake up, or why none is visible.
+    fn fmt_proof(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             Evidence::LeakProfile(n) => write!(
                 f,
                 "{} goroutine{} listed in a goroutineleak profile: the runtime proved they can never wake up",
@@ -161,13 +197,24 @@ impl fmt::Display for Evidence {
             ),
             Evidence::BlocksForever { nil_chan: true } => {
                 f.write_str("a send or receive on a nil channel blocks forever")
-            }
-            Evidence::BlocksForever { nil_chan: false } => {
-                f.write_str("a select with no cases blocks forever")
-            }
-            Evidence::NotVisible => f.write_str(
-                "wait reason not recorded (debug=1), and no frame shows the blocking operation",
-            ),
+        }
+        Evidence::BlocksForever { nil_chan: false } => {
+            f.write_str("a select with no cases blocks forever")
+        }
+        Evidence::NotVisible => f.write_str(
+            "wait reason not recorded (debug=1), and no frame shows the blocking operation",
+        ),
+        Evidence::ReasonFromFrames => f.write_str(
+            "wait reason not recorded (debug=1): the cause is inferred from the innermost blocking frames",
+        ),
+            _ => unreachable!("fmt_proof called with {self:?}"),
+        }
+    }
+
+    /// Writes an evidence line of one family:
+    /// what one dump alone shows (the single-dump rules).
+    fn fmt_single_dump(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             Evidence::InOneDump { count: n, share } => write!(
                 f,
                 "{} goroutine{} in the last dump, {} of all goroutines",
@@ -218,18 +265,33 @@ impl fmt::Display for Evidence {
                     "single-dump rule long-wait: started after start-up and parked at least {threshold} minutes (--min-wait) on a wait that only another goroutine can end"
                 ),
             },
-            Evidence::ReasonFromFrames => f.write_str(
-                "wait reason not recorded (debug=1): the cause is inferred from the innermost blocking frames",
-            ),
             Evidence::OneSnapshot => f.write_str(
                 "one snapshot cannot show growth: a second dump a few minutes later settles it (more goroutines here: a leak; the same ones with longer waits: stuck; fewer: a burst that drains)",
             ),
+            _ => unreachable!("fmt_single_dump called with {self:?}"),
+        }
+    }
+
+    /// Writes an evidence line of one family:
+    /// where a goroutine group blocks and where it came from.
+    fn fmt_origin(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             Evidence::BlockedIn(at) => write!(f, "blocked in {at}"),
             Evidence::Entry(at) => write!(f, "goroutine entry: {at}"),
             Evidence::WaitReason(w) => write!(f, "wait reason: {w}"),
             Evidence::CreatedBy(cb) => write!(f, "created by {cb}"),
-            Evidence::LongestWait(m) => write!(f, "longest wait {}", crate::units::wait_minutes(*m)),
+            Evidence::LongestWait(m) => {
+                write!(f, "longest wait {}", crate::units::wait_minutes(*m))
+            }
             Evidence::Labels(l) => write!(f, "labels: {}", l.join(", ")),
+            _ => unreachable!("fmt_origin called with {self:?}"),
+        }
+    }
+
+    /// Writes an evidence line of one family:
+    /// growth over the snapshots and what grows with it.
+    fn fmt_trend(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             Evidence::Trend {
                 stats,
                 unit,
@@ -291,6 +353,14 @@ impl fmt::Display for Evidence {
                 bytes(*a),
                 bytes(*b)
             ),
+            _ => unreachable!("fmt_trend called with {self:?}"),
+        }
+    }
+
+    /// Writes an evidence line of one family:
+    /// heap allocation sites.
+    fn fmt_heap(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             Evidence::AllocatedIn(at) => write!(f, "allocated in {at}"),
             Evidence::HeapInUse {
                 first,
@@ -311,6 +381,7 @@ impl fmt::Display for Evidence {
                 "MemStats HeapInuse: Mann–Kendall S = {mk_s}, {}; shape {shape:?}",
                 crate::units::p_value(*mk_p)
             ),
+            _ => unreachable!("fmt_heap called with {self:?}"),
         }
     }
 }

@@ -680,27 +680,7 @@ pub fn build(input: &ReportInput<'_>) -> View {
     let per = Per::for_archive(archive);
 
     let remedies = remedies(&a.findings);
-    let has_remedy = |c: Cause| remedies.iter().any(|r| r.cause == c.name());
-    let findings = a
-        .findings
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let mut v = finding_view(f, &has_remedy, per);
-            v.source = super::fix::source_view(input.extras, i, f.stack_text.len());
-            // Mark the restarts of the finding's process on its trend.
-            let restarts = a
-                .processes
-                .iter()
-                .find(|p| p.name == f.process)
-                .map_or(&[][..], |p| p.restart_times.as_slice());
-            if !restarts.is_empty() {
-                v.spark = chart::sparkline_marked(&f.series, f.unit().quantity(), restarts)
-                    .unwrap_or_default();
-            }
-            v
-        })
-        .collect();
+    let findings = finding_views(input, &remedies, per);
 
     let processes = processes(input);
 
@@ -711,34 +691,7 @@ pub fn build(input: &ReportInput<'_>) -> View {
     });
     let (kind_counts, time_sources) = kind_and_source_counts(archive);
 
-    let mut snapshots: Vec<SnapshotRow> = archive
-        .snapshots
-        .iter()
-        .map(SnapshotEntry::new)
-        .map(|e| SnapshotRow {
-            time_text: e.time.clone().unwrap_or_else(|| "–".into()),
-            inuse_text: e
-                .inuse_bytes
-                .map(|b| units::bytes(b as f64))
-                .unwrap_or_default(),
-            goroutines_text: e
-                .goroutines
-                .map(|g| units::count(g as f64))
-                .unwrap_or_default(),
-            entry: e,
-        })
-        .collect();
-
-    // A long archive lists its first and last snapshots; the JSON has all.
-    let snapshots_hidden = snapshots.len().saturating_sub(2 * INVENTORY_ENDS);
-    if snapshots_hidden > 0 {
-        snapshots.drain(INVENTORY_ENDS..INVENTORY_ENDS + snapshots_hidden);
-    }
-    let snapshots_hidden_text = format!(
-        "{} snapshots in between are not listed here (the first and last {} are; the JSON report lists them all)",
-        units::count(snapshots_hidden as f64),
-        units::count(INVENTORY_ENDS as f64)
-    );
+    let (snapshots, snapshots_hidden, snapshots_hidden_text) = snapshot_rows(archive);
 
     let notes: Vec<String> = merged_notes(&archive.notes, &a.notes)
         .into_iter()
@@ -750,7 +703,6 @@ pub fn build(input: &ReportInput<'_>) -> View {
         .is_some_and(|e| e.baseline.is_some() || e.source.is_some());
     let flames = flame::build_all(archive);
     let flames_gz = flames.iter().any(|g| g.gz.is_some());
-    let t = &a.thresholds;
     View {
         title: format!("leakscope report: {}", input.meta.input_name),
         input_name: input.meta.input_name.clone(),
@@ -781,23 +733,9 @@ pub fn build(input: &ReportInput<'_>) -> View {
         snapshots_hidden_text,
         time_sources,
         skipped: archive.skipped.clone(),
-        ignored: a
-            .ignored
-            .iter()
-            .map(|i| IgnoreRow {
-                rule: i.rule.clone(),
-                origin: if i.builtin { "built-in" } else { "--ignore" },
-                matched_groups: i.matched_groups,
-            })
-            .collect(),
+        ignored: ignore_rows(a),
         notes,
-        thresholds: ThresholdView {
-            min_goroutines: t.min_goroutines,
-            min_goroutine_ratio: units::percent(t.min_goroutine_ratio),
-            min_heap_bytes: units::bytes(t.min_heap_bytes as f64),
-            min_heap_ratio: units::percent(t.min_heap_ratio),
-            min_snapshots: t.min_snapshots,
-        },
+        thresholds: threshold_view(&a.thresholds),
         baseline: input.extras.and_then(|e| {
             e.baseline
                 .as_ref()
@@ -805,6 +743,89 @@ pub fn build(input: &ReportInput<'_>) -> View {
         }),
         fix_css,
         one_dump: crate::render::one_dump::build(a),
+    }
+}
+
+/// One view per finding, in rank order: its remedy link, its source lines
+/// and its trend with the restarts of its process marked.
+fn finding_views(input: &ReportInput<'_>, remedies: &[RemedyView], per: Per) -> Vec<FindingView> {
+    let a = input.analysis;
+    let has_remedy = |c: Cause| remedies.iter().any(|r| r.cause == c.name());
+    a.findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut v = finding_view(f, &has_remedy, per);
+            v.source = super::fix::source_view(input.extras, i, f.stack_text.len());
+            // Mark the restarts of the finding's process on its trend.
+            let restarts = a
+                .processes
+                .iter()
+                .find(|p| p.name == f.process)
+                .map_or(&[][..], |p| p.restart_times.as_slice());
+            if !restarts.is_empty() {
+                v.spark = chart::sparkline_marked(&f.series, f.unit().quantity(), restarts)
+                    .unwrap_or_default();
+            }
+            v
+        })
+        .collect()
+}
+
+/// The snapshot inventory: the listed rows, how many are hidden in between,
+/// and the sentence saying so.
+fn snapshot_rows(archive: &crate::model::Archive) -> (Vec<SnapshotRow>, usize, String) {
+    let mut snapshots: Vec<SnapshotRow> = archive
+        .snapshots
+        .iter()
+        .map(SnapshotEntry::new)
+        .map(|e| SnapshotRow {
+            time_text: e.time.clone().unwrap_or_else(|| "–".into()),
+            inuse_text: e
+                .inuse_bytes
+                .map(|b| units::bytes(b as f64))
+                .unwrap_or_default(),
+            goroutines_text: e
+                .goroutines
+                .map(|g| units::count(g as f64))
+                .unwrap_or_default(),
+            entry: e,
+        })
+        .collect();
+
+    // A long archive lists its first and last snapshots; the JSON has all.
+    let snapshots_hidden = snapshots.len().saturating_sub(2 * INVENTORY_ENDS);
+    if snapshots_hidden > 0 {
+        snapshots.drain(INVENTORY_ENDS..INVENTORY_ENDS + snapshots_hidden);
+    }
+    let snapshots_hidden_text = format!(
+        "{} snapshots in between are not listed here (the first and last {} are; the JSON report lists them all)",
+        units::count(snapshots_hidden as f64),
+        units::count(INVENTORY_ENDS as f64)
+    );
+    (snapshots, snapshots_hidden, snapshots_hidden_text)
+}
+
+/// The ignore rules that matched, with where each came from.
+fn ignore_rows(a: &crate::analysis::Analysis) -> Vec<IgnoreRow> {
+    a.ignored
+        .iter()
+        .map(|i| IgnoreRow {
+            rule: i.rule.clone(),
+            origin: if i.builtin { "built-in" } else { "--ignore" },
+            matched_groups: i.matched_groups,
+        })
+        .collect()
+}
+
+/// The thresholds the analysis used, formatted.
+fn threshold_view(t: &crate::analysis::Thresholds) -> ThresholdView {
+    ThresholdView {
+        min_goroutines: t.min_goroutines,
+        min_goroutine_ratio: units::percent(t.min_goroutine_ratio),
+        min_heap_bytes: units::bytes(t.min_heap_bytes as f64),
+        min_heap_ratio: units::percent(t.min_heap_ratio),
+        min_snapshots: t.min_snapshots,
     }
 }
 

@@ -332,7 +332,7 @@ fn headline(c: &Comparison) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::types::{GrowthStats, KindCounts, Place, Shape, Thresholds};
+    use crate::analysis::types::{GrowthStats, Options, Place, Shape};
 
     fn finding(function: &str, cause: Cause, rate: f64, rank: usize) -> Finding {
         let stats = GrowthStats {
@@ -365,27 +365,14 @@ mod tests {
     }
 
     fn analysis(findings: Vec<Finding>) -> Analysis {
-        Analysis {
-            verdict: if findings.is_empty() {
-                Verdict::Clean
-            } else {
-                Verdict::Leak
-            },
-            headline: String::new(),
-            findings,
-            goroutines_total: Series::default(),
-            heap_inuse_total: Series::default(),
-            memory: Default::default(),
-            memory_note: None,
-            notes: Vec::new(),
-            heap_sites: Vec::new(),
-            goroutine_groups: Vec::new(),
-            processes: Vec::new(),
-            ignored: Vec::new(),
-            thresholds: Thresholds::default(),
-            counts: KindCounts::default(),
-            synthetic_times: false,
-        }
+        let mut a = crate::analysis::empty(&Options::default(), String::new());
+        a.verdict = if findings.is_empty() {
+            Verdict::Clean
+        } else {
+            Verdict::Leak
+        };
+        a.findings = findings;
+        a
     }
 
     const STREAM: &str = "example.com/acme/orders/internal/store.(*Store).streamItems";

@@ -277,132 +277,26 @@ fn combine_runs(mut runs: Vec<Analysis>, opts: &Options) -> Analysis {
             .unwrap_or_else(|| super::empty(opts, "Inconclusive: no usable snapshot".to_string()));
     }
     let n = runs.len();
-    // Synthetic axes start at 0 in every run: lay them end to end with a
-    // gap of two spacings so the restart shows.
-    let mut end: Option<i64> = None;
-    for a in &mut runs {
-        if a.synthetic_times {
-            let offset = end.map_or(0, |e| e + 2 * SYNTHETIC_SPACING_NS);
-            for_each_times(a, |t| t.iter_mut().for_each(|x| *x += offset));
-        }
-        let mut last = None;
-        for_each_times(a, |t| last = last.max(t.iter().max().copied()));
-        end = end.max(last);
-    }
+    lay_end_to_end(&mut runs);
     let run_verdicts: Vec<Verdict> = runs.iter().map(|a| a.verdict).collect();
-    // Findings by culprit, in order of first appearance.
-    let mut order: Vec<Key> = Vec::new();
-    let mut by: BTreeMap<Key, Vec<(usize, Finding)>> = BTreeMap::new();
-    for (r, a) in runs.iter_mut().enumerate() {
-        let ks = keys(&a.findings);
-        for (f, k) in std::mem::take(&mut a.findings).into_iter().zip(ks) {
-            if !by.contains_key(&k) {
-                order.push(k.clone());
-            }
-            by.entry(k).or_default().push((r, f));
-        }
-    }
-    let mut findings: Vec<Finding> = Vec::new();
-    for k in order {
-        let Some(list) = by.remove(&k) else { continue };
-        let mut best = list
-            .iter()
-            .min_by(|a, b| stronger(&a.1, &b.1))
-            .map(|x| x.1.clone())
-            .expect("a group is never empty");
-        let mut series = Series::default();
-        for (_, f) in &list {
-            append(&mut series, &f.series);
-        }
-        best.series = series;
-        // The series spans the runs: so do the intervals (the restart
-        // itself is not an interval of any run).
-        best.stats.intervals = list.iter().map(|x| x.1.stats.intervals).sum();
-        best.stats.grew_intervals = list.iter().map(|x| x.1.stats.grew_intervals).sum();
-        let mut seen: Vec<usize> = list.iter().map(|x| x.0 + 1).collect();
-        seen.dedup();
-        let per_run: Vec<String> = list
-            .iter()
-            .map(|(r, f)| format!("run {}: {} → {}", r + 1, fmt(f, f.first), fmt(f, f.last)))
-            .collect();
-        if seen.len() == n {
-            best.severity = Severity::Leak;
-            best.evidence.insert(
-                0,
-                format!(
-                    "grows again in each of the {n} runs between restarts ({})",
-                    per_run.join("; ")
-                ),
-            );
-            best.sentence.push_str(&format!(
-                " It grows again after each restart, in all {n} runs of the process."
-            ));
-        } else {
-            let which: Vec<String> = seen.iter().map(usize::to_string).collect();
-            best.evidence.insert(
-                0,
-                format!(
-                    "seen in run {} of {n} (the process restarted {}; {})",
-                    which.join(", "),
-                    times(n - 1),
-                    per_run.join("; ")
-                ),
-            );
-        }
-        findings.push(best);
-    }
-    findings.sort_by(stronger_for_rank);
-    for (i, f) in findings.iter_mut().enumerate() {
-        f.rank = i + 1;
-    }
+    let mut findings: Vec<Finding> = group_by_culprit(runs.iter_mut())
+        .into_iter()
+        .map(|list| merge_run_finding(&list, n))
+        .collect();
+    rerank(&mut findings);
     let mut out = runs.pop().expect("at least two runs");
-    let mut goroutines = Series::default();
-    let mut heap = Series::default();
-    let mut memory = MemorySeries::default();
-    let mut counts = KindCounts::default();
-    let mut notes: Vec<(String, Vec<usize>)> = Vec::new();
-    let mut ignored: Vec<IgnoreHit> = Vec::new();
-    let all = runs.iter().chain(std::iter::once(&out));
-    for (r, a) in all.enumerate() {
-        append(&mut goroutines, &a.goroutines_total);
-        append(&mut heap, &a.heap_inuse_total);
-        let mut m = memory_fields(&mut memory);
-        let mut src = a.memory.clone();
-        for (into, from) in m.iter_mut().zip(memory_fields(&mut src)) {
-            append(into, from);
-        }
-        counts.heap += a.counts.heap;
-        counts.goroutine += a.counts.goroutine;
-        counts.goroutineleak += a.counts.goroutineleak;
-        counts.memstats += a.counts.memstats;
-        for note in &a.notes {
-            match notes.iter_mut().find(|x| &x.0 == note) {
-                Some(x) => x.1.push(r + 1),
-                None => notes.push((note.clone(), vec![r + 1])),
-            }
-        }
-        for h in &a.ignored {
-            match ignored.iter_mut().find(|x| x.rule == h.rule) {
-                Some(x) => x.matched_groups = x.matched_groups.max(h.matched_groups),
-                None => ignored.push(h.clone()),
-            }
-        }
+    let mut totals = RunTotals::default();
+    for (r, a) in runs.iter().chain(std::iter::once(&out)).enumerate() {
+        totals.add(r, a);
     }
     let synthetic = runs.iter().any(|a| a.synthetic_times) || out.synthetic_times;
     let memory_note = out
         .memory_note
         .take()
         .or_else(|| runs.iter().rev().find_map(|a| a.memory_note.clone()));
-    let verdict = if findings.iter().any(|f| f.severity == Severity::Leak) {
-        Verdict::Leak
-    } else if findings.iter().any(|f| f.severity == Severity::Suspect) {
-        Verdict::Suspect
-    } else if run_verdicts.contains(&Verdict::Clean) {
-        Verdict::Clean
-    } else {
-        Verdict::Inconclusive
-    };
+    let verdict = runs_verdict(&findings, &run_verdicts);
     let th = &opts.thresholds;
+    let counts = totals.counts;
     let points = counts.heap.max(counts.goroutine).max(counts.memstats);
     let headline = verdict::headline(
         verdict,
@@ -415,14 +309,15 @@ fn combine_runs(mut runs: Vec<Analysis>, opts: &Options) -> Analysis {
     out.verdict = verdict;
     out.headline = headline;
     out.findings = findings;
-    out.goroutines_total = goroutines;
-    out.heap_inuse_total = heap;
-    out.memory = memory;
+    out.goroutines_total = totals.goroutines;
+    out.heap_inuse_total = totals.heap;
+    out.memory = totals.memory;
     out.memory_note = memory_note;
     out.counts = counts;
-    out.ignored = ignored;
+    out.ignored = totals.ignored;
     out.synthetic_times = synthetic;
-    out.notes = notes
+    out.notes = totals
+        .notes
         .into_iter()
         .map(|(text, rs)| {
             if rs.len() == n {
@@ -434,6 +329,160 @@ fn combine_runs(mut runs: Vec<Analysis>, opts: &Options) -> Analysis {
         })
         .collect();
     out
+}
+
+/// Synthetic axes start at 0 in every run: lays them end to end with a gap
+/// of two spacings so the restart shows.
+fn lay_end_to_end(runs: &mut [Analysis]) {
+    let mut end: Option<i64> = None;
+    for a in runs {
+        if a.synthetic_times {
+            let offset = end.map_or(0, |e| e + 2 * SYNTHETIC_SPACING_NS);
+            for_each_times(a, |t| t.iter_mut().for_each(|x| *x += offset));
+        }
+        let mut last = None;
+        for_each_times(a, |t| last = last.max(t.iter().max().copied()));
+        end = end.max(last);
+    }
+}
+
+/// Takes the findings out of each analysis and groups them by culprit
+/// ([`Key`]), groups in order of first appearance; each finding carries the
+/// index of the analysis it came from.
+fn group_by_culprit<'a>(
+    analyses: impl Iterator<Item = &'a mut Analysis>,
+) -> Vec<Vec<(usize, Finding)>> {
+    let mut order: Vec<Key> = Vec::new();
+    let mut by: BTreeMap<Key, Vec<(usize, Finding)>> = BTreeMap::new();
+    for (r, a) in analyses.enumerate() {
+        let ks = keys(&a.findings);
+        for (f, k) in std::mem::take(&mut a.findings).into_iter().zip(ks) {
+            if !by.contains_key(&k) {
+                order.push(k.clone());
+            }
+            by.entry(k).or_default().push((r, f));
+        }
+    }
+    order.iter().filter_map(|k| by.remove(k)).collect()
+}
+
+/// Sorts put-together findings in rank order and numbers them from 1.
+fn rerank(findings: &mut [Finding]) {
+    findings.sort_by(stronger_for_rank);
+    for (i, f) in findings.iter_mut().enumerate() {
+        f.rank = i + 1;
+    }
+}
+
+/// Adds one analysis's snapshot counts to a running total.
+fn add_counts(into: &mut KindCounts, from: &KindCounts) {
+    into.heap += from.heap;
+    into.goroutine += from.goroutine;
+    into.goroutineleak += from.goroutineleak;
+    into.memstats += from.memstats;
+}
+
+/// One culprit's findings across the runs of `n` (run index, finding) as
+/// one finding: the strongest, with the series and intervals of all runs and
+/// a first evidence line that tells in which runs it grew.
+fn merge_run_finding(list: &[(usize, Finding)], n: usize) -> Finding {
+    let mut best = list
+        .iter()
+        .min_by(|a, b| stronger(&a.1, &b.1))
+        .map(|x| x.1.clone())
+        .expect("a group is never empty");
+    let mut series = Series::default();
+    for (_, f) in list {
+        append(&mut series, &f.series);
+    }
+    best.series = series;
+    // The series spans the runs: so do the intervals (the restart
+    // itself is not an interval of any run).
+    best.stats.intervals = list.iter().map(|x| x.1.stats.intervals).sum();
+    best.stats.grew_intervals = list.iter().map(|x| x.1.stats.grew_intervals).sum();
+    let mut seen: Vec<usize> = list.iter().map(|x| x.0 + 1).collect();
+    seen.dedup();
+    let per_run: Vec<String> = list
+        .iter()
+        .map(|(r, f)| format!("run {}: {} → {}", r + 1, fmt(f, f.first), fmt(f, f.last)))
+        .collect();
+    if seen.len() == n {
+        best.severity = Severity::Leak;
+        best.evidence.insert(
+            0,
+            format!(
+                "grows again in each of the {n} runs between restarts ({})",
+                per_run.join("; ")
+            ),
+        );
+        best.sentence.push_str(&format!(
+            " It grows again after each restart, in all {n} runs of the process."
+        ));
+    } else {
+        let which: Vec<String> = seen.iter().map(usize::to_string).collect();
+        best.evidence.insert(
+            0,
+            format!(
+                "seen in run {} of {n} (the process restarted {}; {})",
+                which.join(", "),
+                times(n - 1),
+                per_run.join("; ")
+            ),
+        );
+    }
+    best
+}
+
+/// The timelines, counts, notes and ignore hits of the runs, end to end.
+#[derive(Default)]
+struct RunTotals {
+    goroutines: Series,
+    heap: Series,
+    memory: MemorySeries,
+    counts: KindCounts,
+    /// Each note with the (1-based) runs that have it.
+    notes: Vec<(String, Vec<usize>)>,
+    ignored: Vec<IgnoreHit>,
+}
+
+impl RunTotals {
+    /// Adds run `r` (0-based).
+    fn add(&mut self, r: usize, a: &Analysis) {
+        append(&mut self.goroutines, &a.goroutines_total);
+        append(&mut self.heap, &a.heap_inuse_total);
+        let mut m = memory_fields(&mut self.memory);
+        let mut src = a.memory.clone();
+        for (into, from) in m.iter_mut().zip(memory_fields(&mut src)) {
+            append(into, from);
+        }
+        add_counts(&mut self.counts, &a.counts);
+        for note in &a.notes {
+            match self.notes.iter_mut().find(|x| &x.0 == note) {
+                Some(x) => x.1.push(r + 1),
+                None => self.notes.push((note.clone(), vec![r + 1])),
+            }
+        }
+        for h in &a.ignored {
+            match self.ignored.iter_mut().find(|x| x.rule == h.rule) {
+                Some(x) => x.matched_groups = x.matched_groups.max(h.matched_groups),
+                None => self.ignored.push(h.clone()),
+            }
+        }
+    }
+}
+
+/// The verdict of put-together runs: leak or suspect from the findings,
+/// else clean when any run was clean.
+fn runs_verdict(findings: &[Finding], run_verdicts: &[Verdict]) -> Verdict {
+    if findings.iter().any(|f| f.severity == Severity::Leak) {
+        Verdict::Leak
+    } else if findings.iter().any(|f| f.severity == Severity::Suspect) {
+        Verdict::Suspect
+    } else if run_verdicts.contains(&Verdict::Clean) {
+        Verdict::Clean
+    } else {
+        Verdict::Inconclusive
+    }
 }
 
 /// Rank order of put-together findings: leaks first, then the most
@@ -475,57 +524,16 @@ fn combine_processes(mut results: Vec<(ProcessInfo, Analysis)>) -> Analysis {
         return a;
     }
     let n = results.len();
-    let mut order: Vec<Key> = Vec::new();
-    let mut by: BTreeMap<Key, Vec<Finding>> = BTreeMap::new();
-    for (_, a) in &mut results {
-        let ks = keys(&a.findings);
-        for (f, k) in std::mem::take(&mut a.findings).into_iter().zip(ks) {
-            if !by.contains_key(&k) {
-                order.push(k.clone());
-            }
-            by.entry(k).or_default().push(f);
-        }
-    }
-    let mut findings: Vec<Finding> = Vec::new();
-    for k in order {
-        let Some(list) = by.remove(&k) else { continue };
-        let mut best = list
-            .iter()
-            .min_by(|a, b| stronger(a, b))
-            .cloned()
-            .expect("a group is never empty");
-        let mut names: Vec<String> = list.iter().map(|f| f.process.clone()).collect();
-        names.sort_by(|a, b| natural_cmp(a, b));
-        names.dedup();
-        let who = if names.len() > 1 {
-            best.evidence.insert(
-                0,
-                format!(
-                    "the same culprit leaks in {} of {n} processes: {}",
-                    names.len(),
-                    name_list(&names)
-                ),
-            );
-            format!("{} of {n} processes ({})", names.len(), name_list(&names))
-        } else {
-            best.process.clone()
-        };
-        best.sentence = format!("In {who}: {}", best.sentence);
-        best.processes = names;
-        findings.push(best);
-    }
-    findings.sort_by(stronger_for_rank);
-    for (i, f) in findings.iter_mut().enumerate() {
-        f.rank = i + 1;
-    }
+    let mut findings: Vec<Finding> = group_by_culprit(results.iter_mut().map(|r| &mut r.1))
+        .into_iter()
+        .map(|list| merge_process_finding(list.into_iter().map(|x| x.1).collect(), n))
+        .collect();
+    rerank(&mut findings);
     let infos: Vec<ProcessInfo> = results.iter().map(|r| r.0.clone()).collect();
     let mut counts = KindCounts::default();
     let mut notes: Vec<(String, Vec<String>)> = Vec::new();
     for (info, a) in &results {
-        counts.heap += a.counts.heap;
-        counts.goroutine += a.counts.goroutine;
-        counts.goroutineleak += a.counts.goroutineleak;
-        counts.memstats += a.counts.memstats;
+        add_counts(&mut counts, &a.counts);
         for note in &a.notes {
             match notes.iter_mut().find(|x| &x.0 == note) {
                 Some(x) => x.1.push(info.name.clone()),
@@ -540,29 +548,7 @@ fn combine_processes(mut results: Vec<(ProcessInfo, Analysis)>) -> Analysis {
         .filter_map(|p| p.verdict)
         .max()
         .unwrap_or(Verdict::Inconclusive);
-    let bad: Vec<String> = infos
-        .iter()
-        .filter(|p| p.verdict == Some(verdict))
-        .map(|p| p.name.clone())
-        .collect();
-    let snapshots: usize = infos.iter().map(|p| p.snapshots).sum();
-    out.headline = match verdict {
-        Verdict::Clean => format!(
-            "Clean: no goroutine group or allocation site grows beyond the thresholds in any of \
-             the {n} processes ({snapshots} snapshots)"
-        ),
-        _ => format!(
-            "{} (in {}; {} of {n} processes {})",
-            worst_info.headline,
-            worst_info.name,
-            bad.len(),
-            match verdict {
-                Verdict::Leak => "leaking",
-                Verdict::Suspect => "suspect",
-                _ => "inconclusive",
-            }
-        ),
-    };
+    out.headline = processes_headline(verdict, &worst_info, &infos);
     let mut all_notes = vec![format!(
         "The archive holds {n} processes (told apart by {}): {}. Each is judged on its own; \
          the timelines and tables show {}, the worst, and the overview shows every process.",
@@ -584,6 +570,59 @@ fn combine_processes(mut results: Vec<(ProcessInfo, Analysis)>) -> Analysis {
     out.synthetic_times = synthetic;
     out.processes = infos;
     out
+}
+
+/// One culprit's findings across `n` processes as one finding: the
+/// strongest, naming the processes it was found in.
+fn merge_process_finding(list: Vec<Finding>, n: usize) -> Finding {
+    let mut best = list
+        .iter()
+        .min_by(|a, b| stronger(a, b))
+        .cloned()
+        .expect("a group is never empty");
+    let mut names: Vec<String> = list.iter().map(|f| f.process.clone()).collect();
+    names.sort_by(|a, b| natural_cmp(a, b));
+    names.dedup();
+    let who = if names.len() > 1 {
+        best.evidence.insert(
+            0,
+            format!(
+                "the same culprit leaks in {} of {n} processes: {}",
+                names.len(),
+                name_list(&names)
+            ),
+        );
+        format!("{} of {n} processes ({})", names.len(), name_list(&names))
+    } else {
+        best.process.clone()
+    };
+    best.sentence = format!("In {who}: {}", best.sentence);
+    best.processes = names;
+    best
+}
+
+/// The headline of put-together processes: the worst process's, with how
+/// many processes share its verdict.
+fn processes_headline(verdict: Verdict, worst_info: &ProcessInfo, infos: &[ProcessInfo]) -> String {
+    let n = infos.len();
+    let bad = infos.iter().filter(|p| p.verdict == Some(verdict)).count();
+    let snapshots: usize = infos.iter().map(|p| p.snapshots).sum();
+    match verdict {
+        Verdict::Clean => format!(
+            "Clean: no goroutine group or allocation site grows beyond the thresholds in any of \
+             the {n} processes ({snapshots} snapshots)"
+        ),
+        _ => format!(
+            "{} (in {}; {bad} of {n} processes {})",
+            worst_info.headline,
+            worst_info.name,
+            match verdict {
+                Verdict::Leak => "leaking",
+                Verdict::Suspect => "suspect",
+                _ => "inconclusive",
+            }
+        ),
+    }
 }
 
 /// The signals that told the processes apart, in words.

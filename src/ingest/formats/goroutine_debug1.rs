@@ -149,43 +149,8 @@ struct Entry {
 
 /// Parses the whole file. Tolerates `\r\n` line endings.
 pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
-    let text = strip_bom(text);
-    let mut warn = WarnTally::default();
     let mut paste_notes: Vec<String> = Vec::new();
-    let first_ok = Lines::new(text).next().and_then(header).is_some();
-    // A pasted body: text before the header, or no header at all.
-    let (text, pasted_header) = match super::paste::debug1_start(text) {
-        Some(start) if !first_ok => {
-            if start.preamble_lines > 0 || start.offset > 0 {
-                paste_notes.push(format!(
-                    "text before the profile ignored ({} line{} of preamble, e.g. a command line or a log prefix)",
-                    start.preamble_lines.max(1),
-                    if start.preamble_lines > 1 { "s" } else { "" }
-                ));
-            }
-            (&text[start.offset..], Some(start.header))
-        }
-        _ => (text, None),
-    };
-    let mut lines = Lines::new(text);
-    let (name, total): (Vec<u8>, Option<u64>) = match pasted_header {
-        Some(None) => (b"goroutine".to_vec(), None),
-        Some(Some((name, total))) => {
-            let first = lines.next().unwrap_or_default();
-            check_line(first, limits)?;
-            (name, Some(total))
-        }
-        None => {
-            let first = lines
-                .next()
-                .ok_or_else(|| SkipReason::NotAProfile("empty text".into()))?;
-            check_line(first, limits)?;
-            let (name, total) = header(first).ok_or_else(|| {
-                SkipReason::NotAProfile("no `<name> profile: total N` header".into())
-            })?;
-            (name.to_vec(), Some(total))
-        }
-    };
+    let (mut lines, name, total) = read_header(strip_bom(text), limits, &mut paste_notes)?;
     let kind = kind_of(&name)?;
     let leak = kind == ProfileKind::GoroutineLeak;
 
@@ -198,69 +163,8 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
         max_depth: limits.max_stack_depth,
         deep: 0,
     };
-    let mut entry: Option<Entry> = None;
-    let mut eaten_hash = 0usize;
-
-    while let Some(line) = lines.next() {
-        check_line(line, limits)?;
-        let no = lines.line_no();
-        if is_blank(line) {
-            out.finish(entry.take());
-            continue;
-        }
-        if line.first().is_some_and(u8::is_ascii_digit) {
-            out.finish(entry.take());
-            let parsed = find(line, b" @").and_then(|at| {
-                let count = parse_u64(&line[..at])?;
-                Some((count, parse_addresses(&line[at + 2..])?))
-            });
-            match parsed {
-                Some((count, addrs)) => {
-                    entry = Some(Entry {
-                        count,
-                        addrs,
-                        frames: Vec::new(),
-                        has_hash_lines: false,
-                        labels: Vec::new(),
-                    })
-                }
-                None => warn.add("unreadable entry line", no, line),
-            }
-            continue;
-        }
-        let Some(e) = entry.as_mut() else {
-            warn.add("line outside an entry", no, line);
-            continue;
-        };
-        if let Some(l) = line.strip_prefix(b"# labels: ") {
-            match parse_labels(l) {
-                Some(pairs) => {
-                    e.labels = pairs
-                        .iter()
-                        .map(|(k, v)| (out.tables.intern_str(k), out.tables.intern_str(v)))
-                        .collect()
-                }
-                None => warn.add("unreadable labels", no, line),
-            }
-            continue;
-        }
-        let frame = parse_hash_frame(line).or_else(|| {
-            let f = super::paste::loose_hash_frame(line)?;
-            eaten_hash += 1;
-            Some(f)
-        });
-        if let Some(f) = frame {
-            e.has_hash_lines = true;
-            let id = match f.symbol {
-                Some((func, file, l)) => out.cache.frame(&mut out.tables, func, file, l),
-                None => out.cache.address(&mut out.tables, f.addr),
-            };
-            e.frames.push(id);
-            continue;
-        }
-        warn.add("unrecognised line", no, line);
-    }
-    out.finish(entry.take());
+    let mut warn = WarnTally::default();
+    let eaten_hash = read_entries(&mut lines, &mut out, &mut warn, limits)?;
 
     let Groups {
         tables,
@@ -297,6 +201,127 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
         truncated,
     });
     Ok(Parsed { snapshot, tables })
+}
+
+/// Finds the header (skipping a pasted preamble, noted in `paste_notes`)
+/// and returns the lines after it, the profile name and its total (`None`
+/// for a pasted body without a header).
+fn read_header<'a>(
+    text: &'a [u8],
+    limits: &Limits,
+    paste_notes: &mut Vec<String>,
+) -> Result<(Lines<'a>, Vec<u8>, Option<u64>), SkipReason> {
+    let first_ok = Lines::new(text).next().and_then(header).is_some();
+    // A pasted body: text before the header, or no header at all.
+    let (text, pasted_header) = match super::paste::debug1_start(text) {
+        Some(start) if !first_ok => {
+            if start.preamble_lines > 0 || start.offset > 0 {
+                paste_notes.push(format!(
+                    "text before the profile ignored ({} line{} of preamble, e.g. a command line or a log prefix)",
+                    start.preamble_lines.max(1),
+                    if start.preamble_lines > 1 { "s" } else { "" }
+                ));
+            }
+            (&text[start.offset..], Some(start.header))
+        }
+        _ => (text, None),
+    };
+    let mut lines = Lines::new(text);
+    let (name, total): (Vec<u8>, Option<u64>) = match pasted_header {
+        Some(None) => (b"goroutine".to_vec(), None),
+        Some(Some((name, total))) => {
+            let first = lines.next().unwrap_or_default();
+            check_line(first, limits)?;
+            (name, Some(total))
+        }
+        None => {
+            let first = lines
+                .next()
+                .ok_or_else(|| SkipReason::NotAProfile("empty text".into()))?;
+            check_line(first, limits)?;
+            let (name, total) = header(first).ok_or_else(|| {
+                SkipReason::NotAProfile("no `<name> profile: total N` header".into())
+            })?;
+            (name.to_vec(), Some(total))
+        }
+    };
+    Ok((lines, name, total))
+}
+
+/// Reads the entries after the header into `out`; returns how many frame
+/// lines were read in a pasted form.
+fn read_entries(
+    lines: &mut Lines<'_>,
+    out: &mut Groups,
+    warn: &mut WarnTally,
+    limits: &Limits,
+) -> Result<usize, SkipReason> {
+    let mut entry: Option<Entry> = None;
+    let mut eaten_hash = 0usize;
+    while let Some(line) = lines.next() {
+        check_line(line, limits)?;
+        let no = lines.line_no();
+        if is_blank(line) {
+            out.finish(entry.take());
+            continue;
+        }
+        if line.first().is_some_and(u8::is_ascii_digit) {
+            out.finish(entry.take());
+            entry = entry_start(line);
+            if entry.is_none() {
+                warn.add("unreadable entry line", no, line);
+            }
+            continue;
+        }
+        let Some(e) = entry.as_mut() else {
+            warn.add("line outside an entry", no, line);
+            continue;
+        };
+        if let Some(l) = line.strip_prefix(b"# labels: ") {
+            match parse_labels(l) {
+                Some(pairs) => {
+                    e.labels = pairs
+                        .iter()
+                        .map(|(k, v)| (out.tables.intern_str(k), out.tables.intern_str(v)))
+                        .collect()
+                }
+                None => warn.add("unreadable labels", no, line),
+            }
+            continue;
+        }
+        let frame = parse_hash_frame(line).or_else(|| {
+            let f = super::paste::loose_hash_frame(line)?;
+            eaten_hash += 1;
+            Some(f)
+        });
+        if let Some(f) = frame {
+            e.has_hash_lines = true;
+            let id = match f.symbol {
+                Some((func, file, l)) => out.cache.frame(&mut out.tables, func, file, l),
+                None => out.cache.address(&mut out.tables, f.addr),
+            };
+            e.frames.push(id);
+            continue;
+        }
+        warn.add("unrecognised line", no, line);
+    }
+    out.finish(entry.take());
+    Ok(eaten_hash)
+}
+
+/// A new entry from its `<count> @ <addresses>` line, `None` when the line
+/// is unreadable.
+fn entry_start(line: &[u8]) -> Option<Entry> {
+    let at = find(line, b" @")?;
+    let count = parse_u64(&line[..at])?;
+    let addrs = parse_addresses(&line[at + 2..])?;
+    Some(Entry {
+        count,
+        addrs,
+        frames: Vec::new(),
+        has_hash_lines: false,
+        labels: Vec::new(),
+    })
 }
 
 /// Warnings known only at the end (stacks cut at the depth limit, a file

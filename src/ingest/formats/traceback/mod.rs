@@ -273,34 +273,7 @@ struct Reader<'a> {
 }
 
 fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<Parsed, SkipReason> {
-    let mut r = Reader {
-        limits,
-        crash,
-        tables: Tables::new(),
-        cache: FrameCache::new(),
-        warn: WarnTally::default(),
-        goroutines: Vec::new(),
-        frames: Vec::new(),
-        label_sets: vec![Vec::new()],
-        label_index: FxHashMap::default(),
-        seen: FxHashMap::default(),
-        segment_start: 0,
-        run_start: 0,
-        dumps: 1,
-        cut_stacks: 0,
-        empty_blocks: 0,
-        last_prefix: Vec::new(),
-        last_line_bad: false,
-        prev: Vec::new(),
-        cur: Vec::new(),
-        prev_created: None,
-        memo_hits: 0,
-        prev_stack: None,
-        last_reason: None,
-        memo: BlockMemo::default(),
-        thread_sections: false,
-        discarded: (0, 0),
-    };
+    let mut r = Reader::new(limits, crash);
     let mut lines = Lines::new(text);
     let mut block: Option<Block> = None;
     let mut headers = 0usize;
@@ -311,91 +284,13 @@ fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<P
         let no = lines.line_no();
         r.last_line_bad = false;
         last_outside = false;
-        if let Some(b) = block.as_mut() {
-            match strip_log_prefix(raw, b.prefix) {
-                Some(l) if is_blank(l) => {
-                    r.finish_blank(block.take(), no, l);
-                    continue;
-                }
-                Some(l) => {
-                    if l.starts_with(b"goroutine ")
-                        && let Some(h) = parse_header(l)
-                    {
-                        let prefix = &raw[..raw.len() - l.len()];
-                        r.finish(block.take(), no);
-                        headers += 1;
-                        let mut b = r.start(prefix, h, no, l);
-                        r.recall(&mut b, &mut lines, no);
-                        block = Some(b);
-                        continue;
-                    }
-                    if r.block_line(b, l, no) {
-                        continue;
-                    }
-                    // Crash mode: an unrelated line ends the block.
-                    r.finish(block.take(), no);
-                }
-                None => r.finish(block.take(), no),
-            }
+        if r.block_step(&mut block, raw, &mut lines, no, &mut headers) {
+            continue;
         }
         // Outside any block.
-        if let Some((at, h)) = find_header(raw) {
-            headers += 1;
-            let mut b = r.start(&raw[..at], h, no, &raw[at..]);
-            r.recall(&mut b, &mut lines, no);
-            block = Some(b);
-            continue;
-        }
-        if let Some(fixed) = super::paste::lost_g_header(raw)
-            && let Some(h) = parse_header(&fixed)
-        {
-            headers += 1;
-            r.warn.add(
-                "a goroutine header that lost its first character (a paste?); read anyway",
-                no,
-                raw,
-            );
-            block = Some(r.start(&raw[..0], h, no, raw));
-            continue;
-        }
-        if crash && raw.trim_ascii() == b"-----" {
-            r.thread_sections = true;
-        }
-        let blank = is_blank(raw) || strip_log_prefix(raw, &r.last_prefix).is_some_and(is_blank);
-        last_outside = !blank;
-        if !blank {
-            r.run_start = r.goroutines.len();
-            if !crash {
-                r.warn.add("line outside any goroutine block", no, raw);
-            }
-        }
+        block = r.outside_step(raw, &mut lines, no, &mut headers, &mut last_outside);
     }
-    let mut truncated = false;
-    if !crash && block.is_none() && last_outside && lines.last_unterminated() {
-        // Cut inside a goroutine header line: that goroutine is lost.
-        truncated = true;
-        r.warn.add(
-            "the file ends inside a line outside any block, likely a cut goroutine header (file truncated?)",
-            lines.line_no(),
-            b"",
-        );
-    }
-    if let Some(b) = block.take() {
-        let cut = !matches!(b.pending, Pending::None)
-            || (r.frames.is_empty() && !b.unavailable && !b.skipping)
-            || (lines.last_unterminated() && r.last_line_bad);
-        if cut {
-            truncated = true;
-            r.warn.add(
-                "the last goroutine block is cut off (file truncated?); kept what was read",
-                lines.line_no(),
-                b"",
-            );
-        }
-        let mut b = b;
-        b.cut_off = cut;
-        r.finish(Some(b), lines.line_no());
-    }
+    let truncated = r.end_of_text(block, &lines, last_outside);
     if headers == 0 {
         return Err(SkipReason::NotAProfile(
             "no goroutine header (`goroutine N [...]:`) found".into(),
@@ -405,6 +300,161 @@ fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<P
 }
 
 impl<'a> Reader<'a> {
+    /// A reader with nothing read yet.
+    fn new(limits: &'a Limits, crash: bool) -> Self {
+        Reader {
+            limits,
+            crash,
+            tables: Tables::new(),
+            cache: FrameCache::new(),
+            warn: WarnTally::default(),
+            goroutines: Vec::new(),
+            frames: Vec::new(),
+            label_sets: vec![Vec::new()],
+            label_index: FxHashMap::default(),
+            seen: FxHashMap::default(),
+            segment_start: 0,
+            run_start: 0,
+            dumps: 1,
+            cut_stacks: 0,
+            empty_blocks: 0,
+            last_prefix: Vec::new(),
+            last_line_bad: false,
+            prev: Vec::new(),
+            cur: Vec::new(),
+            prev_created: None,
+            memo_hits: 0,
+            prev_stack: None,
+            last_reason: None,
+            memo: BlockMemo::default(),
+            thread_sections: false,
+            discarded: (0, 0),
+        }
+    }
+
+    /// Reads line `raw` (number `no`) inside the open block, if any: a
+    /// blank line or a new header ends it. Returns `true` when the line is
+    /// taken, `false` when there is no open block (any more) and the line
+    /// is to be read as outside any block.
+    #[inline]
+    fn block_step(
+        &mut self,
+        block: &mut Option<Block<'a>>,
+        raw: &'a [u8],
+        lines: &mut Lines<'a>,
+        no: usize,
+        headers: &mut usize,
+    ) -> bool {
+        let Some(b) = block.as_mut() else {
+            return false;
+        };
+        match strip_log_prefix(raw, b.prefix) {
+            Some(l) if is_blank(l) => {
+                self.finish_blank(block.take(), no, l);
+                return true;
+            }
+            Some(l) => {
+                if l.starts_with(b"goroutine ")
+                    && let Some(h) = parse_header(l)
+                {
+                    let prefix = &raw[..raw.len() - l.len()];
+                    self.finish(block.take(), no);
+                    *headers += 1;
+                    let mut b = self.start(prefix, h, no, l);
+                    self.recall(&mut b, lines, no);
+                    *block = Some(b);
+                    return true;
+                }
+                if self.block_line(b, l, no) {
+                    return true;
+                }
+                // Crash mode: an unrelated line ends the block.
+                self.finish(block.take(), no);
+            }
+            None => self.finish(block.take(), no),
+        }
+        false
+    }
+
+    /// Reads line `raw` (number `no`) outside any block: returns the block
+    /// it starts, if it is a header; sets `last_outside` when it is a
+    /// non-blank line that is not.
+    #[inline]
+    fn outside_step(
+        &mut self,
+        raw: &'a [u8],
+        lines: &mut Lines<'a>,
+        no: usize,
+        headers: &mut usize,
+        last_outside: &mut bool,
+    ) -> Option<Block<'a>> {
+        if let Some((at, h)) = find_header(raw) {
+            *headers += 1;
+            let mut b = self.start(&raw[..at], h, no, &raw[at..]);
+            self.recall(&mut b, lines, no);
+            return Some(b);
+        }
+        if let Some(fixed) = super::paste::lost_g_header(raw)
+            && let Some(h) = parse_header(&fixed)
+        {
+            *headers += 1;
+            self.warn.add(
+                "a goroutine header that lost its first character (a paste?); read anyway",
+                no,
+                raw,
+            );
+            return Some(self.start(&raw[..0], h, no, raw));
+        }
+        if self.crash && raw.trim_ascii() == b"-----" {
+            self.thread_sections = true;
+        }
+        let blank = is_blank(raw) || strip_log_prefix(raw, &self.last_prefix).is_some_and(is_blank);
+        *last_outside = !blank;
+        if !blank {
+            self.run_start = self.goroutines.len();
+            if !self.crash {
+                self.warn.add("line outside any goroutine block", no, raw);
+            }
+        }
+        None
+    }
+
+    /// At the end of the text: finishes the open block and warns when the
+    /// text looks cut off. Returns whether it is.
+    fn end_of_text(
+        &mut self,
+        block: Option<Block<'a>>,
+        lines: &Lines<'a>,
+        last_outside: bool,
+    ) -> bool {
+        let mut truncated = false;
+        if !self.crash && block.is_none() && last_outside && lines.last_unterminated() {
+            // Cut inside a goroutine header line: that goroutine is lost.
+            truncated = true;
+            self.warn.add(
+                "the file ends inside a line outside any block, likely a cut goroutine header (file truncated?)",
+                lines.line_no(),
+                b"",
+            );
+        }
+        if let Some(mut b) = block {
+            let cut = !matches!(b.pending, Pending::None)
+                || (self.frames.is_empty() && !b.unavailable && !b.skipping)
+                || (lines.last_unterminated() && self.last_line_bad);
+            if cut {
+                truncated = true;
+                self.warn.add(
+                    "the last goroutine block is cut off (file truncated?); kept what was read",
+                    lines.line_no(),
+                    b"",
+                );
+            }
+            b.cut_off = cut;
+            self.finish(Some(b), lines.line_no());
+        }
+        truncated
+    }
+
     /// Starts a block at header `h` (line `no`, text `l` after the prefix).
     fn start(&mut self, prefix: &'a [u8], h: Header<'_>, no: usize, l: &[u8]) -> Block<'a> {
         self.last_prefix.clear();

@@ -42,6 +42,10 @@ enum Target {
     Replace { tmp: PathBuf, file: Option<File> },
     /// A file appended to (created when missing).
     Append,
+    /// Something that is not a regular file (`/dev/null`, a FIFO, a
+    /// terminal): written in place, never replaced by a rename, which
+    /// would put a regular file where the device was.
+    Device { file: Option<File> },
     /// A file already renamed into place.
     Done,
 }
@@ -74,6 +78,17 @@ impl Output {
         }
         if path.is_dir() {
             bail!("cannot write {}: it is a directory", path.display());
+        }
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            let file = OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            return Ok(Output {
+                path: path.to_path_buf(),
+                target: Target::Device { file: Some(file) },
+                staged: None,
+            });
         }
         let dir = parent_dir(path);
         if !dir.is_dir() {
@@ -176,6 +191,14 @@ impl Output {
                     .with_context(|| format!("cannot append to {}", self.path.display()))?;
             }
             Target::Done => {}
+            Target::Device { file } => {
+                let mut f = file
+                    .as_ref()
+                    .with_context(|| format!("cannot write {}", self.path.display()))?;
+                f.write_all(self.staged.as_deref().unwrap_or_default())
+                    .and_then(|()| f.flush())
+                    .with_context(|| format!("cannot write {}", self.path.display()))?;
+            }
             Target::Replace { tmp, .. } => {
                 let mut guard = pending();
                 std::fs::rename(tmp, &self.path)
@@ -299,6 +322,26 @@ pub fn on_interrupt(_bar: indicatif::ProgressBar) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `-o /dev/null` (a usual way to keep only `--json`) must write into
+    /// the device, not rename a regular file over it.
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let null = Path::new("/dev/null");
+        let mut o = Output::check(null).expect("check");
+        o.stage(b"report".to_vec()).expect("stage");
+        commit_all(std::slice::from_mut(&mut o)).expect("commit");
+        drop(o);
+        let kind = std::fs::metadata(null).expect("metadata").file_type();
+        assert!(kind.is_char_device(), "/dev/null is no longer a device");
+        assert!(
+            names(Path::new("/dev"))
+                .iter()
+                .all(|n| !n.contains("leakscope-tmp"))
+        );
+    }
 
     fn names(dir: &Path) -> Vec<String> {
         let mut v: Vec<String> = std::fs::read_dir(dir)

@@ -388,13 +388,13 @@ mod tests {
         );
         assert_eq!(
             go_version_in_path(
-                "/root/go/pkg/mod/golang.org/toolchain@v0.0.1-go1.27.3.linux-amd64/src/runtime/chan.go"
+                "/home/ci/go/pkg/mod/golang.org/toolchain@v0.0.1-go1.27.3.linux-amd64/src/runtime/chan.go"
             )
             .as_deref(),
             Some("go1.27.3")
         );
         assert_eq!(
-            go_version_in_path("/root/sdk/go1.26/src/runtime/chan.go").as_deref(),
+            go_version_in_path("/home/ci/sdk/go1.26/src/runtime/chan.go").as_deref(),
             Some("go1.26")
         );
         assert_eq!(

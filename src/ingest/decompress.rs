@@ -3,14 +3,12 @@
 //! A gzip bomb (a few kilobytes that inflate to gigabytes) must not exhaust
 //! memory, so [`gunzip`] streams the output in chunks and stops as soon as it
 //! would exceed the limit. It never reserves the limit up front: the buffer
-//! grows with the data actually produced.
+//! starts at the size the trailer claims (bounded) and grows with the data
+//! actually produced.
 
 use super::error::SkipReason;
 use flate2::bufread::MultiGzDecoder;
 use std::io::Read;
-
-/// Size of one read from the decoder.
-const CHUNK: usize = 64 * 1024;
 
 /// Largest initial buffer reserved from the size the gzip trailer claims
 /// (the trailer is untrusted, so this is only a hint).
@@ -33,48 +31,39 @@ pub fn is_gzip(data: &[u8]) -> bool {
 ///   also says how far into the compressed input the decoder had read.
 pub fn gunzip(data: &[u8], limit: u64) -> Result<Vec<u8>, SkipReason> {
     let mut decoder = MultiGzDecoder::new(data);
-    let mut out: Vec<u8> = Vec::with_capacity(initial_capacity(data, limit));
-    loop {
-        let produced = out.len() as u64;
-        if produced > limit {
-            return Err(SkipReason::TooLarge {
-                what: "decompressed size",
-                limit,
-                flag: "--max-decompressed-size",
-            });
-        }
-        // Ask for at most one byte more than the limit allows, so hitting the
-        // limit exactly is not an error but one byte beyond it is.
-        let room = (limit - produced).saturating_add(1);
-        let want = usize::try_from(room).map_or(CHUNK, |r| r.min(CHUNK));
-        let start = out.len();
-        out.resize(start + want, 0);
-        match decoder.read(&mut out[start..]) {
-            Ok(0) => {
-                out.truncate(start);
-                out.shrink_to_fit();
-                return Ok(out);
-            }
-            Ok(n) => out.truncate(start + n),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => out.truncate(start),
-            Err(e) => {
-                let consumed = data.len() - decoder.get_ref().len();
-                let detail = if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                    format!(
-                        "stream ends early (all {} compressed bytes read)",
-                        data.len()
-                    )
-                } else {
-                    format!(
-                        "{e} (after reading {consumed} of {} compressed bytes)",
-                        data.len()
-                    )
-                };
-                return Err(SkipReason::BadGzip {
-                    offset: start as u64,
-                    detail,
-                });
-            }
+    // Room for what the trailer claims and a little more, so that reading
+    // to the end neither reallocates nor zero-fills: `read_to_end` writes
+    // into the spare capacity and probes for the end with a small read.
+    let mut out: Vec<u8> = Vec::with_capacity(initial_capacity(data, limit).saturating_add(64));
+    // At most one byte more than the limit allows, so hitting the limit
+    // exactly is not an error but one byte beyond it is.
+    let read = (&mut decoder)
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut out);
+    match read {
+        Ok(_) if out.len() as u64 > limit => Err(SkipReason::TooLarge {
+            what: "decompressed size",
+            limit,
+            flag: "--max-decompressed-size",
+        }),
+        Ok(_) => Ok(out),
+        Err(e) => {
+            let consumed = data.len() - decoder.get_ref().len();
+            let detail = if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                format!(
+                    "stream ends early (all {} compressed bytes read)",
+                    data.len()
+                )
+            } else {
+                format!(
+                    "{e} (after reading {consumed} of {} compressed bytes)",
+                    data.len()
+                )
+            };
+            Err(SkipReason::BadGzip {
+                offset: out.len() as u64,
+                detail,
+            })
         }
     }
 }

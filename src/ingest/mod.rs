@@ -34,8 +34,9 @@ pub use error::SkipReason;
 pub use limits::Limits;
 pub use process::{GroupBy, identify as identify_processes};
 
-use crate::model::{Archive, Parsed, Skipped, TimeNs};
+use crate::model::{Archive, LazyRemap, Mirror, Parsed, Skipped, TimeNs};
 use order::natural_cmp;
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -85,18 +86,37 @@ pub fn ingest(path: &Path, opts: &Options, observer: &dyn Observer) -> std::io::
     let mut mtimes = Vec::new();
     let files = &listing.files;
     let limits = &opts.limits;
+    // Each worker's tables as the merge has been told of them.
+    let mut mirrors: HashMap<u64, Mirror> = HashMap::new();
+    // Read buffers are sized for the largest file at once (not grown file
+    // by file: every new buffer costs zeroing its pages).
+    let largest = files
+        .iter()
+        .map(|c| c.size)
+        .filter(|&s| s <= limits.max_file_bytes)
+        .max()
+        .unwrap_or(0);
+    let mut stack_buf = Vec::new();
     pipeline::map_in_order(
         files.len(),
         worker_threads(),
-        |i, buf: &mut read::ReadBuf| read::decode_file(&files[i], limits, buf),
-        |i, outcome| {
+        || read::Worker::new(largest),
+        |i, w: &mut read::Worker| read::decode_file(&files[i], limits, w),
+        |i, decoded| {
             let c = &files[i];
-            match outcome {
-                Ok(mut parsed) => {
-                    parsed.snapshot.path = c.rel.clone();
-                    parsed.snapshot.file_size = c.size;
+            let mirror = mirrors.entry(decoded.worker).or_default();
+            mirror.apply(decoded.delta);
+            match decoded.outcome {
+                Ok(mut snapshot) => {
+                    snapshot.path = c.rel.clone();
+                    snapshot.file_size = c.size;
                     mtimes.push(c.mtime);
-                    archive.add(parsed);
+                    snapshot.remap(&mut LazyRemap {
+                        mirror,
+                        target: &mut archive.tables,
+                        buf: &mut stack_buf,
+                    });
+                    archive.snapshots.push(snapshot);
                 }
                 Err(reason) => archive.skipped.push(Skipped {
                     path: c.rel.clone(),

@@ -76,18 +76,18 @@ impl<T> Drop for FailOnPanic<'_, T> {
 
 /// Runs `work(i, scratch)` for every `i` in `0..n` on up to `threads`
 /// threads and calls `merge(i, result)` on the calling thread in index
-/// order. With one thread (or one item) everything runs on the calling
-/// thread.
-pub fn map_in_order<T, S, W, M>(n: usize, threads: usize, work: W, mut merge: M)
+/// order; each thread makes its scratch with `init`. With one thread (or
+/// one item) everything runs on the calling thread.
+pub fn map_in_order<T, S, I, W, M>(n: usize, threads: usize, init: I, work: W, mut merge: M)
 where
     T: Send,
-    S: Default,
+    I: Fn() -> S + Sync,
     W: Fn(usize, &mut S) -> T + Sync,
     M: FnMut(usize, T),
 {
     let threads = threads.clamp(1, n.max(1));
     if threads == 1 {
-        let mut scratch = S::default();
+        let mut scratch = init();
         for i in 0..n {
             let t = work(i, &mut scratch);
             merge(i, t);
@@ -107,10 +107,10 @@ where
     };
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            let (shared, work) = (&shared, &work);
+            let (shared, work, init) = (&shared, &work, &init);
             scope.spawn(move || {
                 let _fail = FailOnPanic(shared);
-                let mut scratch = S::default();
+                let mut scratch = init();
                 loop {
                     let i = shared.next_item.fetch_add(1, Ordering::Relaxed);
                     if i >= n {
@@ -169,6 +169,7 @@ mod tests {
             map_in_order(
                 50,
                 threads,
+                Default::default,
                 |i, calls: &mut usize| {
                     *calls += 1;
                     // Uneven work so results arrive out of order.
@@ -190,6 +191,7 @@ mod tests {
         map_in_order(
             10,
             1,
+            Default::default,
             |_, calls: &mut usize| {
                 *calls += 1;
                 *calls
@@ -202,9 +204,21 @@ mod tests {
     #[test]
     fn no_items_and_more_threads_than_items() {
         let mut got = Vec::new();
-        map_in_order(0, 4, |i, _: &mut ()| i, |i, _| got.push(i));
+        map_in_order(
+            0,
+            4,
+            Default::default,
+            |i, _: &mut ()| i,
+            |i, _| got.push(i),
+        );
         assert!(got.is_empty());
-        map_in_order(2, 16, |i, _: &mut ()| i + 1, |_, t| got.push(t));
+        map_in_order(
+            2,
+            16,
+            Default::default,
+            |i, _: &mut ()| i + 1,
+            |_, t| got.push(t),
+        );
         assert_eq!(got, [1, 2]);
     }
 
@@ -215,6 +229,7 @@ mod tests {
         map_in_order(
             200,
             2,
+            Default::default,
             |_, _: &mut ()| started.fetch_add(1, Ordering::SeqCst) + 1,
             |i, _| {
                 let ahead = started.load(Ordering::SeqCst).saturating_sub(i + 1);
@@ -233,6 +248,7 @@ mod tests {
             map_in_order(
                 100,
                 2,
+                Default::default,
                 |i, _: &mut ()| {
                     assert!(i != 5, "work fails");
                     i
@@ -249,6 +265,7 @@ mod tests {
             map_in_order(
                 100,
                 2,
+                Default::default,
                 |i, _: &mut ()| i,
                 |i, _| assert!(i < 3, "merge stops"),
             )

@@ -15,10 +15,11 @@ use super::error::SkipReason;
 use super::formats::sniff;
 use super::limits::Limits;
 use super::walk::Candidate;
-use crate::model::Parsed;
+use crate::model::{Delta, Mark, Parsed, Snapshot, Tables};
 use std::fs::{File, Metadata};
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 /// What [`read_file`] saw besides the bytes.
@@ -106,32 +107,84 @@ fn too_large(limit: u64) -> SkipReason {
     }
 }
 
-/// Reads and decodes one file, reading into the worker's buffer `buf`. A
-/// panic in a parser (a bug) becomes a skip so one bad file cannot abort
-/// the run.
-pub(crate) fn decode_file(
-    c: &Candidate,
-    limits: &Limits,
-    buf: &mut ReadBuf,
-) -> Result<Parsed, SkipReason> {
-    decode_path(&c.abs, &c.rel, c.size, limits, buf)
+/// One worker's state, kept from one file to the next: its read buffer
+/// and its interning tables (see [`crate::model::Mirror`]).
+pub(crate) struct Worker {
+    /// Tells this worker's deltas apart on the merging side.
+    pub id: u64,
+    buf: ReadBuf,
+    tables: Tables,
+    /// How far the merging side has been told about `tables`.
+    mark: Mark,
 }
 
-/// [`decode_file`] for a file at `abs`, named `rel` in messages, of
-/// `size` bytes when it was listed.
+/// Source of [`Worker::id`] values.
+static WORKER_IDS: AtomicU64 = AtomicU64::new(0);
+
+impl Worker {
+    /// A worker whose files are at most `largest` bytes (a hint).
+    pub fn new(largest: u64) -> Self {
+        Worker {
+            id: WORKER_IDS.fetch_add(1, Ordering::Relaxed),
+            buf: ReadBuf {
+                hint: usize::try_from(largest).unwrap_or(usize::MAX),
+                ..ReadBuf::default()
+            },
+            tables: Tables::new(),
+            mark: Mark::default(),
+        }
+    }
+}
+
+/// What a worker made of one file: the snapshot (its ids are the
+/// worker's) or why the file is skipped, and the entries its tables gained,
+/// for the worker's [`crate::model::Mirror`]. Every outcome carries its
+/// delta, skips too (a parser may intern before it gives up).
+pub(crate) struct Decoded {
+    /// The worker that read the file.
+    pub worker: u64,
+    /// The entries the worker's tables gained.
+    pub delta: Delta,
+    /// The snapshot, or why the file is not used.
+    pub outcome: Result<Snapshot, SkipReason>,
+}
+
+/// Reads and decodes one file with a worker's buffer and tables.
+pub(crate) fn decode_file(c: &Candidate, limits: &Limits, w: &mut Worker) -> Decoded {
+    let tables = std::mem::take(&mut w.tables);
+    let (outcome, tables) = match decode_path(&c.abs, &c.rel, c.size, limits, &mut w.buf, tables) {
+        Ok(p) => (Ok(p.snapshot), p.tables),
+        // The tables went down with the parser: start afresh.
+        Err(e) => (Err(e), Tables::new()),
+    };
+    let delta = tables.delta_since(w.mark);
+    w.mark = tables.mark();
+    w.tables = tables;
+    Decoded {
+        worker: w.id,
+        delta,
+        outcome,
+    }
+}
+
+/// Reads and decodes one file (at `abs`, named `rel` in messages, of
+/// `size` bytes when it was listed), reading into `buf` and interning into
+/// `tables` where the parser can. A panic in a parser (a bug) becomes a
+/// skip so one bad file cannot abort the run.
 fn decode_path(
     abs: &Path,
     rel: &str,
     size: u64,
     limits: &Limits,
     buf: &mut ReadBuf,
+    tables: Tables,
 ) -> Result<Parsed, SkipReason> {
     if size > limits.max_file_bytes {
         return Err(too_large(limits.max_file_bytes));
     }
     let note = read_file(abs, limits.max_file_bytes, size, buf)?;
     let bytes: &[u8] = buf.bytes();
-    let run = || sniff::parse_any(rel, bytes, limits);
+    let run = || sniff::parse_any_with(rel, bytes, limits, tables);
     let mut outcome =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
             Err(SkipReason::Malformed {
@@ -162,6 +215,8 @@ pub(crate) struct ReadBuf {
     map: Option<memmap2::MmapMut>,
     /// Bytes of `map` holding the current file (`None`: it is in `vec`).
     in_map: Option<usize>,
+    /// The size of the largest file to come (0: unknown).
+    hint: usize,
 }
 
 impl ReadBuf {
@@ -190,8 +245,14 @@ impl ReadBuf {
     /// first if needed.
     fn read_big(&mut self, file: &mut File, want: usize) -> std::io::Result<()> {
         if self.map.as_ref().is_none_or(|m| m.len() < want) {
-            self.map = None;
-            let len = (want + want / 8).div_ceil(Self::STEP) * Self::STEP;
+            // Sized for the largest file of the run, else grown at least
+            // twofold (up to KEEP): dumps of a soak test grow file after
+            // file, and every new mapping costs zeroing its pages.
+            let old = self.map.take().map_or(0, |m| m.len());
+            let target = (want + want / 8)
+                .max(old.saturating_mul(2).min(Self::KEEP))
+                .max(self.hint.saturating_add(1).min(Self::KEEP));
+            let len = target.div_ceil(Self::STEP) * Self::STEP;
             let map = memmap2::MmapOptions::new().len(len).map_anon()?;
             // Best effort: huge pages, then every page at once (Linux 5.14+);
             // without them the pages fault in as they are written.
@@ -298,7 +359,14 @@ mod tests {
                     .expect("open");
                 f.set_len(4096 * (round + 1)).expect("truncate");
             });
-            let got = decode_path(&path, "dump.txt", dump.len() as u64, &limits, &mut buf);
+            let got = decode_path(
+                &path,
+                "dump.txt",
+                dump.len() as u64,
+                &limits,
+                &mut buf,
+                Tables::new(),
+            );
             cutter.join().expect("cutter");
             match got {
                 Ok(parsed) => {

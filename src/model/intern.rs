@@ -5,9 +5,21 @@
 //! number of input files. Each parsed file fills its own [`Tables`]; the
 //! ingest driver merges them into the archive's tables with [`Tables::absorb`]
 //! and rewrites the file's ids with the returned [`Remap`].
+//!
+//! The ingest workers go one better: each keeps one `Tables` from file to
+//! file (a pool's stacks are interned once per worker, not once per file),
+//! sends the entries a file added as a [`Delta`], and the merging thread
+//! keeps a [`Mirror`] of each worker's tables that maps a worker's ids to
+//! the archive's on first use ([`LazyRemap`]): archive ids then follow the
+//! order in which snapshots, in path order, first use them, whichever
+//! worker read which file.
 
 use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Source of [`Tables::lineage`] values.
+static LINEAGE: AtomicU64 = AtomicU64::new(1);
 
 /// Id of an interned string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -49,6 +61,10 @@ pub struct Tables {
     /// (start, len) into `stack_frames` per stack.
     stack_ranges: Vec<(u32, u32)>,
     stack_ids: HashTable<StackId>,
+    /// Which `Tables` value this is: set when it is made and kept as it
+    /// grows, so a worker can tell its own tables, handed to a parser and
+    /// back, from fresh ones.
+    lineage: u64,
 }
 
 impl Default for Tables {
@@ -62,11 +78,22 @@ impl Default for Tables {
             stack_frames: Vec::new(),
             stack_ranges: Vec::new(),
             stack_ids: HashTable::new(),
+            lineage: LINEAGE.fetch_add(1, Ordering::Relaxed),
         };
         // StrId(0) is always the empty string.
         t.intern_str("");
         t
     }
+}
+
+/// Maps ids of one table to ids of another.
+pub trait IdMap {
+    /// The new id of a string.
+    fn str(&mut self, id: StrId) -> StrId;
+    /// The new id of a frame.
+    fn frame(&mut self, id: FrameId) -> FrameId;
+    /// The new id of a stack.
+    fn stack(&mut self, id: StackId) -> StackId;
 }
 
 /// Id translation produced by [`Tables::absorb`].
@@ -89,6 +116,175 @@ impl Remap {
     /// New id of a stack of the absorbed table.
     pub fn stack(&self, id: StackId) -> StackId {
         self.stacks[id.0 as usize]
+    }
+}
+
+impl IdMap for Remap {
+    fn str(&mut self, id: StrId) -> StrId {
+        Remap::str(self, id)
+    }
+    fn frame(&mut self, id: FrameId) -> FrameId {
+        Remap::frame(self, id)
+    }
+    fn stack(&mut self, id: StackId) -> StackId {
+        Remap::stack(self, id)
+    }
+}
+
+/// How far a `Tables` had grown: counts of strings, frames and stacks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Mark {
+    lineage: u64,
+    strings: usize,
+    frames: usize,
+    stacks: usize,
+}
+
+/// The entries a `Tables` gained since a [`Mark`] (or all of them, when it
+/// is not the table the mark was taken of: `reset`).
+#[derive(Debug, Default)]
+pub struct Delta {
+    /// The receiving [`Mirror`] must forget what it had first.
+    reset: bool,
+    strings: Vec<Box<str>>,
+    frames: Vec<Frame>,
+    /// The new stacks' frames, one after another, and each one's length.
+    stack_frames: Vec<FrameId>,
+    stack_lens: Vec<u32>,
+}
+
+/// The merging side's copy of one worker's tables, with the archive id of
+/// every entry used so far (`u32::MAX`: not used yet).
+#[derive(Debug, Default)]
+pub struct Mirror {
+    strings: Vec<Box<str>>,
+    frames: Vec<Frame>,
+    stack_frames: Vec<FrameId>,
+    stack_ranges: Vec<(u32, u32)>,
+    map_strings: Vec<u32>,
+    map_frames: Vec<u32>,
+    map_stacks: Vec<u32>,
+}
+
+const UNMAPPED: u32 = u32::MAX;
+
+impl Mirror {
+    /// Appends a worker's [`Delta`] (deltas of one worker in the order it
+    /// made them).
+    pub fn apply(&mut self, d: Delta) {
+        if d.reset {
+            *self = Mirror::default();
+        }
+        self.map_strings
+            .resize(self.strings.len() + d.strings.len(), UNMAPPED);
+        self.strings.extend(d.strings);
+        self.map_frames
+            .resize(self.frames.len() + d.frames.len(), UNMAPPED);
+        self.frames.extend(d.frames);
+        let mut start = self.stack_frames.len() as u32;
+        self.stack_frames.extend(d.stack_frames);
+        for len in d.stack_lens {
+            self.stack_ranges.push((start, len));
+            start += len;
+        }
+        self.map_stacks.resize(self.stack_ranges.len(), UNMAPPED);
+    }
+}
+
+/// Maps a worker's ids (through its [`Mirror`]) to `target`'s, interning
+/// each entry into `target` the first time it is asked for.
+pub struct LazyRemap<'a> {
+    /// The worker's mirror.
+    pub mirror: &'a mut Mirror,
+    /// The archive's tables.
+    pub target: &'a mut Tables,
+    /// Scratch for stacks.
+    pub buf: &'a mut Vec<FrameId>,
+}
+
+impl IdMap for LazyRemap<'_> {
+    fn str(&mut self, id: StrId) -> StrId {
+        let i = id.0 as usize;
+        match self.mirror.map_strings[i] {
+            UNMAPPED => {
+                let new = self.target.intern_str(&self.mirror.strings[i]);
+                self.mirror.map_strings[i] = new.0;
+                new
+            }
+            n => StrId(n),
+        }
+    }
+
+    fn frame(&mut self, id: FrameId) -> FrameId {
+        let i = id.0 as usize;
+        match self.mirror.map_frames[i] {
+            UNMAPPED => {
+                let f = self.mirror.frames[i];
+                let frame = Frame {
+                    function: self.str(f.function),
+                    file: self.str(f.file),
+                    line: f.line,
+                };
+                let new = self.target.intern_frame_ids(frame);
+                self.mirror.map_frames[i] = new.0;
+                new
+            }
+            n => FrameId(n),
+        }
+    }
+
+    fn stack(&mut self, id: StackId) -> StackId {
+        let i = id.0 as usize;
+        match self.mirror.map_stacks[i] {
+            UNMAPPED => {
+                let (start, len) = self.mirror.stack_ranges[i];
+                let mut buf = std::mem::take(self.buf);
+                buf.clear();
+                for k in start..start + len {
+                    let f = self.mirror.stack_frames[k as usize];
+                    buf.push(self.frame(f));
+                }
+                let new = self.target.intern_stack(&buf);
+                *self.buf = buf;
+                self.mirror.map_stacks[i] = new.0;
+                new
+            }
+            n => StackId(n),
+        }
+    }
+}
+
+impl Tables {
+    /// How far these tables have grown, for a later [`Tables::delta_since`].
+    pub fn mark(&self) -> Mark {
+        Mark {
+            lineage: self.lineage,
+            strings: self.strings.len(),
+            frames: self.frames.len(),
+            stacks: self.stack_ranges.len(),
+        }
+    }
+
+    /// The entries added since `mark` was taken of these tables; all of
+    /// them, with `reset`, when `mark` is of other tables.
+    pub fn delta_since(&self, mark: Mark) -> Delta {
+        let mark = if mark.lineage == self.lineage {
+            mark
+        } else {
+            Mark::default()
+        };
+        let reset = mark.lineage != self.lineage;
+        let stacks = &self.stack_ranges[mark.stacks.min(self.stack_ranges.len())..];
+        let first = stacks
+            .first()
+            .map_or(self.stack_frames.len(), |r| r.0 as usize);
+        Delta {
+            reset,
+            strings: self.strings[mark.strings.min(self.strings.len())..].to_vec(),
+            frames: self.frames[mark.frames.min(self.frames.len())..].to_vec(),
+            stack_frames: self.stack_frames[first..].to_vec(),
+            stack_lens: stacks.iter().map(|r| r.1).collect(),
+        }
     }
 }
 

@@ -6,7 +6,10 @@ pub mod memstats;
 pub mod snapshot;
 pub mod time;
 
-pub use intern::{Frame, FrameId, Remap, StackId, StrId, Tables, normalize_function_name};
+pub use intern::{
+    Delta, Frame, FrameId, IdMap, LazyRemap, Mark, Mirror, Remap, StackId, StrId, Tables,
+    normalize_function_name,
+};
 pub use memstats::{MemStats, MemValue};
 pub use snapshot::{
     Format, GoroutineData, GoroutineGroup, HeapData, HeapSample, Process, ProcessSignal,
@@ -44,8 +47,8 @@ impl Archive {
             mut snapshot,
             tables,
         } = parsed;
-        let remap = self.tables.absorb(&tables);
-        snapshot.remap(&remap);
+        let mut remap = self.tables.absorb(&tables);
+        snapshot.remap(&mut remap);
         self.snapshots.push(snapshot);
     }
 

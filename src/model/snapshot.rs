@@ -1,6 +1,6 @@
 //! One dump file, decoded into the format-agnostic model.
 
-use super::intern::{FrameId, Remap, StackId, StrId};
+use super::intern::{FrameId, IdMap, StackId, StrId};
 use super::memstats::MemStats;
 
 /// Unix time in nanoseconds (UTC).
@@ -333,7 +333,7 @@ impl Snapshot {
     }
 
     /// Rewrites every interned id through `remap` (after [`super::Tables::absorb`]).
-    pub fn remap(&mut self, remap: &Remap) {
+    pub fn remap(&mut self, remap: &mut impl IdMap) {
         if let Some(h) = &mut self.heap {
             for s in &mut h.samples {
                 s.stack = remap.stack(s.stack);

@@ -23,7 +23,7 @@ use super::{expvar, goroutine_debug1, heap_text, pprof, traceback};
 use crate::ingest::decompress;
 use crate::ingest::error::SkipReason;
 use crate::ingest::limits::Limits;
-use crate::model::Parsed;
+use crate::model::{Parsed, Tables};
 use std::borrow::Cow;
 
 /// How many leading bytes the signature checks look at.
@@ -49,12 +49,25 @@ const HTTP_ERROR_PREFIXES: &[&str] = &[
 
 /// See [`crate::ingest::parse_file_bytes`].
 pub fn parse_any(name: &str, bytes: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
+    parse_any_with(name, bytes, limits, Tables::new())
+}
+
+/// [`parse_any`] interning into `tables` (a worker's, kept from file to
+/// file) where the format's parser can: pprof profiles and `debug=2`
+/// dumps, the bulk of an archive. The other parsers start fresh tables, so
+/// the `Parsed` may hold `tables` grown or other tables.
+pub fn parse_any_with(
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    tables: Tables,
+) -> Result<Parsed, SkipReason> {
     if bytes.is_empty() {
         return Err(SkipReason::Empty);
     }
     let (data, gzip) = gunzip_layers(bytes, limits)?;
     let text = decode_text(data, limits)?;
-    let mut parsed = dispatch(name, &text, limits)?;
+    let mut parsed = dispatch(name, &text, limits, tables)?;
     parsed.snapshot.gzip = gzip;
     Ok(parsed)
 }
@@ -127,11 +140,16 @@ fn decode_text<'a>(data: Cow<'a, [u8]>, limits: &Limits) -> Result<Cow<'a, [u8]>
 }
 
 /// Picks the parser for decoded bytes (see the module documentation).
-fn dispatch(name: &str, data: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
+fn dispatch(
+    name: &str,
+    data: &[u8],
+    limits: &Limits,
+    tables: Tables,
+) -> Result<Parsed, SkipReason> {
     let head = &data[..data.len().min(HEAD_LEN)];
     let binary = looks_binary(head);
     if binary && pprof::looks_like_profile(data) {
-        return pprof::parse(data, name, limits);
+        return pprof::parse_with(data, name, limits, tables);
     }
     if heap_text::sniff(head) {
         return heap_text::parse(data, limits);
@@ -140,7 +158,7 @@ fn dispatch(name: &str, data: &[u8], limits: &Limits) -> Result<Parsed, SkipReas
         return goroutine_debug1::parse(data, limits);
     }
     if traceback::sniff_dump(head) {
-        return traceback::parse_dump(data, limits);
+        return traceback::parse_dump_with(data, limits, tables);
     }
     if expvar::sniff(head) {
         return expvar::parse(data, limits);

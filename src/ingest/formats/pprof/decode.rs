@@ -414,6 +414,74 @@ pub(super) struct SampleReader {
 impl SampleReader {
     /// Decodes one `Sample` message into the buffers.
     pub fn read(&mut self, m: &[u8]) -> Result<(), DecodeError> {
+        if self.read_fast(m).is_some() {
+            return Ok(());
+        }
+        self.read_general(m)
+    }
+
+    /// The common shape only: packed location ids and values, and labels,
+    /// all well formed. `None` on anything else (an unknown field, a
+    /// malformed varint, …): [`SampleReader::read_general`] then reads the
+    /// message again and says what is wrong.
+    #[inline]
+    fn read_fast(&mut self, m: &[u8]) -> Option<()> {
+        self.location_id.clear();
+        self.value.clear();
+        self.label.clear();
+        let mut pos = 0;
+        while pos < m.len() {
+            let tag = *m.get(pos)?;
+            pos += 1;
+            match tag {
+                // 1: location_id, 2: value (packed runs).
+                0x0a | 0x12 => {
+                    let len = usize::try_from(read_varint(m, &mut pos)?).ok()?;
+                    let end = pos.checked_add(len).filter(|&e| e <= m.len())?;
+                    let run = &m[pos..end];
+                    pos = end;
+                    let mut at = 0;
+                    if tag == 0x0a {
+                        while at < run.len() {
+                            self.location_id.push(read_varint(run, &mut at)?);
+                        }
+                    } else {
+                        while at < run.len() {
+                            self.value.push(read_varint(run, &mut at)? as i64);
+                        }
+                    }
+                }
+                // 3: label.
+                0x1a => {
+                    let len = usize::try_from(read_varint(m, &mut pos)?).ok()?;
+                    let end = pos.checked_add(len).filter(|&e| e <= m.len())?;
+                    let lm = &m[pos..end];
+                    pos = end;
+                    let mut l = Label::default();
+                    let mut at = 0;
+                    while at < lm.len() {
+                        let t = lm[at];
+                        at += 1;
+                        let v = read_varint(lm, &mut at)? as i64;
+                        match t {
+                            0x08 => l.key = v,
+                            0x10 => l.str = v,
+                            0x18 => l.num = v,
+                            0x20 => l.num_unit = v,
+                            _ => return None,
+                        }
+                    }
+                    self.label.push(l);
+                }
+                _ => return None,
+            }
+        }
+        Some(())
+    }
+
+    /// Any valid `Sample` message (fields in any order, unpacked runs,
+    /// unknown fields), with an error that says what is wrong.
+    fn read_general(&mut self, m: &[u8]) -> Result<(), DecodeError> {
         self.location_id.clear();
         self.value.clear();
         self.label.clear();

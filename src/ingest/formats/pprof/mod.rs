@@ -27,7 +27,7 @@ mod wire;
 
 use crate::ingest::error::SkipReason;
 use crate::ingest::limits::Limits;
-use crate::model::Parsed;
+use crate::model::{Parsed, Tables};
 
 /// Cheap check: do these (decompressed) bytes look like a pprof Profile?
 ///
@@ -53,6 +53,16 @@ pub fn looks_like_profile(data: &[u8]) -> bool {
 /// A heap profile with `duration_nanos` is a delta (`HeapData::delta`, with a
 /// warning); a goroutine delta profile is not used.
 pub fn parse(data: &[u8], name: &str, limits: &Limits) -> Result<Parsed, SkipReason> {
+    parse_with(data, name, limits, Tables::new())
+}
+
+/// [`parse`] interning into `tables` (returned grown in the `Parsed`).
+pub fn parse_with(
+    data: &[u8],
+    name: &str,
+    limits: &Limits,
+    tables: Tables,
+) -> Result<Parsed, SkipReason> {
     if data.is_empty() {
         return Err(SkipReason::Empty);
     }
@@ -62,7 +72,7 @@ pub fn parse(data: &[u8], name: &str, limits: &Limits) -> Result<Parsed, SkipRea
             "two profiles concatenated (time_nanos appears twice)",
         ));
     }
-    convert::convert(profile, name, limits)
+    convert::convert(profile, name, limits, tables)
 }
 
 #[cfg(test)]

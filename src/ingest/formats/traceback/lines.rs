@@ -60,10 +60,18 @@ pub fn is_elision(line: &[u8]) -> bool {
 /// line. Matches the prefix exactly, or with different digits in the same
 /// places (timestamps), or — for timestamps whose length varies — by the
 /// prefix's constant tail after its last digit (e.g. `Z stderr F `).
+#[inline]
 pub fn strip_log_prefix<'a>(line: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
     if prefix.is_empty() {
         return Some(line);
     }
+    strip_nonempty_prefix(line, prefix)
+}
+
+/// [`strip_log_prefix`] for a prefix that is not empty (out of line: the
+/// common dump has no prefix).
+#[inline(never)]
+fn strip_nonempty_prefix<'a>(line: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
     if line.len() >= prefix.len()
         && line[..prefix.len()]
             .iter()

@@ -1,17 +1,19 @@
-//! Blocks read before: most goroutines of a `debug=2` dump repeat the
-//! exact text of another one (a pool's goroutines share their stack and,
-//! often, their arguments). A block's body (the bytes after its header line
-//! up to the blank line that ends it) is looked up by its bytes; when the
-//! same body was read cleanly before, its outcome (stack, `created by`,
-//! flags) is reused and the lines are skipped without being parsed.
+//! Blocks read just before: most goroutines of a `debug=2` dump repeat the
+//! exact text of a goroutine printed shortly before (a pool's goroutines
+//! have consecutive ids, share their stack and, often, their arguments). The
+//! text after a block's header line is compared with the bodies of the last
+//! few blocks read; when one of them follows, up to the blank line that ends
+//! it, its outcome (stack, `created by`, flags) is reused and its lines are
+//! skipped without being parsed.
 //!
-//! Only bodies that were read without any warning, under a header without
-//! a log prefix, and that ended exactly at an empty line are remembered, so
-//! reusing one gives the result a fresh parse of the same bytes would. The
-//! memo switches itself off when a dump has too few repeats (under a quarter) for it to pay
-//! (every goroutine with its own argument values).
+//! One `memcmp` per candidate, no hashing and no search for the block's
+//! end: a block that repeats nothing costs a byte comparison or two per
+//! candidate (the byte right after a remembered body must be the newline of
+//! the blank line). Only bodies read without any warning, under a header
+//! without a log prefix, and that ended exactly at an empty line are
+//! remembered, so reusing one gives the result a fresh parse of the same
+//! bytes would.
 
-use super::super::textutil::fxhash::FxHashMap;
 use crate::model::{FrameId, StackId};
 
 /// What reading one block body gave.
@@ -31,76 +33,34 @@ pub(super) struct Outcome {
     pub lines: usize,
 }
 
-/// Lookups before the memo judges whether it pays (then after every
-/// miss): a dump of a few thousand goroutines must not pay the hashing of
-/// all of its blocks to learn that they do not repeat.
-const TRIAL: usize = 256;
+/// How many recent bodies are compared: pools whose goroutines interleave
+/// (two kinds started in turns) still hit.
+const RECENT: usize = 4;
 
-/// Bodies read before, by their bytes.
+/// The bodies of the last few blocks read cleanly.
+#[derive(Default)]
 pub(super) struct BlockMemo<'a> {
-    seen: FxHashMap<&'a [u8], Outcome>,
-    lookups: usize,
-    hits: usize,
-    off: bool,
-}
-
-/// Off for now: on the benchmark corpus (30 `debug=2` dumps, 1.1 GB) the
-/// memo made `inspect` slower, 2.38 s against 1.38 s without it (hashing
-/// every body costs more than the per-depth frame memo saves already).
-/// Kept, tested, for the rework of issue 14.
-impl Default for BlockMemo<'_> {
-    fn default() -> Self {
-        BlockMemo {
-            seen: FxHashMap::default(),
-            lookups: 0,
-            hits: 0,
-            off: true,
-        }
-    }
-}
-
-impl BlockMemo<'_> {
-    /// A memo that is on (for its tests).
-    #[cfg(test)]
-    fn on() -> Self {
-        BlockMemo {
-            off: false,
-            ..BlockMemo::default()
-        }
-    }
+    recent: [Option<(&'a [u8], Outcome)>; RECENT],
+    /// Where the next body goes (the oldest is replaced).
+    next: usize,
 }
 
 impl<'a> BlockMemo<'a> {
-    /// The body of the block whose header line was just read: `rest` is
-    /// the text after that line. `None` when the memo is off or no empty
-    /// line ends a body in `rest`.
-    pub fn body(&self, rest: &'a [u8]) -> Option<&'a [u8]> {
-        if self.off {
-            return None;
-        }
-        memchr::memmem::find(rest, b"\n\n").map(|e| &rest[..=e])
+    /// The outcome and length of a remembered body that `rest` (the text
+    /// right after a header line) starts with, followed by an empty line.
+    #[inline]
+    pub fn recall(&self, rest: &[u8]) -> Option<(Outcome, usize)> {
+        self.recent.iter().flatten().find_map(|&(body, o)| {
+            (rest.get(body.len()) == Some(&b'\n') && rest.starts_with(body))
+                .then_some((o, body.len()))
+        })
     }
 
-    /// The outcome of a body read before.
-    pub fn get(&mut self, body: &[u8]) -> Option<Outcome> {
-        self.lookups += 1;
-        let got = self.seen.get(body).copied();
-        if got.is_some() {
-            self.hits += 1;
-        } else if self.lookups >= TRIAL && self.hits * 4 < self.lookups {
-            // Fewer than one block in four repeats: finding and hashing
-            // the bodies costs more than it saves.
-            self.off = true;
-            self.seen = FxHashMap::default();
-        }
-        got
-    }
-
-    /// Remembers the outcome of a body read cleanly.
+    /// Remembers the outcome of a body read cleanly (`body` ends with the
+    /// newline of its last line; an empty line follows it in the text).
     pub fn insert(&mut self, body: &'a [u8], outcome: Outcome) {
-        if !self.off {
-            self.seen.insert(body, outcome);
-        }
+        self.recent[self.next] = Some((body, outcome));
+        self.next = (self.next + 1) % RECENT;
     }
 }
 
@@ -120,28 +80,36 @@ mod tests {
     }
 
     #[test]
-    fn a_body_ends_at_the_first_empty_line() {
-        let memo = BlockMemo::on();
-        let rest = b"main.f()\n\t/m.go:1\n\ngoroutine 2 [x]:\n";
-        assert_eq!(memo.body(rest), Some(&b"main.f()\n\t/m.go:1\n"[..]));
-        assert_eq!(memo.body(b"main.f()\n\t/m.go:1\n"), None);
+    fn a_body_matches_only_when_an_empty_line_follows_it() {
+        let mut memo = BlockMemo::default();
+        let body = &b"main.f()\n\t/m.go:1\n"[..];
+        memo.insert(body, outcome(2));
+        assert_eq!(
+            memo.recall(b"main.f()\n\t/m.go:1\n\ngoroutine 2 [x]:\n"),
+            Some((outcome(2), body.len()))
+        );
+        // More frames follow: another stack.
+        assert_eq!(memo.recall(b"main.f()\n\t/m.go:1\nmain.g()\n"), None);
+        // The text ends without the empty line.
+        assert_eq!(memo.recall(b"main.f()\n\t/m.go:1\n"), None);
+        // Other arguments.
+        assert_eq!(memo.recall(b"main.f(0x1)\n\t/m.go:1\n\n"), None);
     }
 
     #[test]
-    fn remembers_and_gives_up_without_repeats() {
-        let mut memo = BlockMemo::on();
-        let bodies: Vec<Vec<u8>> = (0..TRIAL + 2)
+    fn keeps_the_last_few_bodies() {
+        let mut memo = BlockMemo::default();
+        let bodies: Vec<Vec<u8>> = (0..RECENT + 1)
             .map(|i| format!("main.f({i})\n").into_bytes())
             .collect();
-        assert_eq!(memo.get(&bodies[0]), None);
-        memo.insert(&bodies[0], outcome(1));
-        assert_eq!(memo.get(&bodies[0]), Some(outcome(1)));
-        for b in &bodies[1..] {
-            assert_eq!(memo.get(b), None);
-            memo.insert(b, outcome(1));
+        for (i, b) in bodies.iter().enumerate() {
+            memo.insert(b, outcome(i));
         }
-        assert!(memo.off);
-        assert_eq!(memo.body(b"x\n\n"), None);
-        assert_eq!(memo.get(&bodies[0]), None);
+        let with_end = |b: &[u8]| [b, b"\n"].concat();
+        // The first was pushed out by the last.
+        assert_eq!(memo.recall(&with_end(&bodies[0])), None);
+        for (i, b) in bodies.iter().enumerate().skip(1) {
+            assert_eq!(memo.recall(&with_end(b)), Some((outcome(i), b.len())));
+        }
     }
 }

@@ -103,7 +103,12 @@ pub fn parse_dump_after_preamble(text: &[u8], limits: &Limits) -> Result<Parsed,
 
 /// Parses a `debug=2` dump (format `GoroutineDebug2`).
 pub fn parse_dump(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
-    parse_blocks(text, limits, false)
+    parse_dump_with(text, limits, Tables::new())
+}
+
+/// [`parse_dump`] interning into `tables` (returned grown in the `Parsed`).
+pub fn parse_dump_with(text: &[u8], limits: &Limits, tables: Tables) -> Result<Parsed, SkipReason> {
+    parse_blocks_with(text, limits, false, tables)
 }
 
 /// Parses goroutine blocks inside crash output or a log (format `Crash`),
@@ -204,8 +209,8 @@ struct Block<'t> {
     cut_off: bool,
     /// The outcome of the same body read before (its lines were skipped).
     reused: Option<Outcome>,
-    /// The body to remember if it reads cleanly: its bytes, the warning
-    /// count and the line number at its start.
+    /// To remember the body if it reads cleanly: the text from the end of
+    /// the header line on, the warning count and the line number there.
     body: Option<(&'t [u8], usize, usize)>,
     /// Not a goroutine of the dump: a thread's g0 stack (`goroutine 0`) or
     /// a goroutine printed again in a GOTRACEBACK=crash thread section.
@@ -263,7 +268,7 @@ struct Reader<'a> {
     prev_stack: Option<StackId>,
     /// The last wait reason read, and its id.
     last_reason: Option<(Vec<u8>, StrId)>,
-    /// Block bodies read before.
+    /// The last few block bodies read.
     memo: BlockMemo<'a>,
     /// Inside the per-thread sections a GOTRACEBACK=crash (or system) log
     /// prints after the goroutine list (after a `-----` line).
@@ -273,7 +278,16 @@ struct Reader<'a> {
 }
 
 fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<Parsed, SkipReason> {
-    let mut r = Reader::new(limits, crash);
+    parse_blocks_with(text, limits, crash, Tables::new())
+}
+
+fn parse_blocks_with<'a>(
+    text: &'a [u8],
+    limits: &'a Limits,
+    crash: bool,
+    tables: Tables,
+) -> Result<Parsed, SkipReason> {
+    let mut r = Reader::new(limits, crash, tables);
     let mut lines = Lines::new(text);
     let mut block: Option<Block> = None;
     let mut headers = 0usize;
@@ -301,11 +315,11 @@ fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<P
 
 impl<'a> Reader<'a> {
     /// A reader with nothing read yet.
-    fn new(limits: &'a Limits, crash: bool) -> Self {
+    fn new(limits: &'a Limits, crash: bool, tables: Tables) -> Self {
         Reader {
             limits,
             crash,
-            tables: Tables::new(),
+            tables,
             cache: FrameCache::new(),
             warn: WarnTally::default(),
             goroutines: Vec::new(),
@@ -528,15 +542,13 @@ impl<'a> Reader<'a> {
         if !b.prefix.is_empty() || b.discard {
             return;
         }
-        let Some(body) = self.memo.body(lines.rest()) else {
-            return;
-        };
-        match self.memo.get(body) {
-            Some(o) => {
-                lines.skip(body.len(), o.lines);
+        let rest = lines.rest();
+        match self.memo.recall(rest) {
+            Some((o, len)) => {
+                lines.skip(len, o.lines);
                 b.reused = Some(o);
             }
-            None => b.body = Some((body, self.warn.total(), no)),
+            None => b.body = Some((rest, self.warn.total(), no)),
         }
     }
 
@@ -545,14 +557,17 @@ impl<'a> Reader<'a> {
     /// [`Reader::recall`] expected.
     fn finish_blank(&mut self, block: Option<Block<'a>>, no: usize, l: &[u8]) {
         let Some(b) = block else { return };
+        // The body runs from the end of the header line to this empty line.
         let clean = match b.body {
-            Some((body, warns, start))
+            Some((rest, warns, start))
                 if l.is_empty()
-                    && std::ptr::eq(l.as_ptr(), body.as_ptr().wrapping_add(body.len()))
                     && matches!(b.pending, Pending::None)
                     && self.warn.total() == warns =>
             {
-                Some((body, start))
+                let end = (l.as_ptr() as usize).wrapping_sub(rest.as_ptr() as usize);
+                rest.get(..end)
+                    .filter(|_| rest.get(end) == Some(&b'\n'))
+                    .map(|body| (body, start))
             }
             _ => None,
         };

@@ -87,6 +87,16 @@ impl<'a> Iterator for Lines<'a> {
     }
 }
 
+/// `memchr` for the short slices of one line: a plain loop under 32 bytes.
+#[inline]
+fn memchr_short(b: u8, hay: &[u8]) -> Option<usize> {
+    if hay.len() < 32 {
+        hay.iter().position(|&c| c == b)
+    } else {
+        memchr::memchr(b, hay)
+    }
+}
+
 /// Fails with [`SkipReason::TooLarge`] when `line` is longer than the
 /// `--max-line-length` limit.
 pub fn check_line(line: &[u8], limits: &Limits) -> Result<(), SkipReason> {
@@ -199,10 +209,10 @@ pub fn is_blank(bytes: &[u8]) -> bool {
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     match needle {
         [] => Some(0),
-        [b] => memchr::memchr(*b, hay),
+        [b] => memchr_short(*b, hay),
         [first, rest @ ..] => {
             let mut from = 0;
-            while let Some(i) = memchr::memchr(*first, hay.get(from..)?) {
+            while let Some(i) = memchr_short(*first, hay.get(from..)?) {
                 let at = from + i;
                 if hay.get(at + 1..at + needle.len()) == Some(rest) {
                     return Some(at);
@@ -397,5 +407,20 @@ pub mod testdata {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod find_tests {
+    use super::*;
+
+    #[test]
+    fn find_works_on_short_and_long_text() {
+        let long = [&b"x".repeat(100)[..], b"goroutine 1"].concat();
+        assert_eq!(find(&long, b"goroutine "), Some(100));
+        assert_eq!(find(b"a goroutine 1", b"goroutine "), Some(2));
+        assert_eq!(find(b"gorout", b"goroutine "), None);
+        assert_eq!(find(b"chan receive", b" (leaked)"), None);
+        assert_eq!(find(b"x, y", b", "), Some(1));
     }
 }

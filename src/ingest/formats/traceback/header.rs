@@ -55,12 +55,17 @@ pub fn parse_header(line: &[u8]) -> Option<Header<'_>> {
         }
         Some(set)
     };
-    let mut pieces = status.split_str(b", ");
-    let first = pieces.next().unwrap_or_default();
+    // Most statuses are one piece (`chan receive`) or two (`…, 5 minutes`).
+    let (first, more) = if status.contains(&b',') {
+        let mut pieces = status.split_str(b", ");
+        (pieces.next().unwrap_or_default(), Some(pieces))
+    } else {
+        (status, None)
+    };
     let (reason, mut leaked) = strip_marks(first);
     let mut locked = false;
     let mut minutes = None;
-    for p in pieces {
+    for p in more.into_iter().flatten() {
         if p == b"locked to thread" {
             locked = true;
         } else if let Some(n) = p
@@ -90,6 +95,9 @@ pub fn parse_header(line: &[u8]) -> Option<Header<'_>> {
 fn strip_marks(s: &[u8]) -> (Cow<'_, [u8]>, bool) {
     const LEAKED: &[u8] = b" (leaked)";
     const SCAN: &[u8] = b" (scan)";
+    if !s.contains(&b'(') {
+        return (Cow::Borrowed(s), false);
+    }
     let leaked = find(s, LEAKED).is_some();
     if !leaked && find(s, SCAN).is_none() {
         return (Cow::Borrowed(s), false);

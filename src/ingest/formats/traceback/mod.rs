@@ -243,6 +243,8 @@ struct Reader<'a> {
     label_sets: Vec<Vec<(StrId, StrId)>>,
     /// Raw `{…}` text → index in `label_sets`.
     label_index: FxHashMap<Box<[u8]>, u32>,
+    /// The last raw label set looked up, and its index.
+    last_labels: Option<(Vec<u8>, u32)>,
     /// Goroutine id → index in `goroutines` (ids other than 0).
     seen: FxHashMap<u64, usize>,
     /// First goroutine of the dump being read (earlier dumps are dropped).
@@ -326,6 +328,7 @@ impl<'a> Reader<'a> {
             frames: Vec::new(),
             label_sets: vec![Vec::new()],
             label_index: FxHashMap::default(),
+            last_labels: None,
             seen: FxHashMap::default(),
             segment_start: 0,
             run_start: 0,
@@ -592,6 +595,22 @@ impl<'a> Reader<'a> {
 
     /// The index of a raw label set, parsing it on first sight.
     fn label_set(&mut self, set: &[u8], no: usize, l: &[u8]) -> u32 {
+        // Goroutines of one pool, printed one after another, share theirs.
+        if let Some((last, i)) = &self.last_labels
+            && **last == *set
+        {
+            return *i;
+        }
+        let i = self.label_set_lookup(set, no, l);
+        let mut last = self.last_labels.take().map(|(v, _)| v).unwrap_or_default();
+        last.clear();
+        last.extend_from_slice(set);
+        self.last_labels = Some((last, i));
+        i
+    }
+
+    /// [`Reader::label_set`] through the index of all sets.
+    fn label_set_lookup(&mut self, set: &[u8], no: usize, l: &[u8]) -> u32 {
         if let Some(&i) = self.label_index.get(set) {
             return i;
         }
@@ -670,7 +689,7 @@ impl<'a> Reader<'a> {
         let first = l.first().copied().unwrap_or(b' ');
         if first == b'\t' || first == b' ' {
             let t = l.trim_ascii_start();
-            if t.starts_with(b"goroutine running on other thread") {
+            if t.first() == Some(&b'g') && t.starts_with(b"goroutine running on other thread") {
                 b.unavailable = true;
                 return true;
             }
@@ -679,6 +698,15 @@ impl<'a> Reader<'a> {
         if let Some(f) = parse_created_by(l) {
             self.flush_pending(b, no);
             b.pending = Pending::Created(f);
+            return true;
+        }
+        // The common case first: `FUNC(ARGS)`. None of the other lines a
+        // block holds ends with `)`.
+        if l.last() == Some(&b')')
+            && let Some(f) = parse_func_line(l)
+        {
+            self.flush_pending(b, no);
+            b.pending = Pending::Func(f);
             return true;
         }
         if is_elision(l) {

@@ -75,6 +75,16 @@ fn read_file(
         return Err(too_large(limit));
     }
     let after = stamp(&file.metadata().map_err(io)?);
+    check_stamps(before, after, read)
+}
+
+/// Judges a read of `read` bytes from the file's size and modification
+/// time before and after it (see [`read_file`]).
+fn check_stamps(
+    before: (u64, Option<SystemTime>),
+    after: (u64, Option<SystemTime>),
+    read: u64,
+) -> Result<ReadNote, SkipReason> {
     if read < before.0 || after.0 < read {
         return Err(SkipReason::Changed(format!(
             "the file shrank while it was read ({} bytes when the read began, {} read, {} at the end)",
@@ -182,7 +192,16 @@ fn decode_path(
     if size > limits.max_file_bytes {
         return Err(too_large(limits.max_file_bytes));
     }
-    let note = read_file(abs, limits.max_file_bytes, size, buf)?;
+    let (note, tables) = if size >= ReadBuf::MAP_MIN as u64 {
+        match stream_file(abs, limits, buf, tables)? {
+            Streamed::Done(outcome) => return *outcome,
+            Streamed::NotADump(tables) => {
+                (read_file(abs, limits.max_file_bytes, size, buf)?, tables)
+            }
+        }
+    } else {
+        (read_file(abs, limits.max_file_bytes, size, buf)?, tables)
+    };
     let bytes: &[u8] = buf.bytes();
     let run = || sniff::parse_any_with(rel, bytes, limits, tables);
     let mut outcome =
@@ -201,6 +220,79 @@ fn decode_path(
     }
     buf.shrink_after_use();
     outcome
+}
+
+/// What [`stream_file`] did.
+enum Streamed {
+    /// The file is a plain `debug=2` dump: it was parsed as it was read.
+    Done(Box<Result<Parsed, SkipReason>>),
+    /// Not one: read it whole (the tables, untouched, come back).
+    NotADump(Tables),
+}
+
+/// Parses a large plain `debug=2` dump (the bulk of a goroutine archive) as
+/// it is read, a stretch at a time, instead of reading it whole first: the
+/// parser then reads bytes still in the CPU's caches, and no buffer the
+/// size of the file is needed (whose pages would have to be zeroed). The
+/// same checks as [`read_file`] apply; a panic becomes a skip.
+fn stream_file(
+    abs: &Path,
+    limits: &Limits,
+    buf: &mut ReadBuf,
+    tables: Tables,
+) -> Result<Streamed, SkipReason> {
+    let io = |e: std::io::Error| SkipReason::Io(e.to_string());
+    let limit = limits.max_file_bytes;
+    let mut file = File::open(abs).map_err(io)?;
+    let before = stamp(&file.metadata().map_err(io)?);
+    if before.0 > limit {
+        return Err(too_large(limit));
+    }
+    let mut head = vec![0u8; sniff::HEAD_LEN];
+    let mut got = 0;
+    while got < head.len() {
+        match file.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io(e)),
+        }
+    }
+    head.truncate(got);
+    if got < sniff::HEAD_LEN || !sniff::is_plain_dump(&head) {
+        return Ok(Streamed::NotADump(tables));
+    }
+    let scratch = &mut buf.vec;
+    let run = || {
+        super::formats::traceback::parse_dump_stream(
+            &head, &mut file, limits, tables, scratch, limit,
+        )
+    };
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
+            Err(SkipReason::Malformed {
+                format: "this file",
+                detail: "leakscope hit an internal error (a bug; please report it)".into(),
+            })
+        });
+    buf.shrink_after_use();
+    let (mut parsed, read) = match outcome {
+        Ok(p) => p,
+        Err(e) => return Ok(Streamed::Done(Box::new(Err(e)))),
+    };
+    let after = stamp(&file.metadata().map_err(io)?);
+    let note = match check_stamps(before, after, read) {
+        Ok(note) => note,
+        Err(e) => return Ok(Streamed::Done(Box::new(Err(e)))),
+    };
+    if let Some(to) = note.grew_to {
+        parsed.snapshot.warnings.push(format!(
+            "the file grew while it was read (to {} bytes): only its first {} bytes were used",
+            count(to),
+            count(read)
+        ));
+    }
+    Ok(Streamed::Done(Box::new(Ok(parsed))))
 }
 
 /// A worker's read buffer, kept from one file to the next: a vector for

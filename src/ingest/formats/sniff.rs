@@ -139,6 +139,26 @@ fn decode_text<'a>(data: Cow<'a, [u8]>, limits: &Limits) -> Result<Cow<'a, [u8]>
     Ok(Cow::Owned(out.into_bytes()))
 }
 
+/// True when a file whose first bytes are `head` (at least [`HEAD_LEN`] of
+/// them, or the whole file) goes, as it is, to
+/// [`super::traceback::parse_dump`]: not gzip, not UTF-16, not binary, not
+/// a heap or `debug=1` profile, and a goroutine header first. Such a file
+/// can be parsed as it is read ([`super::traceback::parse_dump_stream`]).
+pub fn is_plain_dump(head: &[u8]) -> bool {
+    if decompress::is_gzip(head)
+        || head.starts_with(&[0xFF, 0xFE])
+        || head.starts_with(&[0xFE, 0xFF])
+    {
+        return false;
+    }
+    let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let h = &text[..text.len().min(HEAD_LEN)];
+    !looks_binary(h)
+        && !heap_text::sniff(h)
+        && !goroutine_debug1::sniff(h)
+        && traceback::sniff_dump(h)
+}
+
 /// Picks the parser for decoded bytes (see the module documentation).
 fn dispatch(
     name: &str,

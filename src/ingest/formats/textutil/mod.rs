@@ -39,6 +39,16 @@ impl<'a> Lines<'a> {
         }
     }
 
+    /// Iterates over the lines of `text`, a later stretch of a text whose
+    /// earlier stretches held `line_no` lines (no BOM is looked for).
+    pub fn resume(text: &'a [u8], line_no: usize) -> Self {
+        Lines {
+            rest: text,
+            line_no,
+            last_unterminated: false,
+        }
+    }
+
     /// 1-based number of the line most recently returned (0 before the first).
     pub fn line_no(&self) -> usize {
         self.line_no

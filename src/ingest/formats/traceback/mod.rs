@@ -229,9 +229,10 @@ struct Memo<'a> {
     id: FrameId,
 }
 
-/// The parse state over the whole text (`'a`: the text and the limits).
+/// The parse state over the whole text (`'a`: the text, or the stretch of
+/// it being read).
 struct Reader<'a> {
-    limits: &'a Limits,
+    limits: Limits,
     crash: bool,
     tables: Tables,
     cache: FrameCache,
@@ -279,45 +280,240 @@ struct Reader<'a> {
     discarded: (usize, usize),
 }
 
-fn parse_blocks<'a>(text: &'a [u8], limits: &'a Limits, crash: bool) -> Result<Parsed, SkipReason> {
+fn parse_blocks(text: &[u8], limits: &Limits, crash: bool) -> Result<Parsed, SkipReason> {
     parse_blocks_with(text, limits, crash, Tables::new())
 }
 
-fn parse_blocks_with<'a>(
-    text: &'a [u8],
-    limits: &'a Limits,
+/// What the line loop carries from one stretch of text to the next.
+#[derive(Default)]
+struct LoopState {
+    /// Goroutine headers seen.
+    headers: usize,
+    /// The last line read was a non-blank line outside any block.
+    last_outside: bool,
+}
+
+fn parse_blocks_with(
+    text: &[u8],
+    limits: &Limits,
     crash: bool,
     tables: Tables,
 ) -> Result<Parsed, SkipReason> {
-    let mut r = Reader::new(limits, crash, tables);
+    let mut r = Reader::new(*limits, crash, tables);
     let mut lines = Lines::new(text);
     let mut block: Option<Block> = None;
-    let mut headers = 0usize;
-    // The last line read was a non-blank line outside any block.
-    let mut last_outside = false;
-    while let Some(raw) = lines.next() {
-        check_line(raw, limits)?;
-        let no = lines.line_no();
-        r.last_line_bad = false;
-        last_outside = false;
-        if r.block_step(&mut block, raw, &mut lines, no, &mut headers) {
-            continue;
+    let mut st = LoopState::default();
+    r.read_lines(&mut lines, &mut block, &mut st)?;
+    r.end(block, &lines, &st)
+}
+
+/// How much of a dump [`parse_dump_stream`] reads at a time: small enough
+/// to stay in the CPU's caches between the copy and the parse.
+const STREAM_CHUNK: usize = 1 << 20;
+
+/// Parses a `debug=2` dump read from `src` a stretch at a time (format
+/// `GoroutineDebug2`), `head` being its first bytes, already read. Gives
+/// the same result as [`parse_dump_with`] on the whole text, without
+/// holding it: each stretch ends after a blank line (between goroutine
+/// blocks) and is parsed while it is still in the caches. `buf` is the
+/// caller's scratch; the count of bytes read (with `head`) comes back with
+/// the result. More than `limit` bytes is [`SkipReason::TooLarge`].
+pub fn parse_dump_stream<R: std::io::Read>(
+    head: &[u8],
+    src: &mut R,
+    limits: &Limits,
+    tables: Tables,
+    buf: &mut Vec<u8>,
+    limit: u64,
+) -> Result<(Parsed, u64), SkipReason> {
+    parse_dump_chunked(head, src, limits, tables, buf, limit, STREAM_CHUNK)
+}
+
+/// [`parse_dump_stream`] reading `chunk` bytes at a time.
+fn parse_dump_chunked<R: std::io::Read>(
+    head: &[u8],
+    src: &mut R,
+    limits: &Limits,
+    tables: Tables,
+    buf: &mut Vec<u8>,
+    limit: u64,
+    chunk: usize,
+) -> Result<(Parsed, u64), SkipReason> {
+    use std::io::Read as _;
+    buf.clear();
+    buf.extend_from_slice(head);
+    let mut total = head.len() as u64;
+    let mut carry: Reader<'static> = Reader::new(*limits, false, tables);
+    let mut st = LoopState::default();
+    let mut first = true;
+    let mut line_base = 0;
+    let mut want = chunk.max(1);
+    loop {
+        // Fill up to `want` bytes, or to the end of the input.
+        let mut eof = false;
+        while buf.len() < want {
+            let start = buf.len();
+            buf.reserve(want - start);
+            // Into the spare capacity, without zero-filling it first.
+            match src.by_ref().take((want - start) as u64).read_to_end(buf) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => return Err(SkipReason::Io(e.to_string())),
+            }
+            total += (buf.len() - start) as u64;
+            if total > limit {
+                return Err(SkipReason::TooLarge {
+                    what: "file size",
+                    limit,
+                    flag: "--max-file-size",
+                });
+            }
         }
-        // Outside any block.
-        block = r.outside_step(raw, &mut lines, no, &mut headers, &mut last_outside);
+        // A stretch of whole blocks: up to the last blank line.
+        let cut = if eof {
+            buf.len()
+        } else {
+            match memchr::memmem::rfind(buf, b"\n\n") {
+                Some(i) => i + 2,
+                None => {
+                    // One block longer than a stretch: read more.
+                    want = want.saturating_mul(2);
+                    continue;
+                }
+            }
+        };
+        let seg = &buf[..cut];
+        let mut r = carry.rebind();
+        let mut lines = if first {
+            Lines::new(seg)
+        } else {
+            Lines::resume(seg, line_base)
+        };
+        let mut block: Option<Block> = None;
+        r.read_lines(&mut lines, &mut block, &mut st)?;
+        if eof {
+            return r.end(block, &lines, &st).map(|p| (p, total));
+        }
+        // The stretch ended with a blank line, which closes any block.
+        debug_assert!(block.is_none());
+        r.finish(block, lines.line_no());
+        line_base = lines.line_no();
+        first = false;
+        carry = r.rebind();
+        buf.drain(..cut);
+        want = want.max(buf.len() + chunk / 2 + 1);
     }
-    let truncated = r.end_of_text(block, &lines, last_outside);
-    if headers == 0 {
-        return Err(SkipReason::NotAProfile(
-            "no goroutine header (`goroutine N [...]:`) found".into(),
-        ));
+}
+
+impl<'a> Reader<'a> {
+    /// Reads every line of `lines` (a stretch of the text).
+    fn read_lines(
+        &mut self,
+        lines: &mut Lines<'a>,
+        block: &mut Option<Block<'a>>,
+        st: &mut LoopState,
+    ) -> Result<(), SkipReason> {
+        while let Some(raw) = lines.next() {
+            check_line(raw, &self.limits)?;
+            let no = lines.line_no();
+            self.last_line_bad = false;
+            st.last_outside = false;
+            if self.block_step(block, raw, lines, no, &mut st.headers) {
+                continue;
+            }
+            // Outside any block.
+            *block = self.outside_step(raw, lines, no, &mut st.headers, &mut st.last_outside);
+        }
+        Ok(())
     }
-    Ok(r.into_parsed(truncated))
+
+    /// At the end of the text: the parse, or why there is none.
+    fn end(
+        mut self,
+        block: Option<Block<'a>>,
+        lines: &Lines<'a>,
+        st: &LoopState,
+    ) -> Result<Parsed, SkipReason> {
+        let truncated = self.end_of_text(block, lines, st.last_outside);
+        if st.headers == 0 {
+            return Err(SkipReason::NotAProfile(
+                "no goroutine header (`goroutine N [...]:`) found".into(),
+            ));
+        }
+        Ok(self.into_parsed(truncated))
+    }
+
+    /// The same reader for another stretch of text: everything read so far
+    /// is kept; the memos of the last blocks' text (borrowed from the
+    /// stretch read) are dropped.
+    fn rebind<'b>(self) -> Reader<'b> {
+        let Reader {
+            limits,
+            crash,
+            tables,
+            cache,
+            warn,
+            goroutines,
+            frames,
+            label_sets,
+            label_index,
+            last_labels,
+            seen,
+            segment_start,
+            run_start,
+            dumps,
+            cut_stacks,
+            empty_blocks,
+            last_prefix,
+            last_line_bad,
+            prev: _,
+            cur: _,
+            prev_created: _,
+            memo_hits: _,
+            prev_stack: _,
+            last_reason,
+            memo: _,
+            thread_sections,
+            discarded,
+        } = self;
+        Reader {
+            limits,
+            crash,
+            tables,
+            cache,
+            warn,
+            goroutines,
+            frames,
+            label_sets,
+            label_index,
+            last_labels,
+            seen,
+            segment_start,
+            run_start,
+            dumps,
+            cut_stacks,
+            empty_blocks,
+            last_prefix,
+            last_line_bad,
+            prev: Vec::new(),
+            cur: Vec::new(),
+            prev_created: None,
+            memo_hits: 0,
+            prev_stack: None,
+            last_reason,
+            memo: BlockMemo::default(),
+            thread_sections,
+            discarded,
+        }
+    }
 }
 
 impl<'a> Reader<'a> {
     /// A reader with nothing read yet.
-    fn new(limits: &'a Limits, crash: bool, tables: Tables) -> Self {
+    fn new(limits: Limits, crash: bool, tables: Tables) -> Self {
         Reader {
             limits,
             crash,

@@ -829,3 +829,160 @@ fn log_lines_before_a_dump_leave_it_a_dump() {
     // A plain dump needs no preamble handling.
     assert!(dump_after_preamble(b"goroutine 1 [running]:\nmain.main()\n").is_none());
 }
+
+/// Everything a parse gives, with ids resolved, for comparing two parses.
+fn resolved(p: &Parsed) -> String {
+    let mut out = format!(
+        "{:?}\n{:?}\n",
+        p.snapshot.warnings,
+        (p.snapshot.format, p.snapshot.kind, &p.snapshot.process)
+    );
+    let g = data(p);
+    out.push_str(&format!(
+        "total {} truncated {} max id {:?} leak {} per goroutine {}\n",
+        g.total, g.truncated, g.max_goroutine_id, g.leak_profile, g.per_goroutine
+    ));
+    for grp in &g.groups {
+        let created = grp
+            .created_by
+            .map(|f| p.tables.frame_function(f).to_string());
+        let labels: Vec<(&str, &str)> = grp
+            .labels
+            .iter()
+            .map(|&(k, v)| (p.tables.str(k), p.tables.str(v)))
+            .collect();
+        let mut plain = grp.clone();
+        plain.stack = StackId(0);
+        plain.wait_reason = None;
+        plain.created_by = None;
+        plain.labels.clear();
+        out.push_str(&format!(
+            "{:?} {:?} {created:?} {labels:?} {plain:?}\n",
+            names(p, grp),
+            grp.wait_reason.map(|r| p.tables.str(r)),
+        ));
+    }
+    out
+}
+
+/// The text files of the sample archives and of the single-dump corpus
+/// that are plain `debug=2` dumps.
+fn plain_dumps() -> Vec<(String, Vec<u8>)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for dir in ["samples", "tests/data/single-dumps"] {
+        for e in walkdir::WalkDir::new(root.join(dir)).sort_by_file_name() {
+            let Ok(e) = e else { continue };
+            if !e.file_type().is_file() || e.path().components().any(|c| c.as_os_str() == "src") {
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(e.path()) else {
+                continue;
+            };
+            if crate::ingest::formats::sniff::is_plain_dump(&bytes) {
+                out.push((e.path().display().to_string(), bytes));
+            }
+        }
+    }
+    out
+}
+
+/// Edge cases for stretches: several dumps in one file, a cut-off end,
+/// labels, a BOM, CRLF line ends, a block longer than a stretch, lines
+/// outside blocks, a file without a final newline.
+fn stream_edge_cases() -> Vec<(String, Vec<u8>)> {
+    let block = |id: u32, f: &str| {
+        format!(
+            "goroutine {id} [chan receive, {id} minutes] {{\"k\": \"v{}\"}}:\nmain.{f}(0x{id:x})\n\t/src/m.go:{id} +0x1\nmain.main()\n\t/src/m.go:9 +0x2\ncreated by main.main in goroutine 1\n\t/src/m.go:3 +0x3\n\n",
+            id % 3
+        )
+    };
+    let many: String = (1..200)
+        .map(|i| block(i, if i % 5 == 0 { "b" } else { "a" }))
+        .collect();
+    let mut deep = String::from("goroutine 7 [select]:\n");
+    for i in 0..400 {
+        deep.push_str(&format!("main.f{i}(...)\n\t/src/deep.go:{i}\n"));
+    }
+    deep.push('\n');
+    vec![
+        ("many".into(), many.clone().into_bytes()),
+        ("twice".into(), format!("{many}{many}").into_bytes()),
+        ("cut".into(), many[..many.len() - 40].as_bytes().to_vec()),
+        (
+            "bom".into(),
+            [&b"\xEF\xBB\xBF"[..], many.as_bytes()].concat(),
+        ),
+        ("crlf".into(), many.replace('\n', "\r\n").into_bytes()),
+        (
+            "deep".into(),
+            format!("{}{deep}{}", block(1, "a"), block(2, "a")).into_bytes(),
+        ),
+        (
+            "outside".into(),
+            format!("{}stray text\n\n{}", block(1, "a"), block(2, "b")).into_bytes(),
+        ),
+        (
+            "no-final-newline".into(),
+            many.trim_end().as_bytes().to_vec(),
+        ),
+    ]
+}
+
+#[test]
+fn streamed_parse_equals_whole_parse() {
+    let limits = Limits::default();
+    let mut cases = plain_dumps();
+    assert!(cases.len() >= 5, "only {} plain dumps found", cases.len());
+    cases.extend(stream_edge_cases());
+    let mut buf = Vec::new();
+    for (name, text) in &cases {
+        let whole = parse_dump(text, &limits);
+        for chunk in [1, 64, 700, 4096, 1 << 20] {
+            let head = &text[..text.len().min(100)];
+            let mut rest = &text[head.len()..];
+            let streamed = parse_dump_chunked(
+                head,
+                &mut rest,
+                &limits,
+                Tables::new(),
+                &mut buf,
+                u64::MAX,
+                chunk,
+            );
+            match (&whole, &streamed) {
+                (Ok(w), Ok((s, read))) => {
+                    assert_eq!(*read, text.len() as u64, "{name} at {chunk}");
+                    assert_eq!(resolved(w), resolved(s), "{name} at {chunk}");
+                    assert_eq!(w.tables.sizes(), s.tables.sizes(), "{name} at {chunk}");
+                }
+                (Err(w), Err(s)) => assert_eq!(w, s, "{name} at {chunk}"),
+                _ => panic!(
+                    "{name} at {chunk}: {:?} vs {:?}",
+                    whole.is_ok(),
+                    streamed.is_ok()
+                ),
+            }
+        }
+    }
+}
+
+#[test]
+fn streamed_parse_refuses_more_than_the_limit() {
+    let text = b"goroutine 1 [running]:\nmain.main()\n\t/m.go:1 +0x1\n\n".repeat(100);
+    let mut rest = &text[10..];
+    let got = parse_dump_chunked(
+        &text[..10],
+        &mut rest,
+        &Limits::default(),
+        Tables::new(),
+        &mut Vec::new(),
+        1000,
+        64,
+    );
+    assert!(
+        matches!(got, Err(SkipReason::TooLarge { .. })),
+        "{:?}",
+        got.err()
+    );
+}

@@ -194,7 +194,7 @@ fn decode_path(
     }
     let (note, tables) = if size >= ReadBuf::MAP_MIN as u64 {
         match stream_file(abs, limits, buf, tables)? {
-            Streamed::Done(outcome) => return *outcome,
+            Streamed::Done(outcome) => return outcome,
             Streamed::NotADump(tables) => {
                 (read_file(abs, limits.max_file_bytes, size, buf)?, tables)
             }
@@ -222,10 +222,12 @@ fn decode_path(
     outcome
 }
 
-/// What [`stream_file`] did.
+/// What [`stream_file`] did. (One value per file, moved once: the size
+/// difference of the variants costs nothing worth a box.)
+#[allow(clippy::large_enum_variant)]
 enum Streamed {
     /// The file is a plain `debug=2` dump: it was parsed as it was read.
-    Done(Box<Result<Parsed, SkipReason>>),
+    Done(Result<Parsed, SkipReason>),
     /// Not one: read it whole (the tables, untouched, come back).
     NotADump(Tables),
 }
@@ -278,12 +280,12 @@ fn stream_file(
     buf.shrink_after_use();
     let (mut parsed, read) = match outcome {
         Ok(p) => p,
-        Err(e) => return Ok(Streamed::Done(Box::new(Err(e)))),
+        Err(e) => return Ok(Streamed::Done(Err(e))),
     };
     let after = stamp(&file.metadata().map_err(io)?);
     let note = match check_stamps(before, after, read) {
         Ok(note) => note,
-        Err(e) => return Ok(Streamed::Done(Box::new(Err(e)))),
+        Err(e) => return Ok(Streamed::Done(Err(e))),
     };
     if let Some(to) = note.grew_to {
         parsed.snapshot.warnings.push(format!(
@@ -292,7 +294,7 @@ fn stream_file(
             count(read)
         ));
     }
-    Ok(Streamed::Done(Box::new(Ok(parsed))))
+    Ok(Streamed::Done(Ok(parsed)))
 }
 
 /// A worker's read buffer, kept from one file to the next: a vector for

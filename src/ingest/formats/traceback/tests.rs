@@ -908,7 +908,7 @@ fn stream_edge_cases() -> Vec<(String, Vec<u8>)> {
     vec![
         ("many".into(), many.clone().into_bytes()),
         ("twice".into(), format!("{many}{many}").into_bytes()),
-        ("cut".into(), many[..many.len() - 40].as_bytes().to_vec()),
+        ("cut".into(), many.as_bytes()[..many.len() - 40].to_vec()),
         (
             "bom".into(),
             [&b"\xEF\xBB\xBF"[..], many.as_bytes()].concat(),

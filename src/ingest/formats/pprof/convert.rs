@@ -659,6 +659,14 @@ impl StackBuilder {
                 Some(&(start, len)) if start != NONE => (start, len),
                 _ => self.sparse_span(id)?,
             };
+            // Most locations are one frame (no inlined calls): a push, not a
+            // `memmove` call for a one-element copy.
+            if len == 1
+                && let Some(&f) = self.location_frames.get(start as usize)
+            {
+                self.buf.push(f);
+                continue;
+            }
             let span = self
                 .location_frames
                 .get(start as usize..(start + len) as usize)

@@ -43,8 +43,22 @@ pub fn parse_header(line: &[u8]) -> Option<Header<'_>> {
         return None;
     };
     let status_and_more = &rest[open + 2..];
-    let close = status_and_more.iter().position(|&b| b == b']')?;
-    let status = &status_and_more[..close];
+    // One pass to the `]`, noting what the status holds: most statuses are
+    // one piece (`chan receive`) or two (`…, 5 minutes`), without marks.
+    let (mut close, mut comma, mut paren) = (None, false, false);
+    for (i, &b) in status_and_more.iter().enumerate() {
+        match b {
+            b']' => {
+                close = Some(i);
+                break;
+            }
+            b',' => comma = true,
+            b'(' => paren = true,
+            _ => {}
+        }
+    }
+    let status = &status_and_more[..close?];
+    let close = status.len();
     let tail = trim_end_ws(&status_and_more[close + 1..]);
     let labels = if tail == b":" {
         None
@@ -56,13 +70,17 @@ pub fn parse_header(line: &[u8]) -> Option<Header<'_>> {
         Some(set)
     };
     // Most statuses are one piece (`chan receive`) or two (`…, 5 minutes`).
-    let (first, more) = if status.contains(&b',') {
+    let (first, more) = if comma {
         let mut pieces = status.split_str(b", ");
         (pieces.next().unwrap_or_default(), Some(pieces))
     } else {
         (status, None)
     };
-    let (reason, mut leaked) = strip_marks(first);
+    let (reason, mut leaked) = if paren {
+        strip_marks(first)
+    } else {
+        (Cow::Borrowed(first), false)
+    };
     let mut locked = false;
     let mut minutes = None;
     for p in more.into_iter().flatten() {
@@ -114,6 +132,12 @@ fn strip_marks(s: &[u8]) -> (Cow<'_, [u8]>, bool) {
 /// Finds a header anywhere in `line` (crash output and logs put prefixes
 /// before it). Returns the prefix length and the header.
 pub fn find_header(line: &[u8]) -> Option<(usize, Header<'_>)> {
+    // The usual case: the header starts the line.
+    if line.starts_with(GOROUTINE)
+        && let Some(h) = parse_header(line)
+    {
+        return Some((0, h));
+    }
     let mut from = 0;
     while let Some(i) = find(&line[from..], GOROUTINE) {
         let at = from + i;

@@ -17,6 +17,7 @@
 //! several dumps: only the last is kept.
 
 mod header;
+mod ids;
 mod lines;
 mod memo;
 
@@ -247,7 +248,7 @@ struct Reader<'a> {
     /// The last raw label set looked up, and its index.
     last_labels: Option<(Vec<u8>, u32)>,
     /// Goroutine id → index in `goroutines` (ids other than 0).
-    seen: FxHashMap<u64, usize>,
+    seen: ids::SeenIds,
     /// First goroutine of the dump being read (earlier dumps are dropped).
     segment_start: usize,
     /// First goroutine after the last non-blank line outside any block.
@@ -525,7 +526,7 @@ impl<'a> Reader<'a> {
             label_sets: vec![Vec::new()],
             label_index: FxHashMap::default(),
             last_labels: None,
-            seen: FxHashMap::default(),
+            seen: ids::SeenIds::default(),
             segment_start: 0,
             run_start: 0,
             dumps: 1,
@@ -675,7 +676,7 @@ impl<'a> Reader<'a> {
         let index = self.goroutines.len();
         // A thread's g0 stack, or (in the thread sections of a crash log)
         // the goroutine running on that thread printed a second time.
-        let discard = h.id == 0 || (self.thread_sections && self.seen.contains_key(&h.id));
+        let discard = h.id == 0 || (self.thread_sections && self.seen.get(h.id).is_some());
         if discard {
             if h.id == 0 {
                 self.discarded.0 += 1;
@@ -683,7 +684,7 @@ impl<'a> Reader<'a> {
                 self.discarded.1 += 1;
             }
         } else if h.id != 0 {
-            if let Some(&prev) = self.seen.get(&h.id)
+            if let Some(prev) = self.seen.get(h.id)
                 && prev >= self.segment_start
             {
                 // A second dump begins: at the start of this run of blocks

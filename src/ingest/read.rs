@@ -1,15 +1,19 @@
 //! Reading one listed file and decoding it: every file is read into a
-//! per-worker buffer that is reused from one file to the next, the size
-//! limit is enforced again at read time, a file that changes while it is
-//! read is reported, and a parser panic becomes a skip.
+//! per-worker buffer that is reused from one file to the next (a large
+//! plain `debug=2` dump is parsed as it is read, a megabyte at a time), the
+//! size limit is enforced again at read time, a file that changes while it
+//! is read is reported, and a parser panic becomes a skip. Each worker also
+//! keeps its interning tables from file to file ([`Worker`]).
 //!
 //! Why read and not memory-map: a mapped file that another process
 //! truncates while it is parsed (an archive still being copied, a network
-//! share) kills the process with `SIGBUS`, and catching that signal needs
-//! unsafe, platform-specific code. Reading costs one kernel copy of the
-//! bytes into a buffer each worker reuses; large files go to an anonymous
-//! mapping populated in one call, so the page faults of a fresh buffer do
-//! not add to it. See benches/README.md for the measured cost.
+//! share, a log rotated with copytruncate) kills the process with `SIGBUS`,
+//! and catching that signal needs unsafe, platform-specific code. Reading
+//! costs one kernel copy of the bytes. Streaming the big dumps makes that
+//! copy land in the caches the parser reads next, and spares a file-sized
+//! buffer whose pages would have to be zeroed; other large files go to an
+//! anonymous mapping sized once for the largest file of the run. See
+//! benches/README.md for the measured cost.
 
 use super::error::SkipReason;
 use super::formats::sniff;

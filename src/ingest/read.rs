@@ -471,8 +471,12 @@ mod tests {
                     assert!(parsed.snapshot.goroutines.is_some());
                     outcomes.0 += 1;
                 }
+                // Shrank; or, when the read began while the truncation
+                // was still freeing blocks (ext4 sets the size first and
+                // the modification time again when it is done), the same
+                // size with a new modification time.
                 Err(SkipReason::Changed(why)) => {
-                    assert!(why.contains("shrank"), "{why}");
+                    assert!(why.contains("shrank") || why.contains("rewritten"), "{why}");
                     outcomes.1 += 1;
                 }
                 Err(other) => panic!("unexpected skip: {other}"),

@@ -206,6 +206,7 @@ pub(super) fn convert(
             _ => (NONE, 0),
         })
         .collect();
+    tables.begin_sequence();
     let mut stacks = StackBuilder {
         location_ids,
         by_id,
@@ -678,7 +679,7 @@ impl StackBuilder {
             self.buf.truncate(self.max_depth);
             self.cut += 1;
         }
-        Ok((tables.intern_stack(&self.buf), cut))
+        Ok((tables.intern_stack_in_sequence(&self.buf), cut))
     }
 }
 

@@ -113,6 +113,14 @@ fn count(n: u64) -> String {
     crate::units::count(n as f64)
 }
 
+/// The skip for a file whose parser panicked (a bug).
+fn internal_error() -> SkipReason {
+    SkipReason::Malformed {
+        format: "this file",
+        detail: "leakscope hit an internal error (a bug; please report it)".into(),
+    }
+}
+
 fn too_large(limit: u64) -> SkipReason {
     SkipReason::TooLarge {
         what: "file size",
@@ -208,13 +216,8 @@ fn decode_path(
     };
     let bytes: &[u8] = buf.bytes();
     let run = || sniff::parse_any_with(rel, bytes, limits, tables);
-    let mut outcome =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
-            Err(SkipReason::Malformed {
-                format: "this file",
-                detail: "leakscope hit an internal error (a bug; please report it)".into(),
-            })
-        });
+    let mut outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+        .unwrap_or_else(|_| Err(internal_error()));
     if let (Some(to), Ok(parsed)) = (note.grew_to, outcome.as_mut()) {
         parsed.snapshot.warnings.push(format!(
             "the file grew while it was read (to {} bytes): only its first {} bytes were used",
@@ -274,13 +277,8 @@ fn stream_file(
             &head, &mut file, limits, tables, scratch, limit,
         )
     };
-    let outcome =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
-            Err(SkipReason::Malformed {
-                format: "this file",
-                detail: "leakscope hit an internal error (a bug; please report it)".into(),
-            })
-        });
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+        .unwrap_or_else(|_| Err(internal_error()));
     buf.shrink_after_use();
     let (mut parsed, read) = match outcome {
         Ok(p) => p,

@@ -2,17 +2,14 @@
 //!
 //! Every stage refers to functions, files and stacks by small integer ids, so
 //! memory grows with the number of *distinct* stacks, not with the size or
-//! number of input files. Each parsed file fills its own [`Tables`]; the
-//! ingest driver merges them into the archive's tables with [`Tables::absorb`]
-//! and rewrites the file's ids with the returned [`Remap`].
+//! number of input files.
 //!
-//! The ingest workers go one better: each keeps one `Tables` from file to
-//! file (a pool's stacks are interned once per worker, not once per file),
-//! sends the entries a file added as a [`Delta`], and the merging thread
-//! keeps a [`Mirror`] of each worker's tables that maps a worker's ids to
-//! the archive's on first use ([`LazyRemap`]): archive ids then follow the
-//! order in which snapshots, in path order, first use them, whichever
-//! worker read which file.
+//! Each ingest worker keeps one `Tables` from file to file (a pool's stacks
+//! are interned once per worker, not once per file) and sends the entries a
+//! file added as a [`Delta`]; the merging thread keeps a [`Mirror`] of each
+//! worker's tables and maps a worker's ids to the archive's on first use
+//! ([`LazyRemap`]). Archive ids then follow the order in which snapshots, in
+//! path order, first use them, whichever worker read which file.
 
 use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 use std::hash::BuildHasher;
@@ -113,41 +110,6 @@ pub trait IdMap {
     fn frame(&mut self, id: FrameId) -> FrameId;
     /// The new id of a stack.
     fn stack(&mut self, id: StackId) -> StackId;
-}
-
-/// Id translation produced by [`Tables::absorb`].
-#[derive(Debug, Default)]
-pub struct Remap {
-    strings: Vec<StrId>,
-    frames: Vec<FrameId>,
-    stacks: Vec<StackId>,
-}
-
-impl Remap {
-    /// New id of a string of the absorbed table.
-    pub fn str(&self, id: StrId) -> StrId {
-        self.strings[id.0 as usize]
-    }
-    /// New id of a frame of the absorbed table.
-    pub fn frame(&self, id: FrameId) -> FrameId {
-        self.frames[id.0 as usize]
-    }
-    /// New id of a stack of the absorbed table.
-    pub fn stack(&self, id: StackId) -> StackId {
-        self.stacks[id.0 as usize]
-    }
-}
-
-impl IdMap for Remap {
-    fn str(&mut self, id: StrId) -> StrId {
-        Remap::str(self, id)
-    }
-    fn frame(&mut self, id: FrameId) -> FrameId {
-        Remap::frame(self, id)
-    }
-    fn stack(&mut self, id: StackId) -> StackId {
-        Remap::stack(self, id)
-    }
 }
 
 /// How far a `Tables` had grown: counts of strings, frames and stacks.
@@ -481,41 +443,6 @@ impl Tables {
             self.stack_ranges.len(),
         )
     }
-
-    /// Merges `other` into `self` and returns how `other`'s ids map to ids
-    /// of `self`.
-    pub fn absorb(&mut self, other: &Tables) -> Remap {
-        let strings: Vec<StrId> = other.strings.iter().map(|s| self.intern_str(s)).collect();
-        let frames: Vec<FrameId> = other
-            .frames
-            .iter()
-            .map(|f| {
-                self.intern_frame_ids(Frame {
-                    function: strings[f.function.0 as usize],
-                    file: strings[f.file.0 as usize],
-                    line: f.line,
-                })
-            })
-            .collect();
-        let mut buf = Vec::new();
-        let stacks: Vec<StackId> = (0..other.stack_ranges.len())
-            .map(|i| {
-                buf.clear();
-                buf.extend(
-                    other
-                        .stack(StackId(i as u32))
-                        .iter()
-                        .map(|f| frames[f.0 as usize]),
-                );
-                self.intern_stack(&buf)
-            })
-            .collect();
-        Remap {
-            strings,
-            frames,
-            stacks,
-        }
-    }
 }
 
 /// Normalises a Go function name so the same function matches across
@@ -603,21 +530,67 @@ mod tests {
         assert_eq!(t.sizes(), plain.sizes());
     }
 
+    /// Two workers' tables, shipped as deltas and mapped on first use:
+    /// archive ids follow the order of use, and every id names what it
+    /// named in its worker's tables.
     #[test]
-    fn absorb_remaps_ids() {
-        let mut a = Tables::new();
-        let fa = a.intern_frame("main.a", "a.go", 1);
-        let _sa = a.intern_stack(&[fa]);
-        let mut b = Tables::new();
-        let fb1 = b.intern_frame("main.b", "b.go", 2);
-        let fb2 = b.intern_frame("main.a", "a.go", 1);
-        let sb = b.intern_stack(&[fb1, fb2]);
-        let remap = a.absorb(&b);
-        let s = remap.stack(sb);
-        let frames = a.stack(s);
-        assert_eq!(frames.len(), 2);
-        assert_eq!(a.frame_function(frames[0]), "main.b");
-        assert_eq!(frames[1], fa);
-        assert_eq!(remap.frame(fb2), fa);
+    fn deltas_mirrors_and_lazy_remaps() {
+        let mut workers = [Tables::new(), Tables::new()];
+        let mut marks = [Mark::default(); 2];
+        let mut mirrors = [Mirror::default(), Mirror::default()];
+        let mut archive = Tables::new();
+        let mut buf = Vec::new();
+        // Worker 1 interns first, but worker 0's snapshot is merged first.
+        let f1 = workers[1].intern_frame("main.b", "b.go", 2);
+        let s1 = workers[1].intern_stack(&[f1]);
+        let fa = workers[0].intern_frame("main.a", "a.go", 1);
+        let fb = workers[0].intern_frame("main.b", "b.go", 2);
+        let s0 = workers[0].intern_stack(&[fa, fb]);
+        for w in 0..2 {
+            let d = workers[w].delta_since(marks[w]);
+            marks[w] = workers[w].mark();
+            mirrors[w].apply(d);
+        }
+        let mut m0 = LazyRemap {
+            mirror: &mut mirrors[0],
+            target: &mut archive,
+            buf: &mut buf,
+        };
+        let a0 = m0.stack(s0);
+        let mut m1 = LazyRemap {
+            mirror: &mut mirrors[1],
+            target: &mut archive,
+            buf: &mut buf,
+        };
+        let a1 = m1.stack(s1);
+        assert_eq!((a0, a1), (StackId(0), StackId(1)));
+        let names = |t: &Tables, s: StackId| -> Vec<String> {
+            t.stack(s)
+                .iter()
+                .map(|&f| {
+                    format!(
+                        "{}@{}:{}",
+                        t.frame_function(f),
+                        t.frame_file(f),
+                        t.frame(f).line
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(names(&archive, a0), names(&workers[0], s0));
+        assert_eq!(names(&archive, a1), names(&workers[1], s1));
+        // main.b is one frame in the archive, whichever worker named it.
+        assert_eq!(archive.stack(a1)[0], archive.stack(a0)[1]);
+        // A second delta carries only what is new; a table that is not
+        // the one marked is sent whole, with a reset.
+        let again = workers[0].intern_stack(&[fa, fb]);
+        assert_eq!(again, s0);
+        let d = workers[0].delta_since(marks[0]);
+        assert!(!d.reset && d.strings.is_empty() && d.stack_lens.is_empty());
+        let fresh = Tables::new();
+        let d = fresh.delta_since(marks[0]);
+        assert!(d.reset && d.strings.len() == 1);
+        mirrors[0].apply(d);
+        assert!(mirrors[0].stack_ranges.is_empty());
     }
 }

@@ -7,7 +7,7 @@ pub mod snapshot;
 pub mod time;
 
 pub use intern::{
-    Delta, Frame, FrameId, IdMap, LazyRemap, Mark, Mirror, Remap, StackId, StrId, Tables,
+    Delta, Frame, FrameId, IdMap, LazyRemap, Mark, Mirror, StackId, StrId, Tables,
     normalize_function_name,
 };
 pub use memstats::{MemStats, MemValue};
@@ -41,17 +41,6 @@ pub struct Parsed {
 }
 
 impl Archive {
-    /// Adds a parsed file, merging its tables into the archive's.
-    pub fn add(&mut self, parsed: Parsed) {
-        let Parsed {
-            mut snapshot,
-            tables,
-        } = parsed;
-        let mut remap = self.tables.absorb(&tables);
-        snapshot.remap(&mut remap);
-        self.snapshots.push(snapshot);
-    }
-
     /// Earliest and latest known snapshot time, or `None` when no snapshot
     /// has a time.
     pub fn time_span(&self) -> Option<(TimeNs, TimeNs)> {

@@ -332,7 +332,8 @@ impl Snapshot {
         }
     }
 
-    /// Rewrites every interned id through `remap` (after [`super::Tables::absorb`]).
+    /// Rewrites every interned id through `remap` (a worker's ids to the
+    /// archive's: [`super::LazyRemap`]).
     pub fn remap(&mut self, remap: &mut impl IdMap) {
         if let Some(h) = &mut self.heap {
             for s in &mut h.samples {

@@ -333,7 +333,7 @@ fn goroutine_profile(tables: &Tables, last: &Snapshot, base: Option<&Snapshot>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{GoroutineData, GoroutineGroup, HeapData, HeapSample, Parsed};
+    use crate::model::{GoroutineData, GoroutineGroup, HeapData, HeapSample};
     use std::io::Read;
 
     fn decode(f: &PprofFile) -> pb::Profile {
@@ -347,7 +347,7 @@ mod tests {
     fn archive() -> Archive {
         let mut a = Archive::default();
         for (i, (n_leak, inuse)) in [(2u64, 100i64), (5, 400)].into_iter().enumerate() {
-            let mut t = Tables::new();
+            let t = &mut a.tables;
             let leaf = t.intern_frame("main.leak", "/src/main.go", 16);
             let main = t.intern_frame("main.main", "/src/main.go", 9);
             let other = t.intern_frame("main.idle", "/src/idle.go", 3);
@@ -364,13 +364,9 @@ mod tests {
                 groups: vec![GoroutineGroup::new(s1, n_leak), GoroutineGroup::new(s2, 3)],
                 ..Default::default()
             });
-            a.add(Parsed {
-                snapshot: g,
-                tables: t,
-            });
-            let mut t = Tables::new();
-            let leaf = t.intern_frame("main.grow", "/src/main.go", 30);
-            let s = t.intern_stack(&[leaf]);
+            a.snapshots.push(g);
+            let leaf = a.tables.intern_frame("main.grow", "/src/main.go", 30);
+            let s = a.tables.intern_stack(&[leaf]);
             let mut h = Snapshot::new(crate::model::Format::Pprof, ProfileKind::Heap);
             h.path = format!("heap-{i}.pb.gz");
             h.heap = Some(HeapData {
@@ -387,10 +383,7 @@ mod tests {
                 }],
                 ..Default::default()
             });
-            a.add(Parsed {
-                snapshot: h,
-                tables: t,
-            });
+            a.snapshots.push(h);
         }
         a
     }

@@ -61,16 +61,32 @@ fn read_file(
     if before.0 > limit {
         return Err(too_large(limit));
     }
+    read_open(&mut file, before, limit, size_hint, buf, &[])
+}
+
+/// [`read_file`] on a file already open, whose first bytes, `head`, were
+/// read already (`before`: its stamp when it was opened).
+fn read_open(
+    file: &mut File,
+    before: (u64, Option<SystemTime>),
+    limit: u64,
+    size_hint: u64,
+    buf: &mut ReadBuf,
+    head: &[u8],
+) -> Result<ReadNote, SkipReason> {
+    buf.clear();
+    let io = |e: std::io::Error| SkipReason::Io(e.to_string());
     // Room for the size and one byte more (to see growth), so a file that
     // did not change is read without reallocating.
-    let want =
-        usize::try_from(before.0.max(size_hint).min(limit).saturating_add(1)).unwrap_or(usize::MAX);
+    let want = usize::try_from(before.0.max(size_hint).min(limit).saturating_add(1))
+        .unwrap_or(usize::MAX)
+        .max(head.len() + 1);
     if want >= ReadBuf::MAP_MIN {
-        buf.read_big(&mut file, want).map_err(io)?;
+        buf.read_big(file, want, head).map_err(io)?;
     } else {
         buf.vec.reserve(want);
-        (&mut file)
-            .take(limit.saturating_add(1))
+        buf.vec.extend_from_slice(head);
+        file.take(limit.saturating_add(1).saturating_sub(head.len() as u64))
             .read_to_end(&mut buf.vec)
             .map_err(io)?;
     }
@@ -205,11 +221,9 @@ fn decode_path(
         return Err(too_large(limits.max_file_bytes));
     }
     let (note, tables) = if size >= ReadBuf::MAP_MIN as u64 {
-        match stream_file(abs, limits, buf, tables)? {
+        match stream_file(abs, size, limits, buf, tables)? {
             Streamed::Done(outcome) => return outcome,
-            Streamed::NotADump(tables) => {
-                (read_file(abs, limits.max_file_bytes, size, buf)?, tables)
-            }
+            Streamed::NotADump(tables, note) => (note, tables),
         }
     } else {
         (read_file(abs, limits.max_file_bytes, size, buf)?, tables)
@@ -235,8 +249,9 @@ fn decode_path(
 enum Streamed {
     /// The file is a plain `debug=2` dump: it was parsed as it was read.
     Done(Result<Parsed, SkipReason>),
-    /// Not one: read it whole (the tables, untouched, come back).
-    NotADump(Tables),
+    /// Not one: it was read whole into the buffer (the tables, untouched,
+    /// come back).
+    NotADump(Tables, ReadNote),
 }
 
 /// Parses a large plain `debug=2` dump (the bulk of a goroutine archive) as
@@ -246,6 +261,7 @@ enum Streamed {
 /// same checks as [`read_file`] apply; a panic becomes a skip.
 fn stream_file(
     abs: &Path,
+    size: u64,
     limits: &Limits,
     buf: &mut ReadBuf,
     tables: Tables,
@@ -269,7 +285,9 @@ fn stream_file(
     }
     head.truncate(got);
     if got < sniff::HEAD_LEN || !sniff::is_plain_dump(&head) {
-        return Ok(Streamed::NotADump(tables));
+        // Read the rest after what was read already.
+        let note = read_open(&mut file, before, limit, size, buf, &head)?;
+        return Ok(Streamed::NotADump(tables, note));
     }
     let scratch = &mut buf.vec;
     let run = || {
@@ -339,7 +357,7 @@ impl ReadBuf {
 
     /// Reads at most `want` bytes of `file` into the mapping, growing it
     /// first if needed.
-    fn read_big(&mut self, file: &mut File, want: usize) -> std::io::Result<()> {
+    fn read_big(&mut self, file: &mut File, want: usize, head: &[u8]) -> std::io::Result<()> {
         if self.map.as_ref().is_none_or(|m| m.len() < want) {
             // Sized for the largest file of the run, else grown at least
             // twofold (up to KEEP): dumps of a soak test grow file after
@@ -363,7 +381,8 @@ impl ReadBuf {
             return Ok(());
         };
         let dst = &mut map[..want];
-        let mut filled = 0;
+        dst[..head.len()].copy_from_slice(head);
+        let mut filled = head.len();
         while filled < want {
             match file.read(&mut dst[filled..]) {
                 Ok(0) => break,
@@ -481,6 +500,39 @@ mod tests {
             }
         }
         assert_eq!(outcomes.0 + outcomes.1, 6);
+    }
+
+    /// A large file that is not a plain dump (here a crash log) is sniffed
+    /// for streaming, then read whole after the bytes already read: the
+    /// same parse as from its bytes.
+    #[test]
+    fn a_large_file_that_is_not_a_plain_dump_is_read_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("crash.log");
+        let text = [&b"panic: boom\n\n"[..], &big_dump(3 << 20)].concat();
+        fs::write(&path, &text).expect("write");
+        let limits = Limits::default();
+        let mut buf = ReadBuf::default();
+        let got = decode_path(
+            &path,
+            "crash.log",
+            text.len() as u64,
+            &limits,
+            &mut buf,
+            Tables::new(),
+        )
+        .expect("parsed");
+        let want = sniff::parse_any("crash.log", &text, &limits).expect("parsed");
+        assert_eq!(got.snapshot.format, crate::model::Format::Crash);
+        assert_eq!(got.snapshot.format, want.snapshot.format);
+        let total = |p: &Parsed| {
+            p.snapshot
+                .goroutines
+                .as_ref()
+                .map(|g| (g.total, g.groups.len()))
+        };
+        assert_eq!(total(&got), total(&want));
+        assert!(total(&got).is_some_and(|(n, _)| n > 10_000));
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub use header::{Header, find_header, parse_header};
 use super::textutil::frames::FrameCache;
 use super::textutil::fxhash::FxHashMap;
 use super::textutil::quote::parse_labels;
-use super::textutil::{Lines, WarnTally, check_line, is_blank, parse_hex, strip_bom};
+use super::textutil::{Lines, WarnTally, check_line, is_blank, parse_hex, parse_u64, strip_bom};
 use crate::ingest::error::SkipReason;
 use crate::ingest::limits::Limits;
 use crate::model::{
@@ -180,6 +180,16 @@ struct Goroutine {
     elided: bool,
 }
 
+/// What a header says besides the goroutine's id, as a block keeps it.
+#[derive(Clone, Copy)]
+struct Facts {
+    reason: StrId,
+    labels: u32,
+    leaked: bool,
+    locked: bool,
+    minutes: Option<u32>,
+}
+
 /// What the previous line left open.
 #[derive(Clone, Copy)]
 enum Pending<'t> {
@@ -272,8 +282,13 @@ struct Reader<'a> {
     prev_stack: Option<StackId>,
     /// The last wait reason read, and its id.
     last_reason: Option<(Vec<u8>, StrId)>,
-    /// The last few block bodies read.
-    memo: BlockMemo<'a>,
+    /// The text after the goroutine id of the last header parsed, and
+    /// what it said.
+    last_header: (Vec<u8>, Option<Facts>),
+    /// The skeletons of the block bodies read.
+    memo: BlockMemo,
+    /// Whether to use `memo` (tests compare parses with and without).
+    skeletons: bool,
     /// Inside the per-thread sections a GOTRACEBACK=crash (or system) log
     /// prints after the goroutine list (after a `-----` line).
     thread_sections: bool,
@@ -300,7 +315,19 @@ fn parse_blocks_with(
     crash: bool,
     tables: Tables,
 ) -> Result<Parsed, SkipReason> {
+    parse_blocks_memo(text, limits, crash, tables, true)
+}
+
+/// [`parse_blocks_with`], with or without the skeletons of bodies read.
+fn parse_blocks_memo(
+    text: &[u8],
+    limits: &Limits,
+    crash: bool,
+    tables: Tables,
+    skeletons: bool,
+) -> Result<Parsed, SkipReason> {
     let mut r = Reader::new(*limits, crash, tables);
+    r.skeletons = skeletons;
     let mut lines = Lines::new(text);
     let mut block: Option<Block> = None;
     let mut st = LoopState::default();
@@ -448,8 +475,8 @@ impl<'a> Reader<'a> {
     }
 
     /// The same reader for another stretch of text: everything read so far
-    /// is kept; the memos of the last blocks' text (borrowed from the
-    /// stretch read) are dropped.
+    /// is kept (the skeletons of the bodies read too); the per-depth memo
+    /// of the last block's text (borrowed from the stretch read) is dropped.
     fn rebind<'b>(self) -> Reader<'b> {
         let Reader {
             limits,
@@ -476,7 +503,9 @@ impl<'a> Reader<'a> {
             memo_hits: _,
             prev_stack: _,
             last_reason,
-            memo: _,
+            last_header,
+            memo,
+            skeletons,
             thread_sections,
             discarded,
         } = self;
@@ -505,7 +534,9 @@ impl<'a> Reader<'a> {
             memo_hits: 0,
             prev_stack: None,
             last_reason,
-            memo: BlockMemo::default(),
+            last_header,
+            memo,
+            skeletons,
             thread_sections,
             discarded,
         }
@@ -540,7 +571,9 @@ impl<'a> Reader<'a> {
             memo_hits: 0,
             prev_stack: None,
             last_reason: None,
+            last_header: (Vec::new(), None),
             memo: BlockMemo::default(),
+            skeletons: true,
             thread_sections: false,
             discarded: (0, 0),
         }
@@ -569,12 +602,12 @@ impl<'a> Reader<'a> {
             }
             Some(l) => {
                 if l.starts_with(b"goroutine ")
-                    && let Some(h) = parse_header(l)
+                    && let Some((id, facts)) = self.read_header(l, no)
                 {
                     let prefix = &raw[..raw.len() - l.len()];
                     self.finish(block.take(), no);
                     *headers += 1;
-                    let mut b = self.start(prefix, h, no, l);
+                    let mut b = self.start(prefix, id, facts);
                     self.recall(&mut b, lines, no);
                     *block = Some(b);
                     return true;
@@ -602,9 +635,19 @@ impl<'a> Reader<'a> {
         headers: &mut usize,
         last_outside: &mut bool,
     ) -> Option<Block<'a>> {
+        // The usual header, at the start of the line.
+        if raw.starts_with(b"goroutine ")
+            && let Some((id, facts)) = self.read_header(raw, no)
+        {
+            *headers += 1;
+            let mut b = self.start(&raw[..0], id, facts);
+            self.recall(&mut b, lines, no);
+            return Some(b);
+        }
         if let Some((at, h)) = find_header(raw) {
             *headers += 1;
-            let mut b = self.start(&raw[..at], h, no, &raw[at..]);
+            let facts = self.facts(&h, no, &raw[at..]);
+            let mut b = self.start(&raw[..at], h.id, facts);
             self.recall(&mut b, lines, no);
             return Some(b);
         }
@@ -617,7 +660,8 @@ impl<'a> Reader<'a> {
                 no,
                 raw,
             );
-            return Some(self.start(&raw[..0], h, no, raw));
+            let facts = self.facts(&h, no, raw);
+            return Some(self.start(&raw[..0], h.id, facts));
         }
         if self.crash && raw.trim_ascii() == b"-----" {
             self.thread_sections = true;
@@ -669,22 +713,69 @@ impl<'a> Reader<'a> {
         truncated
     }
 
-    /// Starts a block at header `h` (line `no`, text `l` after the prefix).
-    fn start(&mut self, prefix: &'a [u8], h: Header<'_>, no: usize, l: &[u8]) -> Block<'a> {
+    /// The goroutine id and the facts of header line `l` (number `no`),
+    /// which starts with `goroutine `. The text after the id is parsed
+    /// only when it differs from the last header's: a pool's goroutines
+    /// share their status and labels.
+    #[inline]
+    fn read_header(&mut self, l: &[u8], no: usize) -> Option<(u64, Facts)> {
+        let rest = l.strip_prefix(b"goroutine ")?;
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let after = &rest[digits..];
+        if let (last, Some(facts)) = &self.last_header
+            && **last == *after
+        {
+            return Some((parse_u64(&rest[..digits])?, *facts));
+        }
+        let h = parse_header(l)?;
+        let facts = self.facts(&h, no, l);
+        let (last, memo) = &mut self.last_header;
+        last.clear();
+        last.extend_from_slice(after);
+        *memo = Some(facts);
+        Some((h.id, facts))
+    }
+
+    /// What header `h` (line `no`, text `l` after any prefix) says besides
+    /// the id: its wait reason and label set looked up.
+    fn facts(&mut self, h: &Header<'_>, no: usize, l: &[u8]) -> Facts {
+        let labels = match h.labels {
+            None => 0,
+            Some(set) => self.label_set(set, no, l),
+        };
+        let reason = match &self.last_reason {
+            Some((bytes, id)) if **bytes == *h.reason => *id,
+            _ => {
+                let id = self.cache.str(&mut self.tables, &h.reason);
+                self.last_reason = Some((h.reason.to_vec(), id));
+                id
+            }
+        };
+        Facts {
+            reason,
+            labels,
+            leaked: h.leaked,
+            locked: h.locked,
+            minutes: h.minutes,
+        }
+    }
+
+    /// Starts the block of goroutine `id` whose header says `f`.
+    fn start(&mut self, prefix: &'a [u8], id: u64, f: Facts) -> Block<'a> {
         self.last_prefix.clear();
         self.last_prefix.extend_from_slice(prefix);
         let index = self.goroutines.len();
         // A thread's g0 stack, or (in the thread sections of a crash log)
         // the goroutine running on that thread printed a second time.
-        let discard = h.id == 0 || (self.thread_sections && self.seen.get(h.id).is_some());
+        let discard = id == 0 || (self.thread_sections && self.seen.get(id).is_some());
         if discard {
-            if h.id == 0 {
+            if id == 0 {
                 self.discarded.0 += 1;
             } else {
                 self.discarded.1 += 1;
             }
-        } else if h.id != 0 {
-            if let Some(prev) = self.seen.get(h.id)
+        } else if id != 0 {
+            if let Some(prev) = self.seen.get(id)
                 && prev >= self.segment_start
             {
                 // A second dump begins: at the start of this run of blocks
@@ -696,31 +787,19 @@ impl<'a> Reader<'a> {
                 };
                 self.dumps += 1;
             }
-            self.seen.insert(h.id, index);
+            self.seen.insert(id, index);
         }
-        let labels = match h.labels {
-            None => 0,
-            Some(set) => self.label_set(set, no, l),
-        };
         self.frames.clear();
         self.cur.clear();
         self.memo_hits = 0;
-        let reason = match &self.last_reason {
-            Some((bytes, id)) if **bytes == *h.reason => *id,
-            _ => {
-                let id = self.cache.str(&mut self.tables, &h.reason);
-                self.last_reason = Some((h.reason.to_vec(), id));
-                id
-            }
-        };
         Block {
             prefix,
-            id: h.id,
-            reason,
-            labels,
-            leaked: h.leaked,
-            locked: h.locked,
-            minutes: h.minutes,
+            id,
+            reason: f.reason,
+            labels: f.labels,
+            leaked: f.leaked,
+            locked: f.locked,
+            minutes: f.minutes,
             created_by: None,
             elided: false,
             cut: false,
@@ -739,11 +818,11 @@ impl<'a> Reader<'a> {
     /// the body so that [`Reader::finish_blank`] can remember it.
     fn recall(&mut self, b: &mut Block<'a>, lines: &mut Lines<'a>, no: usize) {
         // A discarded block must not take a goroutine's outcome.
-        if !b.prefix.is_empty() || b.discard {
+        if !b.prefix.is_empty() || b.discard || !self.skeletons {
             return;
         }
         let rest = lines.rest();
-        match self.memo.recall(rest) {
+        match self.memo.recall(rest, self.limits.max_line_bytes) {
             Some((o, len)) => {
                 lines.skip(len, o.lines);
                 b.reused = Some(o);

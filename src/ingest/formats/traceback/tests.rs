@@ -986,3 +986,124 @@ fn streamed_parse_refuses_more_than_the_limit() {
         got.err()
     );
 }
+
+/// A dump of a few goroutine kinds whose arguments and creators vary from
+/// goroutine to goroutine, as in real dumps.
+fn varied_dump(n: u32) -> String {
+    let mut out = String::new();
+    for id in 1..=n {
+        let (f, file) = match id % 4 {
+            0 => ("main.(*Pool).worker", "pool.go"),
+            1 => ("main.produce[...]", "prod.go"),
+            2 => ("net/http.(*conn).serve", "server.go"),
+            _ => ("main.produce[...]", "other.go"),
+        };
+        out.push_str(&format!(
+            "goroutine {id} [chan send, {} minutes]:\n{f}(0xc{id:06x}, {{0x{:x}?, 0x8}}, ...)\n\t/src/{file}:{} +0x1d\nmain.run(...)\n\t/src/main.go:40\ncreated by main.main in goroutine {}\n\t/src/main.go:12 +0x5f\n\n",
+            id % 7,
+            id * 13,
+            10 + id % 3,
+            id % 5 + 1,
+        ));
+    }
+    out
+}
+
+/// Reusing the skeleton of a body read before gives what reading the body
+/// again gives: on the sample dumps, the stretch edge cases, a dump whose
+/// arguments vary, and thousands of mutations of it (bytes flipped to the
+/// characters the skeletons treat specially, lines cut, a low line limit).
+#[test]
+fn skeletons_change_no_result() {
+    let mut cases = plain_dumps();
+    cases.extend(stream_edge_cases());
+    let varied = varied_dump(60);
+    cases.push(("varied".into(), varied.clone().into_bytes()));
+    // Hand-made changes to later blocks (the first of each kind is read
+    // and remembered; the later ones are recalled).
+    let edits: [(&str, &str); 8] = [
+        ("in goroutine 2\n", "in goroutine \n"),
+        ("in goroutine 2\n", "in goroutine 12345678901234567890\n"),
+        ("in goroutine 2\n", "in goroutine 2 \n"),
+        ("main.run(...)\n", "main.run(...) \n"),
+        ("main.run(...)\n", "main.run(.(.)\n"),
+        ("main.run(...)\n", "main.run(...)\r\n"),
+        (", ...)\n", ", ...\n"),
+        ("+0x1d\n", "+0x1d\n\n"),
+    ];
+    for (i, (from, to)) in edits.iter().enumerate() {
+        for nth in [1, 5, 9] {
+            let at = varied.match_indices(from).nth(nth).expect("occurs").0;
+            let t = format!("{}{to}{}", &varied[..at], &varied[at + from.len()..]);
+            cases.push((format!("edit {i} at {nth}"), t.into_bytes()));
+        }
+    }
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for m in 0..3000 {
+        let mut t = varied.clone().into_bytes();
+        for _ in 0..1 + next() % 3 {
+            let i = (next() as usize) % t.len();
+            t[i] = match next() % 9 {
+                0 => b'\n',
+                1 => b'(',
+                2 => b')',
+                3 => b'\r',
+                4 => b' ',
+                5 => b'\t',
+                6 => b'7',
+                7 => b'x',
+                _ => next() as u8,
+            };
+        }
+        cases.push((format!("mutation {m}"), t));
+    }
+    let mut hits = 0;
+    for (name, text) in &cases {
+        for limits in [
+            Limits::default(),
+            Limits {
+                max_line_bytes: 60,
+                max_stack_depth: 2,
+                ..Limits::default()
+            },
+        ] {
+            for crash in [false, true] {
+                let with = parse_blocks_memo(text, &limits, crash, Tables::new(), true);
+                let without = parse_blocks_memo(text, &limits, crash, Tables::new(), false);
+                match (&with, &without) {
+                    (Ok(w), Ok(o)) => {
+                        assert_eq!(resolved(w), resolved(o), "{name} crash={crash}");
+                        assert_eq!(w.tables.sizes(), o.tables.sizes(), "{name}");
+                        hits += 1;
+                    }
+                    (Err(w), Err(o)) => assert_eq!(w, o, "{name}"),
+                    _ => panic!("{name}: {:?} vs {:?}", with.is_ok(), without.is_ok()),
+                }
+            }
+        }
+    }
+    assert!(hits > 10_000, "{hits}");
+}
+
+#[test]
+fn a_dump_of_few_kinds_keeps_few_skeletons() {
+    let text = varied_dump(400);
+    let mut r = Reader::new(Limits::default(), false, Tables::new());
+    let mut lines = Lines::new(text.as_bytes());
+    let mut block = None;
+    let mut st = LoopState::default();
+    r.read_lines(&mut lines, &mut block, &mut st)
+        .expect("reads");
+    // Twelve kinds of body (four functions by three lines), whatever
+    // their arguments and creators.
+    assert_eq!(r.memo.len(), 12);
+    let p = r.end(block, &lines, &st).expect("parses");
+    assert_eq!(data(&p).total, 400);
+    assert_eq!(data(&p).groups.len(), 12);
+}

@@ -6,13 +6,16 @@
 use crate::ingest;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::cell::Cell;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A progress bar, or nothing (quiet, or stderr is not a terminal).
 pub struct Progress {
     bar: ProgressBar,
     files: Cell<usize>,
     total_files: Cell<usize>,
+    /// With `LEAKSCOPE_TIMINGS` set: the phase under way and since when,
+    /// each phase's time printed on stderr when it ends (for benchmarks).
+    timings: Option<Cell<(&'static str, Instant)>>,
 }
 
 impl Progress {
@@ -38,6 +41,22 @@ impl Progress {
             bar,
             files: Cell::new(0),
             total_files: Cell::new(0),
+            timings: std::env::var_os("LEAKSCOPE_TIMINGS")
+                .is_some_and(|v| !v.is_empty() && v != "0")
+                .then(|| Cell::new(("reading", Instant::now()))),
+        }
+    }
+
+    /// Prints how long the phase under way took, when timings are on, and
+    /// starts `next`.
+    fn lap(&self, next: &'static str) {
+        if let Some(t) = &self.timings {
+            let (name, since) = t.get();
+            eprintln!(
+                "leakscope: {name} took {:.3} s",
+                since.elapsed().as_secs_f64()
+            );
+            t.set((next, Instant::now()));
         }
     }
 
@@ -48,6 +67,7 @@ impl Progress {
 
     /// Names the phase after reading (`analysing`, `rendering`).
     pub fn phase(&self, name: &'static str) {
+        self.lap(name);
         self.bar.set_message(name);
     }
 
@@ -63,6 +83,7 @@ impl Progress {
 
     /// Removes the bar from the terminal.
     pub fn finish(&self) {
+        self.lap("");
         self.bar.finish_and_clear();
     }
 

@@ -536,6 +536,13 @@ const NO_FUNC: StrId = StrId(u32::MAX);
 
 /// Builds the heap series from the chosen points. A site absent from a
 /// snapshot is 0 there.
+///
+/// Samples are summed snapshot by snapshot into one column per snapshot
+/// (indexed by site, so the writes stay near each other), and every
+/// [`CHUNK`] snapshots the columns are written into the site-major rows and
+/// the per-function and per-line sums: writing each sample straight into
+/// its site's row touched a new cache line per sample. Values are whole
+/// numbers, so the sums do not depend on the order they are made in.
 pub fn build_heap(
     archive: &Archive,
     points: Points,
@@ -547,69 +554,76 @@ pub fn build_heap(
     let mut site_of_norm: Vec<u32> = Vec::new();
     let mut sites: Vec<HeapSite> = Vec::new();
     let mut site_bytes: Vec<f64> = Vec::new();
-    let mut site_objects: Vec<f64> = Vec::new();
     let mut funcs: Vec<HeapAgg> = Vec::new();
     let mut lines: Vec<HeapAgg> = Vec::new();
     let mut func_ids: HashMap<StrId, usize> = HashMap::new();
     let mut line_ids: HashMap<Option<FrameId>, usize> = HashMap::new();
     let mut totals = vec![0.0; n];
+    // The columns of the snapshots since the last flush: (bytes, objects)
+    // by site.
+    let mut columns: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
+    let mut spare: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
+    let mut first = 0;
     for (p, &si) in points.snaps.iter().enumerate() {
-        let Some(h) = archive.snapshots[si].heap.as_ref() else {
-            continue;
-        };
-        for sample in &h.samples {
-            let ns = norm.get(tables, sample.stack) as usize;
-            if ns >= site_of_norm.len() {
-                site_of_norm.resize(ns + 1, UNSET);
+        let mut col = spare.pop().unwrap_or_default();
+        col.0.clear();
+        col.1.clear();
+        col.0.resize(sites.len(), 0.0);
+        col.1.resize(sites.len(), 0.0);
+        if let Some(h) = archive.snapshots[si].heap.as_ref() {
+            for sample in &h.samples {
+                let ns = norm.get(tables, sample.stack) as usize;
+                if ns >= site_of_norm.len() {
+                    site_of_norm.resize(ns + 1, UNSET);
+                }
+                let site = if site_of_norm[ns] == UNSET {
+                    let idx = sites.len();
+                    site_of_norm[ns] = idx as u32;
+                    let c = culprit(tables, classes, tables.stack(sample.stack), false);
+                    let fkey = c.map(|c| tables.frame(c.frame).function).unwrap_or(NO_FUNC);
+                    let fl = c.map(|c| c.frame);
+                    let func = *func_ids.entry(fkey).or_insert_with(|| {
+                        funcs.push(HeapAgg::new(fl, n));
+                        funcs.len() - 1
+                    });
+                    let line = *line_ids.entry(fl).or_insert_with(|| {
+                        lines.push(HeapAgg::new(fl, n));
+                        lines.len() - 1
+                    });
+                    funcs[func].sites.push(idx);
+                    lines[line].sites.push(idx);
+                    sites.push(HeapSite {
+                        stack: sample.stack,
+                        culprit: c,
+                        func,
+                        line,
+                    });
+                    col.0.push(0.0);
+                    col.1.push(0.0);
+                    idx
+                } else {
+                    site_of_norm[ns] as usize
+                };
+                let b = sample.inuse_bytes as f64;
+                col.0[site] += b;
+                col.1[site] += sample.inuse_objects as f64;
+                totals[p] += b;
             }
-            let site = if site_of_norm[ns] == UNSET {
-                let idx = sites.len();
-                site_of_norm[ns] = idx as u32;
-                let c = culprit(tables, classes, tables.stack(sample.stack), false);
-                let fkey = c.map(|c| tables.frame(c.frame).function).unwrap_or(NO_FUNC);
-                let fl = c.map(|c| c.frame);
-                let func = *func_ids.entry(fkey).or_insert_with(|| {
-                    funcs.push(HeapAgg {
-                        frame: fl,
-                        bytes: vec![0.0; n],
-                        objects: vec![0.0; n],
-                        sites: Vec::new(),
-                    });
-                    funcs.len() - 1
-                });
-                let line = *line_ids.entry(fl).or_insert_with(|| {
-                    lines.push(HeapAgg {
-                        frame: fl,
-                        bytes: vec![0.0; n],
-                        objects: vec![0.0; n],
-                        sites: Vec::new(),
-                    });
-                    lines.len() - 1
-                });
-                funcs[func].sites.push(idx);
-                lines[line].sites.push(idx);
-                sites.push(HeapSite {
-                    stack: sample.stack,
-                    culprit: c,
-                    func,
-                    line,
-                });
-                site_bytes.resize(site_bytes.len() + n, 0.0);
-                site_objects.resize(site_objects.len() + n, 0.0);
-                idx
-            } else {
-                site_of_norm[ns] as usize
-            };
-            let b = sample.inuse_bytes as f64;
-            let o = sample.inuse_objects as f64;
-            site_bytes[site * n + p] += b;
-            site_objects[site * n + p] += o;
-            let HeapSite { func, line, .. } = sites[site];
-            funcs[func].bytes[p] += b;
-            funcs[func].objects[p] += o;
-            lines[line].bytes[p] += b;
-            lines[line].objects[p] += o;
-            totals[p] += b;
+        }
+        columns.push(col);
+        if columns.len() == CHUNK || p + 1 == n {
+            site_bytes.resize(sites.len() * n, 0.0);
+            flush_columns(
+                &columns,
+                first,
+                n,
+                &sites,
+                &mut site_bytes,
+                &mut funcs,
+                &mut lines,
+            );
+            first = p + 1;
+            spare.append(&mut columns);
         }
     }
     HeapSeries {
@@ -619,6 +633,50 @@ pub fn build_heap(
         funcs,
         lines,
         totals,
+    }
+}
+
+/// Snapshots summed in columns before they are written into rows.
+const CHUNK: usize = 32;
+
+/// Writes the columns of points `first..` into the site rows (`n` points
+/// each) and adds them to the function and line sums.
+fn flush_columns(
+    columns: &[(Vec<f64>, Vec<f64>)],
+    first: usize,
+    n: usize,
+    sites: &[HeapSite],
+    site_bytes: &mut [f64],
+    funcs: &mut [HeapAgg],
+    lines: &mut [HeapAgg],
+) {
+    for (site, s) in sites.iter().enumerate() {
+        let row = &mut site_bytes[site * n + first..site * n + first + columns.len()];
+        for (k, (bytes, objects)) in columns.iter().enumerate() {
+            let (Some(&b), Some(&o)) = (bytes.get(site), objects.get(site)) else {
+                continue;
+            };
+            if b == 0.0 && o == 0.0 {
+                continue;
+            }
+            row[k] = b;
+            let p = first + k;
+            funcs[s.func].bytes[p] += b;
+            funcs[s.func].objects[p] += o;
+            lines[s.line].bytes[p] += b;
+            lines[s.line].objects[p] += o;
+        }
+    }
+}
+
+impl HeapAgg {
+    fn new(frame: Option<FrameId>, n: usize) -> Self {
+        HeapAgg {
+            frame,
+            bytes: vec![0.0; n],
+            objects: vec![0.0; n],
+            sites: Vec::new(),
+        }
     }
 }
 

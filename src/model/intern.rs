@@ -67,6 +67,8 @@ pub struct Tables {
     /// The stacks of the last profile interned in sequence, to predict the
     /// next one's (see [`Tables::intern_stack_in_sequence`]).
     order: StackOrder,
+    /// The same for the other streams this worker reads.
+    parked: Vec<StackOrder>,
 }
 
 /// Stacks in the order a profile gave them, for the next profile.
@@ -80,6 +82,8 @@ struct StackOrder {
     pos: Vec<u32>,
     /// The position in `prev` expected next.
     next: usize,
+    /// Which stream of profiles this is (see [`Tables::begin_sequence`]).
+    stream: u32,
 }
 
 impl Default for Tables {
@@ -95,6 +99,7 @@ impl Default for Tables {
             stack_ids: HashTable::new(),
             lineage: LINEAGE.fetch_add(1, Ordering::Relaxed),
             order: StackOrder::default(),
+            parked: Vec::new(),
         };
         // StrId(0) is always the empty string.
         t.intern_str("");
@@ -388,7 +393,21 @@ impl Tables {
 
     /// Starts a profile whose stacks are interned with
     /// [`Tables::intern_stack_in_sequence`].
-    pub fn begin_sequence(&mut self) {
+    /// `stream` tells profiles of different kinds apart: a worker that
+    /// reads heap and goroutine profiles in turns (an archive sorted by
+    /// time) predicts each from the last one of its kind.
+    pub fn begin_sequence(&mut self, stream: u32) {
+        if self.order.stream != stream {
+            let next = match self.parked.iter().position(|o| o.stream == stream) {
+                Some(i) => self.parked.swap_remove(i),
+                None => StackOrder {
+                    stream,
+                    ..StackOrder::default()
+                },
+            };
+            let last = std::mem::replace(&mut self.order, next);
+            self.parked.push(last);
+        }
         let o = &mut self.order;
         std::mem::swap(&mut o.prev, &mut o.cur);
         o.cur.clear();
@@ -519,9 +538,14 @@ mod tests {
             &[3, 2, 0, 4],
             &[3, 3, 5, 6, 7, 0],
         ];
-        for order in orders {
-            t.begin_sequence();
-            for &k in order {
+        // The same profiles as one stream, then as two read in turns.
+        for (i, order) in orders.iter().chain(orders.iter()).enumerate() {
+            t.begin_sequence(if i < orders.len() {
+                0
+            } else {
+                (i % 2) as u32 + 1
+            });
+            for &k in *order {
                 let got = t.intern_stack_in_sequence(&stacks[k]);
                 assert_eq!(got, plain.intern_stack(&stacks[k]), "{order:?} {k}");
                 assert_eq!(t.stack(got), &stacks[k][..]);

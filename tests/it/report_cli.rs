@@ -199,3 +199,40 @@ fn templates_can_be_overridden() {
     assert_eq!(code, 0, "{html}");
     assert!(html.contains("custom"), "{html}");
 }
+
+/// `LEAKSCOPE_TIMINGS` prints each phase's time on stderr (for
+/// benchmarks); without it nothing of the kind is printed.
+#[test]
+fn timings_go_to_stderr_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |timings: Option<&str>| {
+        let mut cmd = leakscope();
+        cmd.arg("report")
+            .arg(sample("chan-send-leak"))
+            .arg("-o")
+            .arg(dir.path().join("r.html"));
+        cmd.env_remove("LEAKSCOPE_TIMINGS");
+        if let Some(v) = timings {
+            cmd.env("LEAKSCOPE_TIMINGS", v);
+        }
+        let o = cmd.output().expect("runs");
+        assert_eq!(o.status.code(), Some(0));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let on = run(Some("1"));
+    for phase in ["reading", "analysing", "rendering"] {
+        let line = on
+            .lines()
+            .find(|l| l.starts_with(&format!("leakscope: {phase} took ")))
+            .unwrap_or_else(|| panic!("no {phase} time in {on:?}"));
+        let secs: f64 = line
+            .trim_start_matches(&format!("leakscope: {phase} took "))
+            .trim_end_matches(" s")
+            .parse()
+            .expect("seconds");
+        assert!((0.0..60.0).contains(&secs), "{line}");
+    }
+    for off in [None, Some("0"), Some("")] {
+        assert!(!run(off).contains(" took "), "{off:?}");
+    }
+}

@@ -206,7 +206,11 @@ pub(super) fn convert(
             _ => (NONE, 0),
         })
         .collect();
-    tables.begin_sequence();
+    // Heap and goroutine profiles each predicted from the last of their kind.
+    tables.begin_sequence(match target {
+        Target::Heap(_) => 1,
+        Target::Goroutines { .. } => 2,
+    });
     let mut stacks = StackBuilder {
         location_ids,
         by_id,

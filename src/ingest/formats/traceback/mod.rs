@@ -607,9 +607,8 @@ impl<'a> Reader<'a> {
                     let prefix = &raw[..raw.len() - l.len()];
                     self.finish(block.take(), no);
                     *headers += 1;
-                    let mut b = self.start(prefix, id, facts);
-                    self.recall(&mut b, lines, no);
-                    *block = Some(b);
+                    let b = self.start(prefix, id, facts);
+                    *block = self.recall(b, lines, no);
                     return true;
                 }
                 if self.block_line(b, l, no) {
@@ -640,16 +639,14 @@ impl<'a> Reader<'a> {
             && let Some((id, facts)) = self.read_header(raw, no)
         {
             *headers += 1;
-            let mut b = self.start(&raw[..0], id, facts);
-            self.recall(&mut b, lines, no);
-            return Some(b);
+            let b = self.start(&raw[..0], id, facts);
+            return self.recall(b, lines, no);
         }
         if let Some((at, h)) = find_header(raw) {
             *headers += 1;
             let facts = self.facts(&h, no, &raw[at..]);
-            let mut b = self.start(&raw[..at], h.id, facts);
-            self.recall(&mut b, lines, no);
-            return Some(b);
+            let b = self.start(&raw[..at], h.id, facts);
+            return self.recall(b, lines, no);
         }
         if let Some(fixed) = super::paste::lost_g_header(raw)
             && let Some(h) = parse_header(&fixed)
@@ -816,18 +813,28 @@ impl<'a> Reader<'a> {
     /// Right after the header of `b` (line `no`): when its body was read
     /// before, takes that outcome and skips the body's lines; else notes
     /// the body so that [`Reader::finish_blank`] can remember it.
-    fn recall(&mut self, b: &mut Block<'a>, lines: &mut Lines<'a>, no: usize) {
+    ///
+    /// A body recalled is followed by an empty line, which ends the block:
+    /// it is read here and the block is finished (`None` comes back);
+    /// otherwise the block, still open, does.
+    fn recall(&mut self, mut b: Block<'a>, lines: &mut Lines<'a>, no: usize) -> Option<Block<'a>> {
         // A discarded block must not take a goroutine's outcome.
         if !b.prefix.is_empty() || b.discard || !self.skeletons {
-            return;
+            return Some(b);
         }
         let rest = lines.rest();
         match self.memo.recall(rest, self.limits.max_line_bytes) {
             Some((o, len)) => {
-                lines.skip(len, o.lines);
+                // The body's lines and the empty line after them.
+                lines.skip(len + 1, o.lines + 1);
                 b.reused = Some(o);
+                self.finish(Some(b), lines.line_no());
+                None
             }
-            None => b.body = Some((rest, self.warn.total(), no)),
+            None => {
+                b.body = Some((rest, self.warn.total(), no));
+                Some(b)
+            }
         }
     }
 
@@ -1184,20 +1191,26 @@ impl<'a> Reader<'a> {
         let mut groups: Vec<GoroutineGroup> = Vec::new();
         type Key = (StackId, StrId, Option<FrameId>, u32);
         let mut index: FxHashMap<Key, usize> = FxHashMap::default();
+        // Goroutines of one group mostly follow each other.
+        let mut last: Option<(Key, usize)> = None;
         for g in kept {
             let key = (g.stack, g.reason, g.created_by, g.labels);
-            let i = *index.entry(key).or_insert_with(|| {
-                groups.push(GoroutineGroup {
-                    wait_reason: Some(g.reason),
-                    created_by: g.created_by,
-                    labels: label_sets
-                        .get(g.labels as usize)
-                        .cloned()
-                        .unwrap_or_default(),
-                    ..GoroutineGroup::new(g.stack, 0)
-                });
-                groups.len() - 1
-            });
+            let i = match last {
+                Some((k, i)) if k == key => i,
+                _ => *index.entry(key).or_insert_with(|| {
+                    groups.push(GoroutineGroup {
+                        wait_reason: Some(g.reason),
+                        created_by: g.created_by,
+                        labels: label_sets
+                            .get(g.labels as usize)
+                            .cloned()
+                            .unwrap_or_default(),
+                        ..GoroutineGroup::new(g.stack, 0)
+                    });
+                    groups.len() - 1
+                }),
+            };
+            last = Some((key, i));
             let grp = &mut groups[i];
             grp.count += 1;
             grp.leaked += u64::from(g.leaked);

@@ -5,6 +5,12 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: the parsers allocate and free
+/// buffers of a megabyte or so per file, which glibc returns to the kernel
+/// and faults in again for every file.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = leakscope::cli::Cli::parse();
     match leakscope::run(cli) {

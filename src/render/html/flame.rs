@@ -330,12 +330,37 @@ fn goroutines_latest(archive: &Archive) -> FlameGraph {
 /// All flame graphs of the report, in display order. Graphs are embedded as
 /// gzip+base64 when their plain total would exceed [`GZIP_ABOVE_BYTES`].
 pub fn build_all(archive: &Archive) -> Vec<FlameGraph> {
-    let mut graphs = vec![
+    // The heap graphs on a second thread while this one draws the
+    // goroutine graphs (rendering is otherwise single-threaded, after
+    // the parallel reading); each first/last fold is made once.
+    let (heap, goroutines) = std::thread::scope(|scope| {
+        let heap = scope.spawn(|| heap_graphs(archive));
+        let goroutines = goroutine_graphs(archive);
+        (heap.join(), goroutines)
+    });
+    let heap = heap.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let mut graphs: Vec<FlameGraph> = heap.into_iter().chain(goroutines).collect();
+    let total: usize = graphs
+        .iter()
+        .filter_map(|g| g.srcdoc.as_ref())
+        .map(String::len)
+        .sum();
+    if total > GZIP_ABOVE_BYTES {
+        compress(&mut graphs);
+    }
+    graphs
+}
+
+/// The latest heap graph and the two differential ones.
+fn heap_graphs(archive: &Archive) -> [FlameGraph; 3] {
+    let first = fold::heap(archive, Pick::First);
+    let last = fold::heap(archive, Pick::Last);
+    [
         heap_latest(archive),
         differential(
             archive,
-            fold::heap(archive, Pick::First),
-            fold::heap(archive, Pick::Last),
+            first.clone(),
+            last.clone(),
             (
                 "flame-heap-diff",
                 "Heap growth: first → last profile",
@@ -346,8 +371,8 @@ pub fn build_all(archive: &Archive) -> Vec<FlameGraph> {
         ),
         differential(
             archive,
-            fold::heap(archive, Pick::First),
-            fold::heap(archive, Pick::Last),
+            first,
+            last,
             (
                 "flame-heap-vanished",
                 "Heap, reversed: what the first profile held",
@@ -356,6 +381,12 @@ pub fn build_all(archive: &Archive) -> Vec<FlameGraph> {
             HEAP_STYLE,
             true,
         ),
+    ]
+}
+
+/// The latest goroutine graph and the differential one.
+fn goroutine_graphs(archive: &Archive) -> [FlameGraph; 2] {
+    [
         goroutines_latest(archive),
         differential(
             archive,
@@ -369,16 +400,7 @@ pub fn build_all(archive: &Archive) -> Vec<FlameGraph> {
             GOR_STYLE,
             false,
         ),
-    ];
-    let total: usize = graphs
-        .iter()
-        .filter_map(|g| g.srcdoc.as_ref())
-        .map(String::len)
-        .sum();
-    if total > GZIP_ABOVE_BYTES {
-        compress(&mut graphs);
-    }
-    graphs
+    ]
 }
 
 /// Switches every drawn graph to the gzip+base64 embedding.

@@ -645,6 +645,16 @@ fn parse_files_from_env() {
     }
 }
 
+/// A deterministic pseudo-random sequence (xorshift64) for mutation runs.
+fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
 /// Cheap deterministic mutation run: truncations and byte flips of real-
 /// shaped inputs never panic any text parser, and goroutine totals always
 /// equal the sum of group counts.
@@ -658,13 +668,7 @@ fn mutated_inputs_never_panic() {
         b"goroutine profile: total 3\n2 @ 0x1 0x2\n# labels: {\"a\":\"b\\x41\"}\n#\t0x0\tmain.f+0x1\t/a.go:1\n\n1 @ 0x3\n",
         b"heap profile: 1: 10 [2: 20] @ heap/1048576\n1: 10 [2: 20] @ 0x10 0x20\n#\t0xf\tmain.f+0x1\t\t/a b.go:3\n\n# runtime.MemStats\n# Alloc = 5\n# Stack = 1 / 2\n# PauseNs = [1 2]\n",
     ];
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
     let limits = Limits {
         max_stack_depth: 3,
         ..Limits::default()
@@ -1038,13 +1042,7 @@ fn skeletons_change_no_result() {
             cases.push((format!("edit {i} at {nth}"), t.into_bytes()));
         }
     }
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
     for m in 0..3000 {
         let mut t = varied.clone().into_bytes();
         for _ in 0..1 + next() % 3 {

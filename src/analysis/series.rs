@@ -534,6 +534,22 @@ impl HeapSeries {
 
 const NO_FUNC: StrId = StrId(u32::MAX);
 
+/// The index of normalised stack `ns` in `index` (by normalised id), set to
+/// `next` the first time: (index, whether it is new).
+fn dense_index(index: &mut Vec<u32>, ns: u32, next: usize) -> (usize, bool) {
+    let ns = ns as usize;
+    if ns >= index.len() {
+        index.resize(ns + 1, UNSET);
+    }
+    match index[ns] {
+        UNSET => {
+            index[ns] = next as u32;
+            (next, true)
+        }
+        i => (i as usize, false),
+    }
+}
+
 /// Builds the heap series from the chosen points. A site absent from a
 /// snapshot is 0 there.
 ///
@@ -572,13 +588,9 @@ pub fn build_heap(
         col.1.resize(sites.len(), 0.0);
         if let Some(h) = archive.snapshots[si].heap.as_ref() {
             for sample in &h.samples {
-                let ns = norm.get(tables, sample.stack) as usize;
-                if ns >= site_of_norm.len() {
-                    site_of_norm.resize(ns + 1, UNSET);
-                }
-                let site = if site_of_norm[ns] == UNSET {
-                    let idx = sites.len();
-                    site_of_norm[ns] = idx as u32;
+                let ns = norm.get(tables, sample.stack);
+                let (site, new) = dense_index(&mut site_of_norm, ns, sites.len());
+                if new {
                     let c = culprit(tables, classes, tables.stack(sample.stack), false);
                     let fkey = c.map(|c| tables.frame(c.frame).function).unwrap_or(NO_FUNC);
                     let fl = c.map(|c| c.frame);
@@ -590,8 +602,8 @@ pub fn build_heap(
                         lines.push(HeapAgg::new(fl, n));
                         lines.len() - 1
                     });
-                    funcs[func].sites.push(idx);
-                    lines[line].sites.push(idx);
+                    funcs[func].sites.push(site);
+                    lines[line].sites.push(site);
                     sites.push(HeapSite {
                         stack: sample.stack,
                         culprit: c,
@@ -600,10 +612,7 @@ pub fn build_heap(
                     });
                     col.0.push(0.0);
                     col.1.push(0.0);
-                    idx
-                } else {
-                    site_of_norm[ns] as usize
-                };
+                }
                 let b = sample.inuse_bytes as f64;
                 col.0[site] += b;
                 col.1[site] += sample.inuse_objects as f64;
@@ -891,22 +900,15 @@ pub fn build_goroutines(
         }
         let debug1 = snap.format == Format::GoroutineDebug1;
         for grp in &g.groups {
-            let ns = norm.get(tables, grp.stack) as usize;
-            if ns >= stack_of_norm.len() {
-                stack_of_norm.resize(ns + 1, UNSET);
-            }
-            let idx = if stack_of_norm[ns] == UNSET {
-                let idx = stacks.len();
-                stack_of_norm[ns] = idx as u32;
+            let ns = norm.get(tables, grp.stack);
+            let (idx, new) = dense_index(&mut stack_of_norm, ns, stacks.len());
+            if new {
                 stacks.push(GStack::new(
                     grp.stack,
                     culprit(tables, classes, tables.stack(grp.stack), true),
                 ));
                 counts.resize(counts.len() + n, 0.0);
-                idx
-            } else {
-                stack_of_norm[ns] as usize
-            };
+            }
             let key = (grp.stack, grp.wait_reason);
             let ci = *cause_cache.entry(key).or_insert_with(|| {
                 let reason = grp.wait_reason.map(|r| tables.str(r));

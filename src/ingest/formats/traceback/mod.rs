@@ -243,6 +243,24 @@ struct Memo<'a> {
 /// The parse state over the whole text (`'a`: the text, or the stretch of
 /// it being read).
 struct Reader<'a> {
+    /// Everything kept from one stretch of text to the next.
+    kept: Carry,
+    /// The previous block's frames by depth (`None`: no memo for that one).
+    prev: Vec<Option<Memo<'a>>>,
+    /// The current block's frames by depth, parallel to `frames`.
+    cur: Vec<Option<Memo<'a>>>,
+    /// The last `created by` frame read.
+    prev_created: Option<Memo<'a>>,
+    /// Frames of the current block that came from `prev` (a block made
+    /// only of those has the previous block's stack).
+    memo_hits: usize,
+    /// The previous block's stack.
+    prev_stack: Option<StackId>,
+}
+
+/// What a [`Reader`] keeps from one stretch of text to the next (all but
+/// the per-depth memo of the last block, which borrows the stretch).
+struct Carry {
     limits: Limits,
     crash: bool,
     tables: Tables,
@@ -269,17 +287,6 @@ struct Reader<'a> {
     last_prefix: Vec<u8>,
     /// The last line produced a warning (for truncation at EOF).
     last_line_bad: bool,
-    /// The previous block's frames by depth (`None`: no memo for that one).
-    prev: Vec<Option<Memo<'a>>>,
-    /// The current block's frames by depth, parallel to `frames`.
-    cur: Vec<Option<Memo<'a>>>,
-    /// The last `created by` frame read.
-    prev_created: Option<Memo<'a>>,
-    /// Frames of the current block that came from `prev` (a block made
-    /// only of those has the previous block's stack).
-    memo_hits: usize,
-    /// The previous block's stack.
-    prev_stack: Option<StackId>,
     /// The last wait reason read, and its id.
     last_reason: Option<(Vec<u8>, StrId)>,
     /// The text after the goroutine id of the last header parsed, and
@@ -327,7 +334,7 @@ fn parse_blocks_memo(
     skeletons: bool,
 ) -> Result<Parsed, SkipReason> {
     let mut r = Reader::new(*limits, crash, tables);
-    r.skeletons = skeletons;
+    r.kept.skeletons = skeletons;
     let mut lines = Lines::new(text);
     let mut block: Option<Block> = None;
     let mut st = LoopState::default();
@@ -445,9 +452,9 @@ impl<'a> Reader<'a> {
         st: &mut LoopState,
     ) -> Result<(), SkipReason> {
         while let Some(raw) = lines.next() {
-            check_line(raw, &self.limits)?;
+            check_line(raw, &self.kept.limits)?;
             let no = lines.line_no();
-            self.last_line_bad = false;
+            self.kept.last_line_bad = false;
             st.last_outside = false;
             if self.block_step(block, raw, lines, no, &mut st.headers) {
                 continue;
@@ -478,67 +485,13 @@ impl<'a> Reader<'a> {
     /// is kept (the skeletons of the bodies read too); the per-depth memo
     /// of the last block's text (borrowed from the stretch read) is dropped.
     fn rebind<'b>(self) -> Reader<'b> {
-        let Reader {
-            limits,
-            crash,
-            tables,
-            cache,
-            warn,
-            goroutines,
-            frames,
-            label_sets,
-            label_index,
-            last_labels,
-            seen,
-            segment_start,
-            run_start,
-            dumps,
-            cut_stacks,
-            empty_blocks,
-            last_prefix,
-            last_line_bad,
-            prev: _,
-            cur: _,
-            prev_created: _,
-            memo_hits: _,
-            prev_stack: _,
-            last_reason,
-            last_header,
-            memo,
-            skeletons,
-            thread_sections,
-            discarded,
-        } = self;
         Reader {
-            limits,
-            crash,
-            tables,
-            cache,
-            warn,
-            goroutines,
-            frames,
-            label_sets,
-            label_index,
-            last_labels,
-            seen,
-            segment_start,
-            run_start,
-            dumps,
-            cut_stacks,
-            empty_blocks,
-            last_prefix,
-            last_line_bad,
+            kept: self.kept,
             prev: Vec::new(),
             cur: Vec::new(),
             prev_created: None,
             memo_hits: 0,
             prev_stack: None,
-            last_reason,
-            last_header,
-            memo,
-            skeletons,
-            thread_sections,
-            discarded,
         }
     }
 }
@@ -547,35 +500,37 @@ impl<'a> Reader<'a> {
     /// A reader with nothing read yet.
     fn new(limits: Limits, crash: bool, tables: Tables) -> Self {
         Reader {
-            limits,
-            crash,
-            tables,
-            cache: FrameCache::new(),
-            warn: WarnTally::default(),
-            goroutines: Vec::new(),
-            frames: Vec::new(),
-            label_sets: vec![Vec::new()],
-            label_index: FxHashMap::default(),
-            last_labels: None,
-            seen: ids::SeenIds::default(),
-            segment_start: 0,
-            run_start: 0,
-            dumps: 1,
-            cut_stacks: 0,
-            empty_blocks: 0,
-            last_prefix: Vec::new(),
-            last_line_bad: false,
+            kept: Carry {
+                limits,
+                crash,
+                tables,
+                cache: FrameCache::new(),
+                warn: WarnTally::default(),
+                goroutines: Vec::new(),
+                frames: Vec::new(),
+                label_sets: vec![Vec::new()],
+                label_index: FxHashMap::default(),
+                last_labels: None,
+                seen: ids::SeenIds::default(),
+                segment_start: 0,
+                run_start: 0,
+                dumps: 1,
+                cut_stacks: 0,
+                empty_blocks: 0,
+                last_prefix: Vec::new(),
+                last_line_bad: false,
+                last_reason: None,
+                last_header: (Vec::new(), None),
+                memo: BlockMemo::default(),
+                skeletons: true,
+                thread_sections: false,
+                discarded: (0, 0),
+            },
             prev: Vec::new(),
             cur: Vec::new(),
             prev_created: None,
             memo_hits: 0,
             prev_stack: None,
-            last_reason: None,
-            last_header: (Vec::new(), None),
-            memo: BlockMemo::default(),
-            skeletons: true,
-            thread_sections: false,
-            discarded: (0, 0),
         }
     }
 
@@ -652,7 +607,7 @@ impl<'a> Reader<'a> {
             && let Some(h) = parse_header(&fixed)
         {
             *headers += 1;
-            self.warn.add(
+            self.kept.warn.add(
                 "a goroutine header that lost its first character (a paste?); read anyway",
                 no,
                 raw,
@@ -660,15 +615,18 @@ impl<'a> Reader<'a> {
             let facts = self.facts(&h, no, raw);
             return Some(self.start(&raw[..0], h.id, facts));
         }
-        if self.crash && raw.trim_ascii() == b"-----" {
-            self.thread_sections = true;
+        if self.kept.crash && raw.trim_ascii() == b"-----" {
+            self.kept.thread_sections = true;
         }
-        let blank = is_blank(raw) || strip_log_prefix(raw, &self.last_prefix).is_some_and(is_blank);
+        let blank =
+            is_blank(raw) || strip_log_prefix(raw, &self.kept.last_prefix).is_some_and(is_blank);
         *last_outside = !blank;
         if !blank {
-            self.run_start = self.goroutines.len();
-            if !self.crash {
-                self.warn.add("line outside any goroutine block", no, raw);
+            self.kept.run_start = self.kept.goroutines.len();
+            if !self.kept.crash {
+                self.kept
+                    .warn
+                    .add("line outside any goroutine block", no, raw);
             }
         }
         None
@@ -683,10 +641,10 @@ impl<'a> Reader<'a> {
         last_outside: bool,
     ) -> bool {
         let mut truncated = false;
-        if !self.crash && block.is_none() && last_outside && lines.last_unterminated() {
+        if !self.kept.crash && block.is_none() && last_outside && lines.last_unterminated() {
             // Cut inside a goroutine header line: that goroutine is lost.
             truncated = true;
-            self.warn.add(
+            self.kept.warn.add(
                 "the file ends inside a line outside any block, likely a cut goroutine header (file truncated?)",
                 lines.line_no(),
                 b"",
@@ -694,11 +652,11 @@ impl<'a> Reader<'a> {
         }
         if let Some(mut b) = block {
             let cut = !matches!(b.pending, Pending::None)
-                || (self.frames.is_empty() && !b.unavailable && !b.skipping)
-                || (lines.last_unterminated() && self.last_line_bad);
+                || (self.kept.frames.is_empty() && !b.unavailable && !b.skipping)
+                || (lines.last_unterminated() && self.kept.last_line_bad);
             if cut {
                 truncated = true;
-                self.warn.add(
+                self.kept.warn.add(
                     "the last goroutine block is cut off (file truncated?); kept what was read",
                     lines.line_no(),
                     b"",
@@ -719,14 +677,14 @@ impl<'a> Reader<'a> {
         let rest = l.strip_prefix(b"goroutine ")?;
         let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
         let after = &rest[digits..];
-        if let (last, Some(facts)) = &self.last_header
+        if let (last, Some(facts)) = &self.kept.last_header
             && **last == *after
         {
             return Some((parse_u64(&rest[..digits])?, *facts));
         }
         let h = parse_header(l)?;
         let facts = self.facts(&h, no, l);
-        let (last, memo) = &mut self.last_header;
+        let (last, memo) = &mut self.kept.last_header;
         last.clear();
         last.extend_from_slice(after);
         *memo = Some(facts);
@@ -740,11 +698,11 @@ impl<'a> Reader<'a> {
             None => 0,
             Some(set) => self.label_set(set, no, l),
         };
-        let reason = match &self.last_reason {
+        let reason = match &self.kept.last_reason {
             Some((bytes, id)) if **bytes == *h.reason => *id,
             _ => {
-                let id = self.cache.str(&mut self.tables, &h.reason);
-                self.last_reason = Some((h.reason.to_vec(), id));
+                let id = self.kept.cache.str(&mut self.kept.tables, &h.reason);
+                self.kept.last_reason = Some((h.reason.to_vec(), id));
                 id
             }
         };
@@ -759,34 +717,34 @@ impl<'a> Reader<'a> {
 
     /// Starts the block of goroutine `id` whose header says `f`.
     fn start(&mut self, prefix: &'a [u8], id: u64, f: Facts) -> Block<'a> {
-        self.last_prefix.clear();
-        self.last_prefix.extend_from_slice(prefix);
-        let index = self.goroutines.len();
+        self.kept.last_prefix.clear();
+        self.kept.last_prefix.extend_from_slice(prefix);
+        let index = self.kept.goroutines.len();
         // A thread's g0 stack, or (in the thread sections of a crash log)
         // the goroutine running on that thread printed a second time.
-        let discard = id == 0 || (self.thread_sections && self.seen.get(id).is_some());
+        let discard = id == 0 || (self.kept.thread_sections && self.kept.seen.get(id).is_some());
         if discard {
             if id == 0 {
-                self.discarded.0 += 1;
+                self.kept.discarded.0 += 1;
             } else {
-                self.discarded.1 += 1;
+                self.kept.discarded.1 += 1;
             }
         } else if id != 0 {
-            if let Some(prev) = self.seen.get(id)
-                && prev >= self.segment_start
+            if let Some(prev) = self.kept.seen.get(id)
+                && prev >= self.kept.segment_start
             {
                 // A second dump begins: at the start of this run of blocks
                 // if that is after the earlier occurrence, else right here.
-                self.segment_start = if self.run_start > prev {
-                    self.run_start
+                self.kept.segment_start = if self.kept.run_start > prev {
+                    self.kept.run_start
                 } else {
                     index
                 };
-                self.dumps += 1;
+                self.kept.dumps += 1;
             }
-            self.seen.insert(id, index);
+            self.kept.seen.insert(id, index);
         }
-        self.frames.clear();
+        self.kept.frames.clear();
         self.cur.clear();
         self.memo_hits = 0;
         Block {
@@ -819,11 +777,11 @@ impl<'a> Reader<'a> {
     /// otherwise the block, still open, does.
     fn recall(&mut self, mut b: Block<'a>, lines: &mut Lines<'a>, no: usize) -> Option<Block<'a>> {
         // A discarded block must not take a goroutine's outcome.
-        if !b.prefix.is_empty() || b.discard || !self.skeletons {
+        if !b.prefix.is_empty() || b.discard || !self.kept.skeletons {
             return Some(b);
         }
         let rest = lines.rest();
-        match self.memo.recall(rest, self.limits.max_line_bytes) {
+        match self.kept.memo.recall(rest, self.kept.limits.max_line_bytes) {
             Some((o, len)) => {
                 // The body's lines and the empty line after them.
                 lines.skip(len + 1, o.lines + 1);
@@ -832,7 +790,7 @@ impl<'a> Reader<'a> {
                 None
             }
             None => {
-                b.body = Some((rest, self.warn.total(), no));
+                b.body = Some((rest, self.kept.warn.total(), no));
                 Some(b)
             }
         }
@@ -848,7 +806,7 @@ impl<'a> Reader<'a> {
             Some((rest, warns, start))
                 if l.is_empty()
                     && matches!(b.pending, Pending::None)
-                    && self.warn.total() == warns =>
+                    && self.kept.warn.total() == warns =>
             {
                 let end = (l.as_ptr() as usize).wrapping_sub(rest.as_ptr() as usize);
                 rest.get(..end)
@@ -860,10 +818,10 @@ impl<'a> Reader<'a> {
         // A discarded block (a thread's g0 stack, a goroutine printed
         // again) adds no goroutine: nothing to remember.
         let clean = clean.filter(|_| !b.discard);
-        let empty = self.frames.is_empty() && !b.unavailable;
+        let empty = self.kept.frames.is_empty() && !b.unavailable;
         let cut = b.cut;
         self.finish(Some(b), no);
-        if let (Some((body, start)), Some(g)) = (clean, self.goroutines.last()) {
+        if let (Some((body, start)), Some(g)) = (clean, self.kept.goroutines.last()) {
             let outcome = Outcome {
                 stack: g.stack,
                 created_by: g.created_by,
@@ -872,46 +830,56 @@ impl<'a> Reader<'a> {
                 empty,
                 lines: no - start - 1,
             };
-            self.memo.insert(body, outcome);
+            self.kept.memo.insert(body, outcome);
         }
     }
 
     /// The index of a raw label set, parsing it on first sight.
     fn label_set(&mut self, set: &[u8], no: usize, l: &[u8]) -> u32 {
         // Goroutines of one pool, printed one after another, share theirs.
-        if let Some((last, i)) = &self.last_labels
+        if let Some((last, i)) = &self.kept.last_labels
             && **last == *set
         {
             return *i;
         }
         let i = self.label_set_lookup(set, no, l);
-        let mut last = self.last_labels.take().map(|(v, _)| v).unwrap_or_default();
+        let mut last = self
+            .kept
+            .last_labels
+            .take()
+            .map(|(v, _)| v)
+            .unwrap_or_default();
         last.clear();
         last.extend_from_slice(set);
-        self.last_labels = Some((last, i));
+        self.kept.last_labels = Some((last, i));
         i
     }
 
     /// [`Reader::label_set`] through the index of all sets.
     fn label_set_lookup(&mut self, set: &[u8], no: usize, l: &[u8]) -> u32 {
-        if let Some(&i) = self.label_index.get(set) {
+        if let Some(&i) = self.kept.label_index.get(set) {
             return i;
         }
         let i = match parse_labels(set) {
             Some(pairs) => {
                 let pairs = pairs
                     .iter()
-                    .map(|(k, v)| (self.tables.intern_str(k), self.tables.intern_str(v)))
+                    .map(|(k, v)| {
+                        (
+                            self.kept.tables.intern_str(k),
+                            self.kept.tables.intern_str(v),
+                        )
+                    })
                     .collect();
-                self.label_sets.push(pairs);
-                (self.label_sets.len() - 1) as u32
+                self.kept.label_sets.push(pairs);
+                (self.kept.label_sets.len() - 1) as u32
             }
             None => {
-                self.warn.add("unreadable goroutine labels", no, l);
+                self.kept.warn.add("unreadable goroutine labels", no, l);
                 0
             }
         };
-        self.label_index.insert(set.into(), i);
+        self.kept.label_index.insert(set.into(), i);
         i
     }
 
@@ -925,12 +893,15 @@ impl<'a> Reader<'a> {
         line: u32,
         file_line: Option<&'a [u8]>,
     ) {
-        if self.frames.len() >= self.limits.max_stack_depth {
+        if self.kept.frames.len() >= self.kept.limits.max_stack_depth {
             b.cut = true;
             return;
         }
-        let id = self.cache.frame(&mut self.tables, func, file, line);
-        self.frames.push(id);
+        let id = self
+            .kept
+            .cache
+            .frame(&mut self.kept.tables, func, file, line);
+        self.kept.frames.push(id);
         self.cur.push(file_line.map(|file_line| Memo {
             func,
             file_line,
@@ -941,7 +912,7 @@ impl<'a> Reader<'a> {
     /// The previous block's frame at this depth when it was read from the
     /// same text.
     fn memo_frame(&self, func: &[u8], file_line: &[u8]) -> Option<FrameId> {
-        match self.prev.get(self.frames.len()) {
+        match self.prev.get(self.kept.frames.len()) {
             Some(Some(m)) if m.file_line == file_line && m.func == func => Some(m.id),
             _ => None,
         }
@@ -952,12 +923,16 @@ impl<'a> Reader<'a> {
         match std::mem::replace(&mut b.pending, Pending::None) {
             Pending::None => {}
             Pending::Func(f) => {
-                self.warn.add("function line without a file line", no, f);
+                self.kept
+                    .warn
+                    .add("function line without a file line", no, f);
                 self.push_frame(b, f, b"", 0, None);
             }
             Pending::Created(f) => {
-                self.warn.add("`created by` without a file line", no, f);
-                b.created_by = Some(self.cache.frame(&mut self.tables, f, b"", 0));
+                self.kept
+                    .warn
+                    .add("`created by` without a file line", no, f);
+                b.created_by = Some(self.kept.cache.frame(&mut self.kept.tables, f, b"", 0));
             }
         }
     }
@@ -1011,11 +986,11 @@ impl<'a> Reader<'a> {
             self.flush_pending(b, no);
             match parse_hex(pc.trim_ascii_end()) {
                 Some(a) => {
-                    if self.frames.len() >= self.limits.max_stack_depth {
+                    if self.kept.frames.len() >= self.kept.limits.max_stack_depth {
                         b.cut = true;
                     } else {
-                        let id = self.cache.address(&mut self.tables, a);
-                        self.frames.push(id);
+                        let id = self.kept.cache.address(&mut self.kept.tables, a);
+                        self.kept.frames.push(id);
                         self.cur.push(None);
                     }
                 }
@@ -1032,7 +1007,7 @@ impl<'a> Reader<'a> {
         if !matches!(b.pending, Pending::None) && parse_file_line(l).is_some() {
             return self.file_line(b, l, no, l);
         }
-        if self.crash {
+        if self.kept.crash {
             self.flush_pending(b, no);
             return false;
         }
@@ -1047,10 +1022,10 @@ impl<'a> Reader<'a> {
         match b.pending {
             Pending::Func(f) => {
                 if let Some(id) = self.memo_frame(f, t) {
-                    if self.frames.len() >= self.limits.max_stack_depth {
+                    if self.kept.frames.len() >= self.kept.limits.max_stack_depth {
                         b.cut = true;
                     } else {
-                        self.frames.push(id);
+                        self.kept.frames.push(id);
                         self.memo_hits += 1;
                         self.cur.push(Some(Memo {
                             func: f,
@@ -1078,7 +1053,7 @@ impl<'a> Reader<'a> {
         match (b.pending, parsed) {
             (Pending::Func(f), Some((file, line))) => self.push_frame(b, f, file, line, Some(t)),
             (Pending::Created(f), Some((file, line))) => {
-                let id = self.cache.frame(&mut self.tables, f, file, line);
+                let id = self.kept.cache.frame(&mut self.kept.tables, f, file, line);
                 b.created_by = Some(id);
                 self.prev_created = Some(Memo {
                     func: f,
@@ -1093,7 +1068,7 @@ impl<'a> Reader<'a> {
             }
             (Pending::Created(f), None) => {
                 self.bad(no, "unreadable file line", l);
-                b.created_by = Some(self.cache.frame(&mut self.tables, f, b"", 0));
+                b.created_by = Some(self.kept.cache.frame(&mut self.kept.tables, f, b"", 0));
             }
         }
         b.pending = Pending::None;
@@ -1101,22 +1076,22 @@ impl<'a> Reader<'a> {
     }
 
     fn bad(&mut self, no: usize, kind: &'static str, l: &[u8]) {
-        self.warn.add(kind, no, l);
-        self.last_line_bad = true;
+        self.kept.warn.add(kind, no, l);
+        self.kept.last_line_bad = true;
     }
 
     /// Ends a block and records its goroutine.
     fn finish(&mut self, block: Option<Block<'a>>, no: usize) {
         let Some(mut b) = block else { return };
         if let Some(o) = b.reused {
-            self.empty_blocks += usize::from(o.empty);
-            self.cut_stacks += usize::from(o.cut);
+            self.kept.empty_blocks += usize::from(o.empty);
+            self.kept.cut_stacks += usize::from(o.cut);
             // `prev` and `prev_stack` stay those of the last block parsed
             // (still a matching pair for the per-depth memo).
             self.cur.clear();
-            self.frames.clear();
+            self.kept.frames.clear();
             self.memo_hits = 0;
-            self.goroutines.push(Goroutine {
+            self.kept.goroutines.push(Goroutine {
                 id: b.id,
                 stack: o.stack,
                 reason: b.reason,
@@ -1131,35 +1106,39 @@ impl<'a> Reader<'a> {
         }
         self.flush_pending(&mut b, no);
         if b.discard {
-            self.frames.clear();
+            self.kept.frames.clear();
             self.cur.clear();
             self.memo_hits = 0;
             self.prev.clear();
             self.prev_stack = None;
             return;
         }
-        if self.frames.is_empty() && !b.unavailable && !b.cut_off {
-            self.empty_blocks += 1;
+        if self.kept.frames.is_empty() && !b.unavailable && !b.cut_off {
+            self.kept.empty_blocks += 1;
         }
         if b.cut {
-            self.cut_stacks += 1;
+            self.kept.cut_stacks += 1;
         }
         // Every frame equal to the previous block's, at the same depth, and
         // as many: the same stack.
         let stack = match self.prev_stack {
             Some(s)
-                if self.memo_hits == self.frames.len() && self.frames.len() == self.prev.len() =>
+                if self.memo_hits == self.kept.frames.len()
+                    && self.kept.frames.len() == self.prev.len() =>
             {
                 s
             }
-            _ => self.cache.stack(&mut self.tables, &self.frames),
+            _ => self
+                .kept
+                .cache
+                .stack(&mut self.kept.tables, &self.kept.frames),
         };
         self.prev_stack = Some(stack);
         self.memo_hits = 0;
-        self.frames.clear();
+        self.kept.frames.clear();
         std::mem::swap(&mut self.prev, &mut self.cur);
         self.cur.clear();
-        self.goroutines.push(Goroutine {
+        self.kept.goroutines.push(Goroutine {
             id: b.id,
             stack,
             reason: b.reason,
@@ -1173,7 +1152,7 @@ impl<'a> Reader<'a> {
     }
 
     fn into_parsed(self, truncated: bool) -> Parsed {
-        let Reader {
+        let Carry {
             limits,
             crash,
             tables,
@@ -1186,7 +1165,7 @@ impl<'a> Reader<'a> {
             empty_blocks,
             discarded,
             ..
-        } = self;
+        } = self.kept;
         let kept = goroutines.get(segment_start..).unwrap_or_default();
         let mut groups: Vec<GoroutineGroup> = Vec::new();
         type Key = (StackId, StrId, Option<FrameId>, u32);

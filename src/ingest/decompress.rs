@@ -30,23 +30,33 @@ pub fn is_gzip(data: &[u8]) -> bool {
 ///   the number of decompressed bytes produced before the error; the detail
 ///   also says how far into the compressed input the decoder had read.
 pub fn gunzip(data: &[u8], limit: u64) -> Result<Vec<u8>, SkipReason> {
+    let mut out = Vec::new();
+    gunzip_into(data, limit, &mut out)?;
+    Ok(out)
+}
+
+/// [`gunzip`] into `out` (cleared first), so that a caller decompressing
+/// file after file reuses one buffer. On an error `out` holds what was
+/// produced before it.
+pub fn gunzip_into(data: &[u8], limit: u64, out: &mut Vec<u8>) -> Result<(), SkipReason> {
     let mut decoder = MultiGzDecoder::new(data);
+    out.clear();
     // Room for what the trailer claims and a little more, so that reading
     // to the end neither reallocates nor zero-fills: `read_to_end` writes
     // into the spare capacity and probes for the end with a small read.
-    let mut out: Vec<u8> = Vec::with_capacity(initial_capacity(data, limit).saturating_add(64));
+    out.reserve(initial_capacity(data, limit).saturating_add(64));
     // At most one byte more than the limit allows, so hitting the limit
     // exactly is not an error but one byte beyond it is.
     let read = (&mut decoder)
         .take(limit.saturating_add(1))
-        .read_to_end(&mut out);
+        .read_to_end(out);
     match read {
         Ok(_) if out.len() as u64 > limit => Err(SkipReason::TooLarge {
             what: "decompressed size",
             limit,
             flag: "--max-decompressed-size",
         }),
-        Ok(_) => Ok(out),
+        Ok(_) => Ok(()),
         Err(e) => {
             let consumed = data.len() - decoder.get_ref().len();
             let detail = if e.kind() == std::io::ErrorKind::UnexpectedEof {

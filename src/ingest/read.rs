@@ -228,8 +228,8 @@ fn decode_path(
     } else {
         (read_file(abs, limits.max_file_bytes, size, buf)?, tables)
     };
-    let bytes: &[u8] = buf.bytes();
-    let run = || sniff::parse_any_with(rel, bytes, limits, tables);
+    let (bytes, scratch) = buf.parts();
+    let run = || sniff::parse_any_with(rel, bytes, limits, tables, scratch);
     let mut outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
         .unwrap_or_else(|_| Err(internal_error()));
     if let (Some(to), Ok(parsed)) = (note.grew_to, outcome.as_mut()) {
@@ -326,6 +326,8 @@ fn stream_file(
 #[derive(Default)]
 pub(crate) struct ReadBuf {
     vec: Vec<u8>,
+    /// Where a gzip-compressed file is inflated.
+    inflated: Vec<u8>,
     map: Option<memmap2::MmapMut>,
     /// Bytes of `map` holding the current file (`None`: it is in `vec`).
     in_map: Option<usize>,
@@ -353,6 +355,15 @@ impl ReadBuf {
             (Some(n), Some(m)) => &m[..n],
             _ => &self.vec,
         }
+    }
+
+    /// The current file's bytes and the buffer to inflate them into.
+    fn parts(&mut self) -> (&[u8], &mut Vec<u8>) {
+        let bytes = match (self.in_map, &self.map) {
+            (Some(n), Some(m)) => &m[..n],
+            _ => &self.vec[..],
+        };
+        (bytes, &mut self.inflated)
     }
 
     /// Reads at most `want` bytes of `file` into the mapping, growing it
@@ -399,6 +410,9 @@ impl ReadBuf {
         self.clear();
         if self.vec.capacity() > Self::KEEP {
             self.vec = Vec::new();
+        }
+        if self.inflated.capacity() > Self::KEEP {
+            self.inflated = Vec::new();
         }
         if self.map.as_ref().is_some_and(|m| m.len() > Self::KEEP) {
             self.map = None;

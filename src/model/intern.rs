@@ -448,6 +448,27 @@ impl Tables {
         s
     }
 
+    /// The stack [`Tables::intern_stack_in_sequence`] would try first and
+    /// its frames, so that a caller can compare a stack with it while
+    /// building it; [`Tables::accept_predicted`] then takes it.
+    #[inline]
+    pub fn predicted_stack(&self) -> Option<(StackId, &[FrameId])> {
+        let s = *self.order.prev.get(self.order.next)?;
+        Some((s, self.stack(s)))
+    }
+
+    /// [`Tables::intern_stack_in_sequence`] for a stack whose frames the
+    /// caller found equal to those of `predicted`, which
+    /// [`Tables::predicted_stack`] just gave.
+    #[inline]
+    pub fn accept_predicted(&mut self, predicted: StackId) -> StackId {
+        let o = &mut self.order;
+        debug_assert_eq!(o.prev.get(o.next), Some(&predicted));
+        o.next += 1;
+        o.cur.push(predicted);
+        predicted
+    }
+
     /// A stack's frames, leaf (innermost) first.
     pub fn stack(&self, id: StackId) -> &[FrameId] {
         let (start, len) = self.stack_ranges[id.0 as usize];

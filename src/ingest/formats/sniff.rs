@@ -49,37 +49,46 @@ const HTTP_ERROR_PREFIXES: &[&str] = &[
 
 /// See [`crate::ingest::parse_file_bytes`].
 pub fn parse_any(name: &str, bytes: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
-    parse_any_with(name, bytes, limits, Tables::new())
+    parse_any_with(name, bytes, limits, Tables::new(), &mut Vec::new())
 }
 
 /// [`parse_any`] interning into `tables` (a worker's, kept from file to
 /// file) where the format's parser can: pprof profiles and `debug=2`
 /// dumps, the bulk of an archive. The other parsers start fresh tables, so
-/// the `Parsed` may hold `tables` grown or other tables.
+/// the `Parsed` may hold `tables` grown or other tables. A gzip layer is
+/// inflated into `scratch` (the worker's, kept from file to file: its
+/// pages are written once, not once per file).
 pub fn parse_any_with(
     name: &str,
     bytes: &[u8],
     limits: &Limits,
     tables: Tables,
+    scratch: &mut Vec<u8>,
 ) -> Result<Parsed, SkipReason> {
     if bytes.is_empty() {
         return Err(SkipReason::Empty);
     }
-    let (data, gzip) = gunzip_layers(bytes, limits)?;
+    let (data, gzip) = gunzip_layers(bytes, limits, scratch)?;
     let text = decode_text(data, limits)?;
     let mut parsed = dispatch(name, &text, limits, tables)?;
     parsed.snapshot.gzip = gzip;
     Ok(parsed)
 }
 
-/// Undoes up to [`MAX_GZIP_LAYERS`] gzip layers. Returns the payload and
-/// whether any layer was present.
+/// Undoes up to [`MAX_GZIP_LAYERS`] gzip layers, the first into
+/// `scratch`. Returns the payload and whether any layer was present.
 fn gunzip_layers<'a>(
     bytes: &'a [u8],
     limits: &Limits,
+    scratch: &'a mut Vec<u8>,
 ) -> Result<(Cow<'a, [u8]>, bool), SkipReason> {
-    let mut data: Cow<'a, [u8]> = Cow::Borrowed(bytes);
-    let mut layers = 0;
+    let limit = limits.max_decompressed_bytes;
+    if !decompress::is_gzip(bytes) {
+        return Ok((Cow::Borrowed(bytes), false));
+    }
+    decompress::gunzip_into(bytes, limit, scratch)?;
+    let mut data: Cow<'a, [u8]> = Cow::Borrowed(scratch.as_slice());
+    let mut layers = 1;
     while decompress::is_gzip(&data) {
         if layers == MAX_GZIP_LAYERS {
             return Err(SkipReason::Malformed {
@@ -87,7 +96,7 @@ fn gunzip_layers<'a>(
                 detail: format!("compressed more than {MAX_GZIP_LAYERS} times"),
             });
         }
-        data = Cow::Owned(decompress::gunzip(&data, limits.max_decompressed_bytes)?);
+        data = Cow::Owned(decompress::gunzip(&data, limit)?);
         layers += 1;
     }
     if layers > 0 && data.is_empty() {

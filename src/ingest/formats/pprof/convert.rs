@@ -328,9 +328,9 @@ fn heap_data(
     let mut s = SampleReader::default();
     let mut samples = Vec::with_capacity(sample.len());
     for raw in sample {
-        s.read(raw).map_err(malformed)?;
+        s.read_deferred(raw).map_err(malformed)?;
         check_values(&s, types.len())?;
-        let (stack, _) = stacks.build(&s.location_id, tables)?;
+        let (stack, _) = stacks.build_sample(&mut s, raw, tables)?;
         let v = |c: Option<usize>| c.and_then(|c| s.value.get(c)).copied().unwrap_or(0);
         let object_size = s
             .label
@@ -373,12 +373,12 @@ fn goroutine_data(
     let mut seen: HashMap<(StackId, Vec<(StrId, StrId)>), usize> = HashMap::new();
     let mut total = 0u64;
     for raw in sample {
-        s.read(raw).map_err(malformed)?;
+        s.read_deferred(raw).map_err(malformed)?;
         check_values(&s, columns)?;
         let value = s.value.get(column).copied().unwrap_or(0);
         let count = u64::try_from(value)
             .map_err(|_| malformed(format!("negative goroutine count {value}")))?;
-        let (stack, cut) = stacks.build(&s.location_id, tables)?;
+        let (stack, cut) = stacks.build_sample(&mut s, raw, tables)?;
         let labels = goroutine_labels(&s.label, strings, tables)?;
         total = total.saturating_add(count);
         match seen.entry((stack, labels)) {
@@ -652,6 +652,24 @@ impl StackBuilder {
             .ok_or_else(|| malformed(format!("a sample refers to unknown location id {id}")))
     }
 
+    /// The interned stack of the sample `raw` that `s` read with
+    /// [`SampleReader::read_deferred`], and whether it was cut.
+    fn build_sample(
+        &mut self,
+        s: &mut SampleReader,
+        raw: &[u8],
+        tables: &mut Tables,
+    ) -> Result<(StackId, bool), SkipReason> {
+        if let Some((start, end)) = s.ids_run {
+            if let Some(built) = self.build_packed(&raw[start..end], tables)? {
+                return Ok(built);
+            }
+            // A malformed id: the general reader says what is wrong.
+            s.read_general(raw).map_err(malformed)?;
+        }
+        self.build(&s.location_id, tables)
+    }
+
     /// The interned stack of a sample, and whether it was cut.
     ///
     /// No cache of location id lists: building the frame list and looking
@@ -684,6 +702,63 @@ impl StackBuilder {
             self.cut += 1;
         }
         Ok((tables.intern_stack_in_sequence(&self.buf), cut))
+    }
+
+    /// [`StackBuilder::build`] from a packed run of location ids, decoded
+    /// as they are used and compared with the stack the tables predict as
+    /// they go: when it is that stack (usually), no frame is copied and no
+    /// list compared afterwards. `Ok(None)`: a malformed varint (the caller
+    /// asks the general reader for the error).
+    fn build_packed(
+        &mut self,
+        run: &[u8],
+        tables: &mut Tables,
+    ) -> Result<Option<(StackId, bool)>, SkipReason> {
+        let (expected, predicted) = tables.predicted_stack().unwrap_or((StackId(0), &[]));
+        // Frames of the prediction matched so far; `usize::MAX` once one
+        // differs (the frames are then in `buf`).
+        let mut matched = 0usize;
+        self.buf.clear();
+        let mut at = 0;
+        while at < run.len() {
+            let Some(id) = decode::varint_at(run, &mut at) else {
+                return Ok(None);
+            };
+            let (start, len) = match usize::try_from(id).ok().and_then(|i| self.by_id.get(i)) {
+                Some(&(start, len)) if start != NONE => (start, len),
+                _ => self.sparse_span(id)?,
+            };
+            let span = self
+                .location_frames
+                .get(start as usize..(start + len) as usize)
+                .unwrap_or_default();
+            if matched != usize::MAX {
+                if predicted.get(matched..matched + span.len()) == Some(span) {
+                    matched += span.len();
+                    continue;
+                }
+                // The first difference: what matched so far is the start.
+                self.buf.extend_from_slice(&predicted[..matched]);
+                matched = usize::MAX;
+            }
+            self.buf.extend_from_slice(span);
+        }
+        if matched != usize::MAX
+            && matched == predicted.len()
+            && matched > 0
+            && matched <= self.max_depth
+        {
+            return Ok(Some((tables.accept_predicted(expected), false)));
+        }
+        if matched != usize::MAX {
+            self.buf.extend_from_slice(&predicted[..matched]);
+        }
+        let cut = self.buf.len() > self.max_depth;
+        if cut {
+            self.buf.truncate(self.max_depth);
+            self.cut += 1;
+        }
+        Ok(Some((tables.intern_stack_in_sequence(&self.buf), cut)))
     }
 }
 

@@ -134,6 +134,13 @@ fn read_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
     read_varint_slow(data, pos)
 }
 
+/// Reads the varint at `*pos` of `data` (a packed run), advancing `pos`;
+/// `None` when it is malformed or cut.
+#[inline(always)]
+pub(super) fn varint_at(data: &[u8], pos: &mut usize) -> Option<u64> {
+    read_varint(data, pos)
+}
+
 #[inline(never)]
 fn read_varint_slow(data: &[u8], pos: &mut usize) -> Option<u64> {
     let mut v = 0u64;
@@ -403,8 +410,13 @@ pub(super) struct Label {
 /// Decodes samples one at a time into buffers it keeps.
 #[derive(Debug, Default)]
 pub(super) struct SampleReader {
-    /// Location ids, leaf first.
+    /// Location ids, leaf first (after [`SampleReader::read_deferred`]:
+    /// only when `ids_run` is `None`).
     pub location_id: Vec<u64>,
+    /// After [`SampleReader::read_deferred`]: the sample's location ids
+    /// when they came as one packed run, left undecoded (a byte range of
+    /// the message; its varints are not checked yet).
+    pub ids_run: Option<(usize, usize)>,
     /// Values, in `sample_type` order.
     pub value: Vec<i64>,
     /// Labels.
@@ -413,7 +425,30 @@ pub(super) struct SampleReader {
 
 impl SampleReader {
     /// Decodes one `Sample` message into the buffers.
+    #[cfg(test)]
     pub fn read(&mut self, m: &[u8]) -> Result<(), DecodeError> {
+        self.read_deferred(m)?;
+        if let Some((start, end)) = self.ids_run.take() {
+            let run = &m[start..end];
+            let mut at = 0;
+            while at < run.len() {
+                match read_varint(run, &mut at) {
+                    Some(id) => self.location_id.push(id),
+                    // The general reader says what is wrong.
+                    None => return self.read_general(m),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// [`SampleReader::read`], except that location ids that came as one
+    /// packed run (as every Go writer puts them) are left in `ids_run` for
+    /// the caller to decode as it uses them. Their varints are not checked:
+    /// a caller that finds one malformed calls
+    /// [`SampleReader::read_general`] for the error.
+    #[inline]
+    pub fn read_deferred(&mut self, m: &[u8]) -> Result<(), DecodeError> {
         if self.read_fast(m).is_some() {
             return Ok(());
         }
@@ -429,6 +464,7 @@ impl SampleReader {
         self.location_id.clear();
         self.value.clear();
         self.label.clear();
+        self.ids_run = None;
         let mut pos = 0;
         while pos < m.len() {
             let tag = *m.get(pos)?;
@@ -438,14 +474,29 @@ impl SampleReader {
                 0x0a | 0x12 => {
                     let len = usize::try_from(read_varint(m, &mut pos)?).ok()?;
                     let end = pos.checked_add(len).filter(|&e| e <= m.len())?;
-                    let run = &m[pos..end];
+                    let start = pos;
                     pos = end;
                     let mut at = 0;
                     if tag == 0x0a {
+                        // The first run is kept undecoded; a second one
+                        // (runs are appended) decodes both.
+                        if self.ids_run.is_none() && self.location_id.is_empty() {
+                            self.ids_run = Some((start, end));
+                            continue;
+                        }
+                        if let Some((s, e)) = self.ids_run.take() {
+                            let first = &m[s..e];
+                            let mut at = 0;
+                            while at < first.len() {
+                                self.location_id.push(read_varint(first, &mut at)?);
+                            }
+                        }
+                        let run = &m[start..end];
                         while at < run.len() {
                             self.location_id.push(read_varint(run, &mut at)?);
                         }
                     } else {
+                        let run = &m[start..end];
                         while at < run.len() {
                             self.value.push(read_varint(run, &mut at)? as i64);
                         }
@@ -481,7 +532,8 @@ impl SampleReader {
 
     /// Any valid `Sample` message (fields in any order, unpacked runs,
     /// unknown fields), with an error that says what is wrong.
-    fn read_general(&mut self, m: &[u8]) -> Result<(), DecodeError> {
+    pub fn read_general(&mut self, m: &[u8]) -> Result<(), DecodeError> {
+        self.ids_run = None;
         self.location_id.clear();
         self.value.clear();
         self.label.clear();

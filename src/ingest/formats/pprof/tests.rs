@@ -714,3 +714,164 @@ fn public_go_nomappings_crash() {
         assert!(n.iter().all(|f| f.starts_with("0x")), "{n:?}");
     }
 }
+
+/// A small deterministic generator for the sequence tests.
+fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+/// Heap profiles of one process as a soak test takes them: the same pool
+/// of stacks in much the same order, with new ones put first, some gone,
+/// some moved, locations renumbered (ids in order of first use, as the Go
+/// runtime writes them), inlined locations, stacks deeper than the limit
+/// and samples with no location.
+fn drifting_profiles(seed: u64, count: usize) -> Vec<(Vec<u8>, Vec<Vec<String>>)> {
+    let mut rng = seed;
+    // A location is a list of (function index, line), innermost first.
+    let locations: Vec<Vec<(usize, i64)>> = (0..40)
+        .map(|i| {
+            let inlined = usize::from(xorshift(&mut rng).is_multiple_of(4)) * 2;
+            (0..=inlined)
+                .map(|k| ((i + k * 7) % 25, i as i64 * 10 + k as i64))
+                .collect()
+        })
+        .collect();
+    let random_stack = |rng: &mut u64| -> Vec<usize> {
+        let depth = (xorshift(rng) % 12) as usize;
+        (0..depth).map(|_| (xorshift(rng) % 40) as usize).collect()
+    };
+    let mut pool: Vec<Vec<usize>> = (0..30).map(|_| random_stack(&mut rng)).collect();
+    let mut out = Vec::new();
+    for _ in 0..count {
+        match xorshift(&mut rng) % 5 {
+            0 => pool.insert(0, random_stack(&mut rng)),
+            1 if pool.len() > 2 => {
+                let i = (xorshift(&mut rng) % pool.len() as u64) as usize;
+                pool.remove(i);
+            }
+            2 => {
+                let i = (xorshift(&mut rng) % pool.len() as u64) as usize;
+                let s = pool.remove(i);
+                let j = (xorshift(&mut rng) % (pool.len() as u64 + 1)) as usize;
+                pool.insert(j, s);
+            }
+            3 => {
+                // One stack grows a frame at its leaf.
+                let i = (xorshift(&mut rng) % pool.len() as u64) as usize;
+                let leaf = (xorshift(&mut rng) % 40) as usize;
+                pool[i].insert(0, leaf);
+            }
+            _ => {}
+        }
+        let mut b = Builder::heap();
+        let funcs: Vec<u64> = (0..25)
+            .map(|f| b.func(&format!("main.f{f}"), "f.go"))
+            .collect();
+        // Location ids in order of first use.
+        let mut ids: HashMap<usize, u64> = HashMap::new();
+        let mut expected = Vec::new();
+        for stack in &pool {
+            let mut locs = Vec::new();
+            let mut frames = Vec::new();
+            for &l in stack {
+                let id = match ids.get(&l) {
+                    Some(&id) => id,
+                    None => {
+                        let lines: Vec<(u64, i64)> = locations[l]
+                            .iter()
+                            .map(|&(f, line)| (funcs[f], line))
+                            .collect();
+                        let id = b.loc(&lines);
+                        ids.insert(l, id);
+                        id
+                    }
+                };
+                locs.push(id);
+                frames.extend(locations[l].iter().map(|&(f, _)| format!("main.f{f}")));
+            }
+            frames.truncate(6);
+            b.sample(&locs, &[1, 2, 3, 4]);
+            expected.push(frames);
+        }
+        out.push((b.bytes(), expected));
+    }
+    out
+}
+
+#[test]
+fn stacks_predicted_from_the_last_profile_are_the_stacks_read_afresh() {
+    let limits = Limits {
+        max_stack_depth: 6,
+        ..Limits::default()
+    };
+    for seed in [1, 7, 42, 1234, 99999] {
+        let mut tables = Tables::new();
+        for (n, (data, expected)) in drifting_profiles(seed, 25).into_iter().enumerate() {
+            let fresh = parse(&data, "heap", &limits).expect("parses");
+            let p = parse_with(&data, "heap", &limits, tables).expect("parses");
+            let got: Vec<Vec<String>> = heap(&p)
+                .samples
+                .iter()
+                .map(|s| names(&p.tables, s.stack))
+                .collect();
+            let afresh: Vec<Vec<String>> = heap(&fresh)
+                .samples
+                .iter()
+                .map(|s| names(&fresh.tables, s.stack))
+                .collect();
+            assert_eq!(got, expected, "seed {seed}, profile {n}");
+            assert_eq!(afresh, expected, "seed {seed}, profile {n}");
+            assert_eq!(p.snapshot.warnings, fresh.snapshot.warnings);
+            tables = p.tables;
+        }
+    }
+}
+
+#[test]
+fn location_ids_in_two_runs_or_malformed_read_as_the_general_reader_does() {
+    let mut b = Builder::heap();
+    let f = b.func("main.f", "f.go");
+    let g = b.func("main.g", "f.go");
+    let lf = b.loc(&[(f, 1)]);
+    let lg = b.loc(&[(g, 2)]);
+    let head = b.bytes();
+    // A sample: packed ids [lf], packed ids [lg] (runs are appended), values.
+    let sample = |ids: &[&[u8]]| {
+        let mut s = Vec::new();
+        for run in ids {
+            s.push(0x0a);
+            s.push(run.len() as u8);
+            s.extend_from_slice(run);
+        }
+        s.extend_from_slice(&[0x12, 4, 1, 2, 3, 4]);
+        let mut field = vec![0x12, s.len() as u8];
+        field.extend(s);
+        field
+    };
+    let mut data = head.clone();
+    data.extend(sample(&[&[lf as u8], &[lg as u8]]));
+    data.extend(sample(&[&[lf as u8, lg as u8]]));
+    let p = parse(&data, "heap", &Limits::default()).expect("parses");
+    for s in &heap(&p).samples {
+        assert_eq!(names(&p.tables, s.stack), ["main.f", "main.g"]);
+    }
+    // A varint cut short inside the packed ids.
+    let mut data = head.clone();
+    data.extend(sample(&[&[lf as u8, 0x80]]));
+    let detail = malformed_detail(parse(&data, "heap", &Limits::default()));
+    assert!(
+        detail.contains("invalid packed varint in field 1"),
+        "{detail}"
+    );
+    // The same after a profile that predicts the stack.
+    let mut data = head;
+    data.extend(sample(&[&[lf as u8, lg as u8]]));
+    let first = parse(&data, "heap", &Limits::default()).expect("parses");
+    let mut bad = data.clone();
+    bad.extend(sample(&[&[lf as u8, lg as u8, 0x80]]));
+    let r = parse_with(&bad, "heap", &Limits::default(), first.tables);
+    assert!(malformed_detail(r).contains("invalid packed varint"));
+}

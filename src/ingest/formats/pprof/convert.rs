@@ -202,8 +202,8 @@ pub(super) fn convert(
         .dense
         .iter()
         .map(|&i| match location_spans.get(i as usize) {
-            Some(&span) if i != NONE => span,
-            _ => (NONE, 0),
+            Some(&(start, len)) if i != NONE => Slot::new(start, len, &location_frames),
+            _ => Slot::ABSENT,
         })
         .collect();
     // Heap and goroutine profiles each predicted from the last of their kind.
@@ -616,12 +616,33 @@ fn intern_locations(
     Ok((location_ids, frames, spans))
 }
 
+/// A location as [`StackBuilder`] looks it up by id: its one frame (most
+/// locations: no inlined call), or where its frames are.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    /// The frame (`len == 1`) or the first frame's index in
+    /// `location_frames`.
+    at: u32,
+    /// Frames; 0: no such location (every location has a frame).
+    len: u32,
+}
+
+impl Slot {
+    const ABSENT: Slot = Slot { at: 0, len: 0 };
+
+    fn new(start: u32, len: u32, frames: &[FrameId]) -> Slot {
+        match (len, frames.get(start as usize)) {
+            (1, Some(f)) => Slot { at: f.0, len: 1 },
+            _ => Slot { at: start, len },
+        }
+    }
+}
+
 /// Builds leaf-first logical stacks from location id lists.
 struct StackBuilder {
     location_ids: IdIndex,
-    /// Each location's span by id, for the usual dense ids (`NONE`: no
-    /// such location).
-    by_id: Vec<(u32, u32)>,
+    /// Each location by id, for the usual dense ids.
+    by_id: Vec<Slot>,
     location_frames: Vec<FrameId>,
     location_spans: Vec<(u32, u32)>,
     max_depth: usize,
@@ -644,12 +665,32 @@ impl StackBuilder {
     /// The span of a location whose id is not dense, or the error for an
     /// unknown id.
     #[cold]
-    fn sparse_span(&self, id: u64) -> Result<(u32, u32), SkipReason> {
+    fn sparse_span(&self, id: u64) -> Result<&[FrameId], SkipReason> {
         self.location_ids
             .get(id)
             .and_then(|i| self.location_spans.get(i as usize))
-            .copied()
+            .and_then(|&(start, len)| {
+                self.location_frames
+                    .get(start as usize..(start as usize).checked_add(len as usize)?)
+            })
             .ok_or_else(|| malformed(format!("a sample refers to unknown location id {id}")))
+    }
+
+    /// The frames of location `id`; `slot` keeps a one-frame location's
+    /// frame.
+    #[inline(always)]
+    fn frames<'s>(&'s self, id: u64, slot: &'s mut FrameId) -> Result<&'s [FrameId], SkipReason> {
+        match usize::try_from(id).ok().and_then(|i| self.by_id.get(i)) {
+            Some(&Slot { at, len: 1 }) => {
+                *slot = FrameId(at);
+                Ok(std::slice::from_ref(slot))
+            }
+            Some(&Slot { at, len }) if len > 1 => Ok(self
+                .location_frames
+                .get(at as usize..at as usize + len as usize)
+                .unwrap_or_default()),
+            _ => self.sparse_span(id),
+        }
     }
 
     /// The interned stack of the sample `raw` that `s` read with
@@ -676,32 +717,25 @@ impl StackBuilder {
     /// it up in the stack table costs less than hashing, boxing and
     /// freeing every distinct id list (measured on 120 heap profiles).
     fn build(&mut self, ids: &[u64], tables: &mut Tables) -> Result<(StackId, bool), SkipReason> {
-        self.buf.clear();
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let mut one = FrameId(0);
         for &id in ids {
-            let (start, len) = match usize::try_from(id).ok().and_then(|i| self.by_id.get(i)) {
-                Some(&(start, len)) if start != NONE => (start, len),
-                _ => self.sparse_span(id)?,
-            };
-            // Most locations are one frame (no inlined calls): a push, not a
-            // `memmove` call for a one-element copy.
-            if len == 1
-                && let Some(&f) = self.location_frames.get(start as usize)
-            {
-                self.buf.push(f);
-                continue;
-            }
-            let span = self
-                .location_frames
-                .get(start as usize..(start + len) as usize)
-                .unwrap_or_default();
-            self.buf.extend_from_slice(span);
+            buf.extend_from_slice(self.frames(id, &mut one)?);
         }
-        let cut = self.buf.len() > self.max_depth;
+        let built = self.intern(&mut buf, tables);
+        self.buf = buf;
+        Ok(built)
+    }
+
+    /// Interns the frames in `buf`, cut to the depth limit.
+    fn intern(&mut self, buf: &mut Vec<FrameId>, tables: &mut Tables) -> (StackId, bool) {
+        let cut = buf.len() > self.max_depth;
         if cut {
-            self.buf.truncate(self.max_depth);
+            buf.truncate(self.max_depth);
             self.cut += 1;
         }
-        Ok((tables.intern_stack_in_sequence(&self.buf), cut))
+        (tables.intern_stack_in_sequence(buf), cut)
     }
 
     /// [`StackBuilder::build`] from a packed run of location ids, decoded
@@ -715,50 +749,45 @@ impl StackBuilder {
         tables: &mut Tables,
     ) -> Result<Option<(StackId, bool)>, SkipReason> {
         let (expected, predicted) = tables.predicted_stack().unwrap_or((StackId(0), &[]));
-        // Frames of the prediction matched so far; `usize::MAX` once one
-        // differs (the frames are then in `buf`).
-        let mut matched = 0usize;
-        self.buf.clear();
+        let mut one = FrameId(0);
         let mut at = 0;
+        // Frames of the prediction matched so far. (`buf` is taken for the
+        // call and put back on success: an error ends the profile.)
+        let mut matched = 0usize;
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let mut diverged = false;
         while at < run.len() {
             let Some(id) = decode::varint_at(run, &mut at) else {
                 return Ok(None);
             };
-            let (start, len) = match usize::try_from(id).ok().and_then(|i| self.by_id.get(i)) {
-                Some(&(start, len)) if start != NONE => (start, len),
-                _ => self.sparse_span(id)?,
-            };
-            let span = self
-                .location_frames
-                .get(start as usize..(start + len) as usize)
-                .unwrap_or_default();
-            if matched != usize::MAX {
-                if predicted.get(matched..matched + span.len()) == Some(span) {
-                    matched += span.len();
-                    continue;
-                }
-                // The first difference: what matched so far is the start.
-                self.buf.extend_from_slice(&predicted[..matched]);
-                matched = usize::MAX;
+            let span = self.frames(id, &mut one)?;
+            if predicted.get(matched..matched + span.len()) == Some(span) {
+                matched += span.len();
+                continue;
             }
-            self.buf.extend_from_slice(span);
+            // The first difference: what matched so far is the start.
+            buf.extend_from_slice(&predicted[..matched]);
+            buf.extend_from_slice(span);
+            diverged = true;
+            break;
         }
-        if matched != usize::MAX
-            && matched == predicted.len()
-            && matched > 0
-            && matched <= self.max_depth
-        {
-            return Ok(Some((tables.accept_predicted(expected), false)));
+        if !diverged {
+            if matched == predicted.len() && matched > 0 && matched <= self.max_depth {
+                self.buf = buf;
+                return Ok(Some((tables.accept_predicted(expected), false)));
+            }
+            buf.extend_from_slice(&predicted[..matched]);
         }
-        if matched != usize::MAX {
-            self.buf.extend_from_slice(&predicted[..matched]);
+        while at < run.len() {
+            let Some(id) = decode::varint_at(run, &mut at) else {
+                return Ok(None);
+            };
+            buf.extend_from_slice(self.frames(id, &mut one)?);
         }
-        let cut = self.buf.len() > self.max_depth;
-        if cut {
-            self.buf.truncate(self.max_depth);
-            self.cut += 1;
-        }
-        Ok(Some((tables.intern_stack_in_sequence(&self.buf), cut)))
+        let built = self.intern(&mut buf, tables);
+        self.buf = buf;
+        Ok(Some(built))
     }
 }
 

@@ -183,12 +183,18 @@ fn same(a: &[u8], b: &[u8]) -> bool {
         }
     }
     let (ra, rb) = (ca.remainder(), cb.remainder());
+    // The rest: two overlapping words (no `memcmp` call for a few bytes).
     if ra.len() >= 8 {
         let head = |s: &[u8]| u64::from_ne_bytes(s[..8].try_into().unwrap_or_default());
         let tail = |s: &[u8]| u64::from_ne_bytes(s[s.len() - 8..].try_into().unwrap_or_default());
         return head(ra) == head(rb) && tail(ra) == tail(rb);
     }
-    ra == rb
+    if ra.len() >= 4 {
+        let head = |s: &[u8]| u32::from_ne_bytes(s[..4].try_into().unwrap_or_default());
+        let tail = |s: &[u8]| u32::from_ne_bytes(s[s.len() - 4..].try_into().unwrap_or_default());
+        return head(ra) == head(rb) && tail(ra) == tail(rb);
+    }
+    ra.iter().zip(rb).all(|(x, y)| x == y)
 }
 
 /// Where a body line's open part starts, and its kind: after the last `(`

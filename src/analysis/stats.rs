@@ -3,7 +3,8 @@
 //! or stepwise growth) from warm-up, bursts, churn and late growth.
 //!
 //! Everything works on irregularly spaced points: `xs` are hours (real or
-//! synthetic), `ys` the values. No allocation beyond the pairwise slopes.
+//! synthetic), `ys` the values. Memory: the pairwise slopes of a short
+//! series, a bracket's worth of them for a long one.
 
 use super::types::{GrowthStats, Shape};
 
@@ -52,21 +53,139 @@ pub fn growth_stats(xs: &[f64], ys: &[f64], min_points: usize) -> GrowthStats {
 
 /// Theil–Sen estimator: the median of the slopes of all point pairs with
 /// distinct x. 0 when no such pair exists.
+///
+/// A long series (a day of snapshots a minute apart has a million pairs)
+/// does not keep every slope: a sample of slopes brackets the median, one
+/// pass over the pairs counts the slopes below the bracket and keeps those
+/// inside, and the median is selected among these. The result is the same
+/// value, to the bit, as selecting it among all slopes (which is done when
+/// the bracket misses, and for short series).
 pub fn theil_sen(xs: &[f64], ys: &[f64]) -> f64 {
     let n = xs.len().min(ys.len());
+    let (xs, ys) = (&xs[..n], &ys[..n]);
+    if n * n.saturating_sub(1) / 2 > KEEP_ALL_PAIRS
+        && let Some(m) = bracketed_median_slope(xs, ys)
+    {
+        return m;
+    }
     let mut slopes = Vec::with_capacity(n * n.saturating_sub(1) / 2);
     for i in 0..n {
         for j in i + 1..n {
-            let dx = xs[j] - xs[i];
-            if dx.abs() > f64::EPSILON {
-                let s = (ys[j] - ys[i]) / dx;
-                if s.is_finite() {
-                    slopes.push(s);
-                }
+            if let Some(s) = slope(xs, ys, i, j) {
+                slopes.push(s);
             }
         }
     }
     median(&mut slopes)
+}
+
+/// Pairs up to which [`theil_sen`] keeps every slope.
+const KEEP_ALL_PAIRS: usize = 1 << 16;
+
+/// Slopes sampled to bracket the median of many.
+const SLOPE_SAMPLE: usize = 8192;
+
+/// The slope of points `i` and `j`, when their x differ and it is finite.
+#[inline]
+fn slope(xs: &[f64], ys: &[f64], i: usize, j: usize) -> Option<f64> {
+    let dx = xs[j] - xs[i];
+    if dx.abs() > f64::EPSILON {
+        let s = (ys[j] - ys[i]) / dx;
+        s.is_finite().then_some(s)
+    } else {
+        None
+    }
+}
+
+/// The median of all pair slopes (as [`median`] would give it) found
+/// through a bracket; `None` when the bracket missed it.
+fn bracketed_median_slope(xs: &[f64], ys: &[f64]) -> Option<f64> {
+    let (lo, hi) = slope_bracket(xs, ys)?;
+    median_slope_within(xs, ys, lo, hi)
+}
+
+/// Two slopes that, judged by a sample of pair slopes, enclose the median.
+fn slope_bracket(xs: &[f64], ys: &[f64]) -> Option<(f64, f64)> {
+    let n = xs.len();
+    // Pairs drawn by a fixed generator: which ones only decides how fast
+    // the median is found, never its value.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let mut sample = Vec::with_capacity(SLOPE_SAMPLE);
+    for _ in 0..SLOPE_SAMPLE * 2 {
+        let (a, b) = (next(), next());
+        if let Some(s) = slope(xs, ys, a.min(b), a.max(b)).filter(|_| a != b) {
+            sample.push(s);
+            if sample.len() == SLOPE_SAMPLE {
+                break;
+            }
+        }
+    }
+    if sample.len() < SLOPE_SAMPLE / 2 {
+        return None;
+    }
+    sample.sort_unstable_by(f64::total_cmp);
+    // About six standard errors of the sampled median on either side.
+    let margin = sample.len() / 32;
+    let mid = sample.len() / 2;
+    let lo = sample[mid.saturating_sub(margin)];
+    let hi = sample[(mid + margin).min(sample.len() - 1)];
+    Some((lo, hi))
+}
+
+/// The median of all pair slopes if it lies in `lo..=hi`.
+fn median_slope_within(xs: &[f64], ys: &[f64], lo: f64, hi: f64) -> Option<f64> {
+    use std::cmp::Ordering;
+    let n = xs.len();
+    // One pass: slopes below `lo`, equal to `lo`, strictly inside, equal to
+    // `hi` (ties, such as the zero slopes of a flat stretch, are counted,
+    // not kept).
+    let (mut total, mut below, mut at_lo, mut at_hi) = (0usize, 0usize, 0usize, 0usize);
+    let mut inside = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            let Some(s) = slope(xs, ys, i, j) else {
+                continue;
+            };
+            total += 1;
+            match s.total_cmp(&lo) {
+                Ordering::Less => below += 1,
+                Ordering::Equal => at_lo += 1,
+                Ordering::Greater => match s.total_cmp(&hi) {
+                    Ordering::Less => inside.push(s),
+                    Ordering::Equal => at_hi += 1,
+                    Ordering::Greater => {}
+                },
+            }
+        }
+    }
+    if total == 0 {
+        return Some(0.0);
+    }
+    // The value of rank `k` (0-based, in `total_cmp` order), if bracketed.
+    inside.sort_unstable_by(f64::total_cmp);
+    let at = |k: usize| -> Option<f64> {
+        let k = k.checked_sub(below)?;
+        if k < at_lo {
+            return Some(lo);
+        }
+        let k = k - at_lo;
+        if let Some(&v) = inside.get(k) {
+            return Some(v);
+        }
+        (k - inside.len() < at_hi).then_some(hi)
+    };
+    let upper = at(total / 2)?;
+    if total % 2 == 1 {
+        Some(upper)
+    } else {
+        Some((at(total / 2 - 1)? + upper) / 2.0)
+    }
 }
 
 /// Median of a slice (reorders it); 0 for an empty slice.
@@ -446,6 +565,108 @@ mod tests {
         assert!((erfc(0.0) - 1.0).abs() < 1e-6);
         assert!((erfc(1.0) - 0.157_299_207).abs() < 1e-6);
         assert!((erfc(-1.0) - 1.842_700_793).abs() < 1e-6);
+    }
+
+    /// The plain definition: every slope kept, the median selected.
+    fn theil_sen_all_pairs(xs: &[f64], ys: &[f64]) -> f64 {
+        let n = xs.len().min(ys.len());
+        let mut slopes = Vec::new();
+        for i in 0..n {
+            for j in i + 1..n {
+                if let Some(s) = slope(xs, ys, i, j) {
+                    slopes.push(s);
+                }
+            }
+        }
+        median(&mut slopes)
+    }
+
+    #[test]
+    fn long_series_give_the_median_of_all_slopes_to_the_bit() {
+        let mut state = 7u64;
+        let mut rnd = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for case in 0..24 {
+            let n = [363, 500, 800, 1440][case % 4];
+            let mut xs = Vec::with_capacity(n);
+            let mut ys = Vec::with_capacity(n);
+            let (mut x, mut y) = (0.0f64, 0.0f64);
+            for i in 0..n {
+                // Irregular spacing, repeated times, steps, flat stretches,
+                // noise, a sign change, negative zeros.
+                x += match rnd() % 10 {
+                    0 => 0.0,
+                    1 => 0.5,
+                    _ => 1.0 / 60.0,
+                };
+                y = match case % 6 {
+                    0 => y + (rnd() % 1000) as f64,
+                    1 => y + if i % 97 == 0 { 4096.0 } else { 0.0 },
+                    2 => (rnd() % 5) as f64,
+                    3 => 1e9 - i as f64 * 3.0 + (rnd() % 7) as f64,
+                    4 => 42.0,
+                    _ => {
+                        if rnd() % 3 == 0 {
+                            -0.0
+                        } else {
+                            (rnd() % 3) as f64 - 1.0
+                        }
+                    }
+                };
+                xs.push(x);
+                ys.push(y);
+            }
+            let want = theil_sen_all_pairs(&xs, &ys);
+            let got = theil_sen(&xs, &ys);
+            assert_eq!(
+                got.to_bits(),
+                want.to_bits(),
+                "case {case}: {got} vs {want}"
+            );
+            // The bracket, not the fallback, found it.
+            if let Some(b) = bracketed_median_slope(&xs, &ys) {
+                assert_eq!(b.to_bits(), want.to_bits(), "case {case}");
+            } else {
+                panic!("case {case}: the bracket missed");
+            }
+        }
+    }
+
+    #[test]
+    fn ties_at_the_edges_of_the_bracket_are_ranked_like_the_rest() {
+        // Two snapshot times, 400 points each, the first all zero: the
+        // slopes are the second time's values, each taken 400 times. With
+        // 52 % of them equal to 1 and the rest distinct and above (below),
+        // the median is 1 and so is the bracket's lower (upper) edge.
+        for (above, odd) in [(true, false), (false, false), (true, true), (false, true)] {
+            let n = 400;
+            let mut xs = vec![0.0; n];
+            let mut ys = vec![0.0; n];
+            for i in 0..n {
+                xs.push(1.0);
+                let rest = if above {
+                    2.0 + i as f64
+                } else {
+                    0.5 - i as f64
+                };
+                ys.push(if i < n * 52 / 100 { 1.0 } else { rest });
+            }
+            if odd {
+                // One more point at a third time: an odd count of slopes.
+                xs.push(2.0);
+                ys.push(1.0);
+            }
+            let (lo, hi) = slope_bracket(&xs, &ys).expect("a bracket");
+            let want = theil_sen_all_pairs(&xs, &ys);
+            assert_eq!(want, 1.0);
+            assert_eq!((lo == want, hi == want), (above, !above), "{lo} {hi}");
+            let got = bracketed_median_slope(&xs, &ys).expect("bracketed");
+            assert_eq!(got.to_bits(), want.to_bits());
+        }
     }
 
     #[test]

@@ -79,6 +79,60 @@ pub fn theil_sen(xs: &[f64], ys: &[f64]) -> f64 {
     median(&mut slopes)
 }
 
+/// Points from which [`theil_sen`] counts slopes on two threads.
+const PARALLEL_POINTS: usize = 1000;
+
+/// The slopes of some rows of pairs against a bracket `lo..=hi`.
+#[derive(Default)]
+struct SlopeCounts {
+    total: usize,
+    below: usize,
+    at_lo: usize,
+    inside: Vec<f64>,
+    at_hi: usize,
+}
+
+impl SlopeCounts {
+    fn add(&mut self, o: SlopeCounts) {
+        self.total += o.total;
+        self.below += o.below;
+        self.at_lo += o.at_lo;
+        self.inside.extend(o.inside);
+        self.at_hi += o.at_hi;
+    }
+}
+
+/// Counts the slopes of the pairs `(i, j)`, `i` in `rows`, `j > i`.
+fn count_slopes(
+    xs: &[f64],
+    ys: &[f64],
+    rows: std::ops::Range<usize>,
+    lo: f64,
+    hi: f64,
+) -> SlopeCounts {
+    use std::cmp::Ordering;
+    let n = xs.len().min(ys.len());
+    let mut c = SlopeCounts::default();
+    for i in rows {
+        for j in i + 1..n {
+            let Some(s) = slope(xs, ys, i, j) else {
+                continue;
+            };
+            c.total += 1;
+            match s.total_cmp(&lo) {
+                Ordering::Less => c.below += 1,
+                Ordering::Equal => c.at_lo += 1,
+                Ordering::Greater => match s.total_cmp(&hi) {
+                    Ordering::Less => c.inside.push(s),
+                    Ordering::Equal => c.at_hi += 1,
+                    Ordering::Greater => {}
+                },
+            }
+        }
+    }
+    c
+}
+
 /// Pairs up to which [`theil_sen`] keeps every slope.
 const KEEP_ALL_PAIRS: usize = 1 << 16;
 
@@ -140,30 +194,39 @@ fn slope_bracket(xs: &[f64], ys: &[f64]) -> Option<(f64, f64)> {
 
 /// The median of all pair slopes if it lies in `lo..=hi`.
 fn median_slope_within(xs: &[f64], ys: &[f64], lo: f64, hi: f64) -> Option<f64> {
-    use std::cmp::Ordering;
     let n = xs.len();
     // One pass: slopes below `lo`, equal to `lo`, strictly inside, equal to
     // `hi` (ties, such as the zero slopes of a flat stretch, are counted,
-    // not kept).
-    let (mut total, mut below, mut at_lo, mut at_hi) = (0usize, 0usize, 0usize, 0usize);
-    let mut inside = Vec::new();
-    for i in 0..n {
-        for j in i + 1..n {
-            let Some(s) = slope(xs, ys, i, j) else {
-                continue;
-            };
-            total += 1;
-            match s.total_cmp(&lo) {
-                Ordering::Less => below += 1,
-                Ordering::Equal => at_lo += 1,
-                Ordering::Greater => match s.total_cmp(&hi) {
-                    Ordering::Less => inside.push(s),
-                    Ordering::Equal => at_hi += 1,
-                    Ordering::Greater => {}
-                },
-            }
-        }
+    // not kept). A long series splits its rows between two threads, each
+    // with about half the pairs (the counts add up; `inside` is sorted
+    // below, so its order does not matter).
+    let split = if n >= PARALLEL_POINTS
+        && std::thread::available_parallelism().is_ok_and(|p| p.get() > 1)
+    {
+        // Row i has n - 1 - i pairs: the first 29 % of the rows hold half.
+        n * 293 / 1000
+    } else {
+        n
+    };
+    let (first, second) = std::thread::scope(|scope| {
+        let other = (split < n).then(|| scope.spawn(|| count_slopes(xs, ys, split..n, lo, hi)));
+        let first = count_slopes(xs, ys, 0..split, lo, hi);
+        (first, other.map(|h| h.join()))
+    });
+    let mut counts = first;
+    match second {
+        Some(Ok(c)) => counts.add(c),
+        // A panic on the other thread (a bug): count its rows here.
+        Some(Err(_)) => counts.add(count_slopes(xs, ys, split..n, lo, hi)),
+        None => {}
     }
+    let SlopeCounts {
+        total,
+        below,
+        at_lo,
+        mut inside,
+        at_hi,
+    } = counts;
     if total == 0 {
         return Some(0.0);
     }

@@ -351,19 +351,25 @@ impl ReadBuf {
 
     /// The current file's bytes.
     fn bytes(&self) -> &[u8] {
-        match (self.in_map, &self.map) {
-            (Some(n), Some(m)) => &m[..n],
-            _ => &self.vec,
-        }
+        Self::current(&self.vec, self.map.as_ref(), self.in_map)
     }
 
     /// The current file's bytes and the buffer to inflate them into.
     fn parts(&mut self) -> (&[u8], &mut Vec<u8>) {
-        let bytes = match (self.in_map, &self.map) {
-            (Some(n), Some(m)) => &m[..n],
-            _ => &self.vec[..],
-        };
+        let bytes = Self::current(&self.vec, self.map.as_ref(), self.in_map);
         (bytes, &mut self.inflated)
+    }
+
+    /// The bytes in the mapping when `in_map` says so, else in `vec`.
+    fn current<'b>(
+        vec: &'b [u8],
+        map: Option<&'b memmap2::MmapMut>,
+        in_map: Option<usize>,
+    ) -> &'b [u8] {
+        match (in_map, map) {
+            (Some(n), Some(m)) => &m[..n],
+            _ => vec,
+        }
     }
 
     /// Reads at most `want` bytes of `file` into the mapping, growing it

@@ -428,15 +428,10 @@ impl Tables {
     /// cache misses). After a miss the prediction moves to where the stack
     /// found stood in the previous profile. Same ids as `intern_stack`.
     pub fn intern_stack_in_sequence(&mut self, frames: &[FrameId]) -> StackId {
-        if let Some(&s) = self.order.prev.get(self.order.next) {
-            let (start, len) = self.stack_ranges[s.0 as usize];
-            if len as usize == frames.len()
-                && self.stack_frames[start as usize..(start + len) as usize] == *frames
-            {
-                self.order.next += 1;
-                self.order.cur.push(s);
-                return s;
-            }
+        if let Some((s, predicted)) = self.predicted_stack()
+            && predicted == frames
+        {
+            return self.accept_predicted(s);
         }
         let s = self.intern_stack(frames);
         let o = &mut self.order;

@@ -758,7 +758,7 @@ impl StackBuilder {
         buf.clear();
         let mut diverged = false;
         while at < run.len() {
-            let Some(id) = decode::varint_at(run, &mut at) else {
+            let Some(id) = decode::read_varint(run, &mut at) else {
                 return Ok(None);
             };
             let span = self.frames(id, &mut one)?;
@@ -780,7 +780,7 @@ impl StackBuilder {
             buf.extend_from_slice(&predicted[..matched]);
         }
         while at < run.len() {
-            let Some(id) = decode::varint_at(run, &mut at) else {
+            let Some(id) = decode::read_varint(run, &mut at) else {
                 return Ok(None);
             };
             buf.extend_from_slice(self.frames(id, &mut one)?);

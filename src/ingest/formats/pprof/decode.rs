@@ -118,7 +118,7 @@ impl<'a> Fields<'a> {
 /// Reads a base-128 varint of at most 10 bytes (the tenth may only hold
 /// the top bit, as in `prost`).
 #[inline(always)]
-fn read_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
+pub(super) fn read_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
     let first = *data.get(*pos)?;
     if first < 0x80 {
         *pos += 1;
@@ -134,11 +134,14 @@ fn read_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
     read_varint_slow(data, pos)
 }
 
-/// Reads the varint at `*pos` of `data` (a packed run), advancing `pos`;
-/// `None` when it is malformed or cut.
-#[inline(always)]
-pub(super) fn varint_at(data: &[u8], pos: &mut usize) -> Option<u64> {
-    read_varint(data, pos)
+/// Appends the varints of a packed run to `out`; `None` (with what came
+/// before appended) when one is malformed.
+fn push_packed(run: &[u8], out: &mut Vec<u64>) -> Option<()> {
+    let mut at = 0;
+    while at < run.len() {
+        out.push(read_varint(run, &mut at)?);
+    }
+    Some(())
 }
 
 #[inline(never)]
@@ -428,16 +431,11 @@ impl SampleReader {
     #[cfg(test)]
     pub fn read(&mut self, m: &[u8]) -> Result<(), DecodeError> {
         self.read_deferred(m)?;
-        if let Some((start, end)) = self.ids_run.take() {
-            let run = &m[start..end];
-            let mut at = 0;
-            while at < run.len() {
-                match read_varint(run, &mut at) {
-                    Some(id) => self.location_id.push(id),
-                    // The general reader says what is wrong.
-                    None => return self.read_general(m),
-                }
-            }
+        if let Some((start, end)) = self.ids_run.take()
+            && push_packed(&m[start..end], &mut self.location_id).is_none()
+        {
+            // The general reader says what is wrong.
+            return self.read_general(m);
         }
         Ok(())
     }
@@ -476,7 +474,6 @@ impl SampleReader {
                     let end = pos.checked_add(len).filter(|&e| e <= m.len())?;
                     let start = pos;
                     pos = end;
-                    let mut at = 0;
                     if tag == 0x0a {
                         // The first run is kept undecoded; a second one
                         // (runs are appended) decodes both.
@@ -485,18 +482,12 @@ impl SampleReader {
                             continue;
                         }
                         if let Some((s, e)) = self.ids_run.take() {
-                            let first = &m[s..e];
-                            let mut at = 0;
-                            while at < first.len() {
-                                self.location_id.push(read_varint(first, &mut at)?);
-                            }
+                            push_packed(&m[s..e], &mut self.location_id)?;
                         }
-                        let run = &m[start..end];
-                        while at < run.len() {
-                            self.location_id.push(read_varint(run, &mut at)?);
-                        }
+                        push_packed(&m[start..end], &mut self.location_id)?;
                     } else {
                         let run = &m[start..end];
+                        let mut at = 0;
                         while at < run.len() {
                             self.value.push(read_varint(run, &mut at)? as i64);
                         }

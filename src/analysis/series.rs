@@ -140,11 +140,7 @@ fn heap_alloc_total(s: &Snapshot) -> Option<i64> {
     if !h.has_alloc || h.delta {
         return None;
     }
-    Some(
-        h.samples
-            .iter()
-            .fold(0i64, |acc, x| acc.saturating_add(x.alloc_bytes)),
-    )
+    Some(h.alloc_bytes_total())
 }
 
 /// Splits the archive into processes: a new one starts where the build id
@@ -1152,7 +1148,7 @@ mod tests {
             }
             s.heap = Some(HeapData {
                 has_inuse: true,
-                samples,
+                samples: samples.into(),
                 ..Default::default()
             });
             a.snapshots.push(s);

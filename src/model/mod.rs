@@ -3,6 +3,7 @@
 
 pub mod intern;
 pub mod memstats;
+pub mod samples;
 pub mod snapshot;
 pub mod time;
 
@@ -11,6 +12,7 @@ pub use intern::{
     normalize_function_name,
 };
 pub use memstats::{MemStats, MemValue};
+pub use samples::HeapSamples;
 pub use snapshot::{
     Format, GoroutineData, GoroutineGroup, HeapData, HeapSample, Process, ProcessSignal,
     ProfileKind, Skipped, Snapshot, TimeNs, TimeSource,

@@ -2,6 +2,7 @@
 
 use super::intern::{FrameId, IdMap, StackId, StrId};
 use super::memstats::MemStats;
+use super::samples::HeapSamples;
 
 /// Unix time in nanoseconds (UTC).
 pub type TimeNs = i64;
@@ -180,22 +181,22 @@ pub struct HeapData {
     pub has_alloc: bool,
     /// A delta profile (`?seconds=N`): values are differences, not levels.
     pub delta: bool,
-    /// The samples.
-    pub samples: Vec<HeapSample>,
+    /// The samples, packed (see [`HeapSamples`]).
+    pub samples: HeapSamples,
 }
 
 impl HeapData {
     /// Sum of in-use bytes over all samples.
     pub fn inuse_bytes_total(&self) -> i64 {
-        self.samples
-            .iter()
-            .fold(0i64, |acc, s| acc.saturating_add(s.inuse_bytes))
+        self.samples.sums()[1]
     }
     /// Sum of in-use objects over all samples.
     pub fn inuse_objects_total(&self) -> i64 {
-        self.samples
-            .iter()
-            .fold(0i64, |acc, s| acc.saturating_add(s.inuse_objects))
+        self.samples.sums()[0]
+    }
+    /// Sum of allocated bytes over all samples.
+    pub fn alloc_bytes_total(&self) -> i64 {
+        self.samples.sums()[3]
     }
 }
 
@@ -336,8 +337,8 @@ impl Snapshot {
     /// archive's: [`super::LazyRemap`]).
     pub fn remap(&mut self, remap: &mut impl IdMap) {
         if let Some(h) = &mut self.heap {
-            for s in &mut h.samples {
-                s.stack = remap.stack(s.stack);
+            for s in h.samples.stacks_mut() {
+                *s = remap.stack(*s);
             }
         }
         if let Some(g) = &mut self.goroutines {

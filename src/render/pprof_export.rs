@@ -380,7 +380,8 @@ mod tests {
                     alloc_objects: 50,
                     alloc_bytes: 500,
                     object_size: Some(10),
-                }],
+                }]
+                .into(),
                 ..Default::default()
             });
             a.snapshots.push(h);

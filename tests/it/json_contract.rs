@@ -84,7 +84,8 @@ fn archive(evil: &str) -> Archive {
                 alloc_objects: 0,
                 alloc_bytes: 0,
                 object_size: Some(4096),
-            }],
+            }]
+            .into(),
         });
         snapshots.push(h);
     }

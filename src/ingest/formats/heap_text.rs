@@ -13,8 +13,8 @@ use super::textutil::{
 use crate::ingest::error::SkipReason;
 use crate::ingest::limits::Limits;
 use crate::model::{
-    Format, FrameId, HeapData, HeapSample, MemStats, MemValue, Parsed, ProfileKind, Snapshot,
-    Tables,
+    Format, FrameId, HeapData, HeapSample, HeapSamples, MemStats, MemValue, Parsed, ProfileKind,
+    Snapshot, Tables,
 };
 
 const HEADER: &[u8] = b"heap profile:";
@@ -129,7 +129,7 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
     let mut out = Samples {
         tables: Tables::new(),
         cache: FrameCache::new(),
-        samples: Vec::new(),
+        samples: HeapSamples::new(),
         rate,
         max_depth: limits.max_stack_depth,
         deep_stacks: 0,
@@ -224,7 +224,7 @@ pub fn parse(text: &[u8], limits: &Limits) -> Result<Parsed, SkipReason> {
 struct Samples {
     tables: Tables,
     cache: FrameCache,
-    samples: Vec<HeapSample>,
+    samples: HeapSamples,
     /// Sampling rate from the header.
     rate: i64,
     max_depth: usize,
@@ -468,23 +468,29 @@ mod tests {
         assert_eq!(h.samples.len(), 3);
         // Values verified against the runtime's protobuf (input-formats §1.6).
         assert_eq!(
-            (h.samples[0].inuse_objects, h.samples[0].inuse_bytes),
+            (
+                h.samples.to_vec()[0].inuse_objects,
+                h.samples.to_vec()[0].inuse_bytes
+            ),
             (514, 2105354)
         );
         assert_eq!(
-            (h.samples[1].inuse_objects, h.samples[1].inuse_bytes),
+            (
+                h.samples.to_vec()[1].inuse_objects,
+                h.samples.to_vec()[1].inuse_bytes
+            ),
             (331, 35339583)
         );
-        assert_eq!(h.samples[1].object_size, Some(106496));
+        assert_eq!(h.samples.to_vec()[1].object_size, Some(106496));
         assert_eq!(
-            funcs(&p, &h.samples[0]),
+            funcs(&p, &h.samples.to_vec()[0]),
             vec!["main.alloc4k", "main.(*cache).put", "main.main.func2"]
         );
-        let f = p.tables.stack(h.samples[0].stack)[1];
+        let f = p.tables.stack(h.samples.to_vec()[0].stack)[1];
         assert_eq!(p.tables.frame_file(f), "/src/leaky/main.go");
         assert_eq!(p.tables.frame(f).line, 35);
         // Freed site: in-use zero, alloc scaled, object size from the alloc pair.
-        let s = &h.samples[2];
+        let s = &h.samples.to_vec()[2];
         assert_eq!((s.inuse_objects, s.inuse_bytes), (0, 0));
         assert_eq!(s.object_size, Some(240509));
         assert!(s.alloc_bytes > 2886112);
@@ -566,10 +572,10 @@ mod tests {
         let p = parse(t.as_bytes(), &Limits::default()).unwrap();
         let h = heap(&p);
         assert_eq!(h.period, 1);
-        assert_eq!(funcs(&p, &h.samples[0]), vec!["0x1000", "0x2001"]);
-        assert_eq!(h.samples[0].inuse_bytes, 10);
-        assert!(p.tables.stack(h.samples[1].stack).is_empty());
-        assert_eq!(h.samples[1].alloc_objects, 2);
+        assert_eq!(funcs(&p, &h.samples.to_vec()[0]), vec!["0x1000", "0x2001"]);
+        assert_eq!(h.samples.to_vec()[0].inuse_bytes, 10);
+        assert!(p.tables.stack(h.samples.to_vec()[1].stack).is_empty());
+        assert_eq!(h.samples.to_vec()[1].alloc_objects, 2);
     }
 
     #[test]
@@ -605,7 +611,10 @@ mod tests {
             ..Limits::default()
         };
         let p = parse(GO127.as_bytes(), &shallow).unwrap();
-        assert_eq!(funcs(&p, &heap(&p).samples[0]), vec!["main.alloc4k"]);
+        assert_eq!(
+            funcs(&p, &heap(&p).samples.to_vec()[0]),
+            vec!["main.alloc4k"]
+        );
         assert!(p.snapshot.warnings.iter().any(|w| w.contains("3 stacks")));
     }
 
@@ -627,7 +636,7 @@ mod tests {
         let p = parse(&b, &Limits::default()).unwrap();
         let h = heap(&p);
         assert_eq!(h.samples.len(), 15);
-        let sum = |f: fn(&HeapSample) -> i64| h.samples.iter().map(f).sum::<i64>();
+        let sum = |f: fn(&HeapSample) -> i64| h.samples.iter().map(|s| f(&s)).sum::<i64>();
         assert_eq!(sum(|s| s.inuse_bytes), 7721316);
         assert_eq!(sum(|s| s.inuse_objects), 11445);
         assert_eq!(sum(|s| s.alloc_bytes), 350314738);

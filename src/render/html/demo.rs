@@ -332,7 +332,7 @@ fn heap_snapshot(i: usize, ids: &Ids, n: &Names) -> Snapshot {
         has_inuse: true,
         has_alloc: true,
         delta: false,
-        samples,
+        samples: samples.into(),
     });
     let mut ms = MemStats::default();
     let inuse = (total + 3 * MIB) as u64;

@@ -383,7 +383,8 @@ mod tests {
                     alloc_objects: 1,
                     alloc_bytes: *bytes,
                     object_size: None,
-                }],
+                }]
+                .into(),
                 ..Default::default()
             });
             a.snapshots.push(s);

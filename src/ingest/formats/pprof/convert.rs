@@ -6,10 +6,11 @@ use super::decode::{self, Label, SampleReader};
 use crate::ingest::error::SkipReason;
 use crate::ingest::limits::Limits;
 use crate::model::{
-    Format, FrameId, GoroutineData, GoroutineGroup, HeapData, HeapSample, Parsed, ProfileKind,
-    Snapshot, StackId, StrId, Tables,
+    Format, FrameId, GoroutineData, GoroutineGroup, HeapData, HeapSample, HeapSamples, Parsed,
+    ProfileKind, Snapshot, StackId, StrId, Tables,
 };
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
@@ -308,6 +309,13 @@ fn read_mappings(
     Ok(())
 }
 
+thread_local! {
+    /// The buffer a worker packs a heap profile's sample values into before
+    /// they are copied out at their exact size ([`HeapSamples::compact`]):
+    /// its pages stay warm from one profile to the next.
+    static VALUES: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
 /// The heap samples of a heap/allocs profile, values by sample type name.
 fn heap_data(
     sample: &[&[u8]],
@@ -326,7 +334,7 @@ fn heap_data(
         col("alloc_space"),
     ];
     let mut s = SampleReader::default();
-    let mut samples = Vec::with_capacity(sample.len());
+    let mut samples = HeapSamples::in_buffer(VALUES.take(), sample.len());
     for raw in sample {
         s.read_deferred(raw).map_err(malformed)?;
         check_values(&s, types.len())?;
@@ -347,6 +355,7 @@ fn heap_data(
             object_size,
         });
     }
+    VALUES.set(samples.compact());
     Ok(HeapData {
         period,
         sample_types: types.iter().map(|t| t.0.clone()).collect(),

@@ -156,7 +156,7 @@ fn inlined_frames_are_innermost_first_then_callers() {
     assert_eq!(p.snapshot.kind, ProfileKind::Heap);
     let h = heap(&p);
     assert_eq!(h.samples.len(), 1);
-    let s = &h.samples[0];
+    let s = &h.samples.to_vec()[0];
     assert_eq!(
         names(&p.tables, s.stack),
         [
@@ -191,9 +191,9 @@ fn location_without_lines_is_named_by_address() {
     let dangling = b.loc_id(3, 0xabc, &[(99, 7)]);
     b.sample(&[bare, dangling, named], &[1, 2, 3, 4]);
     let p = b.parse("heap").expect("parses");
-    let stack = p.tables.stack(heap(&p).samples[0].stack);
+    let stack = p.tables.stack(heap(&p).samples.to_vec()[0].stack);
     assert_eq!(
-        names(&p.tables, heap(&p).samples[0].stack),
+        names(&p.tables, heap(&p).samples.to_vec()[0].stack),
         ["0x6e5046", "0xabc", "main.main"]
     );
     let bare = p.tables.frame(stack[0]);
@@ -228,7 +228,7 @@ fn recursion_keeps_repeated_locations() {
     b.sample(&[l, l, l, lm], &[0, 0, 1, 64]);
     let p = b.parse("heap").expect("parses");
     assert_eq!(
-        names(&p.tables, heap(&p).samples[0].stack),
+        names(&p.tables, heap(&p).samples.to_vec()[0].stack),
         ["main.rec", "main.rec", "main.rec", "main.main"]
     );
 }
@@ -243,7 +243,7 @@ fn sparse_ids_resolve() {
     b.sample(&[l2, l1], &[1, 1, 1, 1]);
     let p = b.parse("heap").expect("parses");
     assert_eq!(
-        names(&p.tables, heap(&p).samples[0].stack),
+        names(&p.tables, heap(&p).samples.to_vec()[0].stack),
         ["main.small", "main.big"]
     );
 }
@@ -256,7 +256,7 @@ fn generic_shapes_are_normalised() {
     b.sample(&[l], &[1, 8, 1, 8]);
     let p = b.parse("heap").expect("parses");
     assert_eq!(
-        names(&p.tables, heap(&p).samples[0].stack),
+        names(&p.tables, heap(&p).samples.to_vec()[0].stack),
         ["main.Alloc[...]"]
     );
 }
@@ -288,7 +288,7 @@ fn unpacked_sample_fields_decode() {
     let mut data = b.bytes();
     data.extend(unpacked_sample_bytes(&[lf, lg], &[1, 100, -2, -200]));
     let p = parse(&data, "heap", &Limits::default()).expect("parses");
-    let s = &heap(&p).samples[0];
+    let s = &heap(&p).samples.to_vec()[0];
     assert_eq!(names(&p.tables, s.stack), ["main.f", "main.g"]);
     assert_eq!((s.alloc_objects, s.alloc_bytes), (1, 100));
     assert_eq!((s.inuse_objects, s.inuse_bytes), (-2, -200));
@@ -332,7 +332,7 @@ fn subset_of_sample_types() {
     let h = heap(&p);
     assert!(h.has_inuse && !h.has_alloc);
     assert_eq!(h.sample_types, ["inuse_space"]);
-    let s = &h.samples[0];
+    let s = &h.samples.to_vec()[0];
     assert_eq!(
         (s.inuse_bytes, s.inuse_objects, s.alloc_bytes),
         (4096, 0, 0)
@@ -347,7 +347,7 @@ fn subset_of_sample_types() {
     assert_eq!(p.snapshot.kind, ProfileKind::Allocs);
     let h = heap(&p);
     assert!(!h.has_inuse && h.has_alloc);
-    assert_eq!(h.samples[0].alloc_bytes, 10);
+    assert_eq!(h.samples.to_vec()[0].alloc_bytes, 10);
     assert_eq!(p.snapshot.inuse_bytes(), None);
 }
 
@@ -356,7 +356,7 @@ fn sample_types_found_by_name_not_position() {
     let mut b = Builder::new(&[("inuse_space", "bytes"), ("alloc_objects", "count")]);
     b.sample(&[], &[7, 3]);
     let p = b.parse("heap").expect("parses");
-    let s = &heap(&p).samples[0];
+    let s = &heap(&p).samples.to_vec()[0];
     assert_eq!((s.inuse_bytes, s.alloc_objects), (7, 3));
 }
 
@@ -388,8 +388,8 @@ fn object_size_from_bytes_label() {
     b.sample(&[], &[1, 8, 1, 8]);
     let p = b.parse("heap").expect("parses");
     let h = heap(&p);
-    assert_eq!(h.samples[0].object_size, Some(4096));
-    assert_eq!(h.samples[1].object_size, None);
+    assert_eq!(h.samples.to_vec()[0].object_size, Some(4096));
+    assert_eq!(h.samples.to_vec()[1].object_size, None);
 }
 
 #[test]
@@ -454,7 +454,7 @@ fn delta_heap_profile() {
     let p = b.parse("heap").expect("parses");
     let h = heap(&p);
     assert!(h.delta);
-    assert_eq!(h.samples[0].alloc_bytes, -10);
+    assert_eq!(h.samples.to_vec()[0].alloc_bytes, -10);
     assert_eq!(p.snapshot.duration_nanos, Some(420_000_000_000));
     assert_eq!(p.snapshot.embedded_time, Some(5));
     assert_eq!(

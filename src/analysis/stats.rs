@@ -63,6 +63,16 @@ pub fn growth_stats(xs: &[f64], ys: &[f64], min_points: usize) -> GrowthStats {
 pub fn theil_sen(xs: &[f64], ys: &[f64]) -> f64 {
     let n = xs.len().min(ys.len());
     let (xs, ys) = (&xs[..n], &ys[..n]);
+    // A level series (a pool that kept its size, a site that never grew:
+    // a third of the series of a long soak) has only zero slopes: every
+    // pair gives `0.0 / dx`, `+0.0` as `xs` ascend. Not worth n² divisions.
+    if ys
+        .iter()
+        .all(|y| y.is_finite() && y.to_bits() == ys[0].to_bits())
+        && xs.windows(2).all(|w| w[0] <= w[1])
+    {
+        return 0.0;
+    }
     if n * n.saturating_sub(1) / 2 > KEEP_ALL_PAIRS
         && let Some(m) = bracketed_median_slope(xs, ys)
     {
@@ -274,17 +284,7 @@ pub fn median(v: &mut [f64]) -> f64 {
 /// Fewer than 3 points give `(S, 1.0)`.
 pub fn mann_kendall(ys: &[f64]) -> (i64, f64) {
     let n = ys.len();
-    let mut s: i64 = 0;
-    for i in 0..n {
-        for j in i + 1..n {
-            let d = ys[j] - ys[i];
-            if d > 0.0 {
-                s += 1;
-            } else if d < 0.0 {
-                s -= 1;
-            }
-        }
-    }
+    let s = kendall_s(ys);
     if n < 3 {
         return (s, 1.0);
     }
@@ -316,6 +316,57 @@ pub fn mann_kendall(ys: &[f64]) -> (i64, f64) {
     };
     let p = erfc(z.abs() / std::f64::consts::SQRT_2);
     (s, p.clamp(0.0, 1.0))
+}
+
+/// The Mann–Kendall S: over the pairs `i < j`, the number with
+/// `ys[j] > ys[i]` less the number with `ys[j] < ys[i]` (equal values and
+/// NaN count for neither). O(n log n): S is the pairs that compare less
+/// the ties and twice the inversions, counted while merge-sorting.
+pub fn kendall_s(ys: &[f64]) -> i64 {
+    // NaN compares with nothing; -0 equals 0.
+    let mut v: Vec<f64> = ys
+        .iter()
+        .filter(|y| !y.is_nan())
+        .map(|&y| if y == 0.0 { 0.0 } else { y })
+        .collect();
+    let m = v.len() as i64;
+    let mut scratch = vec![0.0; v.len()];
+    let inversions = merge_count(&mut v, &mut scratch);
+    // `v` is sorted now: the pairs of equal values.
+    let mut ties = 0i64;
+    for run in v.chunk_by(|a, b| a == b) {
+        let t = run.len() as i64;
+        ties += t * (t - 1) / 2;
+    }
+    m * (m - 1) / 2 - ties - 2 * inversions
+}
+
+/// Sorts `v` (no NaN) and returns how many pairs `i < j` had
+/// `v[i] > v[j]` (equal values are not inversions).
+fn merge_count(v: &mut [f64], scratch: &mut [f64]) -> i64 {
+    let n = v.len();
+    if n < 2 {
+        return 0;
+    }
+    let mid = n / 2;
+    let (left, right) = v.split_at_mut(mid);
+    let (sl, sr) = scratch.split_at_mut(mid);
+    let mut count = merge_count(left, sl) + merge_count(right, sr);
+    let (mut i, mut j) = (0, 0);
+    for out in scratch[..n].iter_mut() {
+        // Take from the left while it is not greater: equal values keep
+        // their order and are not counted.
+        if j == right.len() || (i < left.len() && left[i] <= right[j]) {
+            *out = left[i];
+            i += 1;
+        } else {
+            *out = right[j];
+            j += 1;
+            count += (left.len() - i) as i64;
+        }
+    }
+    v.copy_from_slice(&scratch[..n]);
+    count
 }
 
 /// Complementary error function (Chebyshev fit, fractional error below
@@ -631,6 +682,69 @@ mod tests {
     }
 
     /// The plain definition: every slope kept, the median selected.
+    /// S over all pairs, as the definition reads.
+    fn kendall_s_all_pairs(ys: &[f64]) -> i64 {
+        let mut s = 0;
+        for i in 0..ys.len() {
+            for j in i + 1..ys.len() {
+                let d = ys[j] - ys[i];
+                s += i64::from(d > 0.0) - i64::from(d < 0.0);
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn level_series_give_the_slope_all_pairs_give() {
+        let asc: Vec<f64> = (0..1500).map(|i| f64::from(i / 3)).collect();
+        let desc: Vec<f64> = asc.iter().rev().copied().collect();
+        for y in [0.0, -0.0, 7.5, -1e300] {
+            let ys = vec![y; asc.len()];
+            for xs in [&asc, &desc] {
+                let (got, want) = (theil_sen(xs, &ys), theil_sen_all_pairs(xs, &ys));
+                assert_eq!(got.to_bits(), want.to_bits(), "level {y}");
+            }
+        }
+        // Not level: one point off.
+        let mut ys = vec![3.0; 400];
+        ys[399] = 4.0;
+        let xs: Vec<f64> = (0..400).map(f64::from).collect();
+        assert_eq!(theil_sen(&xs, &ys), theil_sen_all_pairs(&xs, &ys));
+    }
+
+    #[test]
+    fn kendall_s_counts_every_pair_with_ties_nan_zeros_and_infinities() {
+        let mut state = 11u64;
+        let mut rnd = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let special = [
+            0.0,
+            -0.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e308,
+            -1e308,
+        ];
+        for case in 0..200 {
+            let n = [0, 1, 2, 3, 7, 64, 301][case % 7];
+            let ys: Vec<f64> = (0..n)
+                .map(|i| match (case / 7) % 5 {
+                    0 => (rnd() % 4) as f64,
+                    1 => special[(rnd() % special.len() as u64) as usize],
+                    2 => i as f64 * 0.5 + (rnd() % 3) as f64,
+                    3 => -(i as f64),
+                    _ => (rnd() % 1000) as f64 - 500.0,
+                })
+                .collect();
+            assert_eq!(kendall_s(&ys), kendall_s_all_pairs(&ys), "{ys:?}");
+        }
+    }
+
     fn theil_sen_all_pairs(xs: &[f64], ys: &[f64]) -> f64 {
         let n = xs.len().min(ys.len());
         let mut slopes = Vec::new();

@@ -576,6 +576,21 @@ pub fn build_heap(
     let mut columns: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
     let mut spare: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
     let mut first = 0;
+    // Rows for as many sites as there are distinct stacks (at least as many
+    // as sites), reserved once: growing the rows chunk by chunk copied them
+    // into fresh memory each time. Pages past the rows used stay untouched.
+    let mut seen = vec![false; tables.sizes().2];
+    let mut distinct = 0usize;
+    for &si in &points.snaps {
+        for s in archive.snapshots[si].heap.iter().flat_map(|h| h.samples.stacks()) {
+            if let Some(b) = seen.get_mut(s.0 as usize).filter(|b| !**b) {
+                *b = true;
+                distinct += 1;
+            }
+        }
+    }
+    site_bytes.reserve_exact(distinct.saturating_mul(n));
+    drop(seen);
     for (p, &si) in points.snaps.iter().enumerate() {
         let mut col = spare.pop().unwrap_or_default();
         col.0.clear();

@@ -102,6 +102,11 @@ impl HeapSamples {
         }
     }
 
+    /// The stack ids in sample order.
+    pub fn stacks(&self) -> &[StackId] {
+        &self.stacks
+    }
+
     /// The stack ids in sample order, to be rewritten in place.
     pub fn stacks_mut(&mut self) -> &mut [StackId] {
         &mut self.stacks

@@ -582,7 +582,11 @@ pub fn build_heap(
     let mut seen = vec![false; tables.sizes().2];
     let mut distinct = 0usize;
     for &si in &points.snaps {
-        for s in archive.snapshots[si].heap.iter().flat_map(|h| h.samples.stacks()) {
+        for s in archive.snapshots[si]
+            .heap
+            .iter()
+            .flat_map(|h| h.samples.stacks())
+        {
             if let Some(b) = seen.get_mut(s.0 as usize).filter(|b| !**b) {
                 *b = true;
                 distinct += 1;

@@ -7,8 +7,10 @@ use crate::model::Archive;
 use crate::model::time::rfc3339;
 use inferno::flamegraph::{self, Options, Palette, color::BasicPalette};
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::rc::Rc;
 
 /// Subtrees below this fraction of the total are merged before drawing.
 pub const MIN_FRACTION: f64 = 0.001;
@@ -165,19 +167,49 @@ fn svg_height(svg: &str) -> Option<u32> {
         .map(|h| h.ceil() as u32)
 }
 
+/// Folded lines: the label path, and its weight in each profile.
+type Folded = BTreeMap<String, [u64; 2]>;
+
+/// The folds of one or two profiles, made once per pruning fraction: the
+/// two heap differentials (growth and what vanished) fold the same pair at
+/// the same fractions, and each first checks the unpruned fold.
+struct Folds<'a> {
+    archive: &'a Archive,
+    profiles: Vec<&'a Stacks>,
+    made: RefCell<Vec<(f64, Rc<Folded>)>>,
+}
+
+impl<'a> Folds<'a> {
+    fn new(archive: &'a Archive, profiles: Vec<&'a Stacks>) -> Self {
+        Folds {
+            archive,
+            profiles,
+            made: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// [`fold::fold`] of the profiles at `fraction`.
+    fn at(&self, fraction: f64) -> Rc<Folded> {
+        if let Some((_, f)) = self.made.borrow().iter().find(|m| m.0 == fraction) {
+            return Rc::clone(f);
+        }
+        let f = Rc::new(fold::fold(&self.archive.tables, &self.profiles, fraction));
+        self.made.borrow_mut().push((fraction, Rc::clone(&f)));
+        f
+    }
+}
+
 /// Folds with growing pruning until the graph is small enough.
 fn draw_pruned(
-    archive: &Archive,
-    profiles: &[&Stacks],
+    folds: &Folds<'_>,
     title: &str,
     style: Style,
-    lines_of: impl Fn(&BTreeMap<String, [u64; 2]>) -> Vec<String>,
+    lines_of: impl Fn(&Folded) -> Vec<String>,
 ) -> Option<(String, u32)> {
     let mut fraction = MIN_FRACTION;
     let mut best = None;
     for _ in 0..5 {
-        let folded = fold::fold(&archive.tables, profiles, fraction);
-        let lines = lines_of(&folded);
+        let lines = lines_of(&folds.at(fraction));
         let drawn = draw(title, style, &lines)?;
         let small = drawn.0.len() <= MAX_GRAPH_BYTES;
         best = Some(drawn);
@@ -230,10 +262,10 @@ const GOR_STYLE: Style = Style {
 };
 
 /// The latest in-use heap graph.
-fn heap_latest(archive: &Archive) -> FlameGraph {
+fn heap_latest(archive: &Archive, last: Option<&Stacks>) -> FlameGraph {
     let (id, title) = ("flame-heap", "Heap in use (latest profile)");
     let caption = "Width is in-use bytes at the last GC before the profile was taken, per call path (root at the bottom, allocating function at the top). Hover for values, click to zoom, Search to highlight a function.";
-    let Some(last) = fold::heap(archive, Pick::Last) else {
+    let Some(last) = last else {
         return FlameGraph::missing(
             id,
             title,
@@ -241,8 +273,9 @@ fn heap_latest(archive: &Archive) -> FlameGraph {
             "No heap profile with in-use data in this archive.".into(),
         );
     };
-    match draw_pruned(archive, &[&last], title, HEAP_STYLE, fold::single_lines) {
-        Some(d) => finish(id, title, caption, when(&last), d),
+    let folds = Folds::new(archive, vec![last]);
+    match draw_pruned(&folds, title, HEAP_STYLE, fold::single_lines) {
+        Some(d) => finish(id, title, caption, when(last), d),
         None => FlameGraph::missing(
             id,
             title,
@@ -256,8 +289,9 @@ fn heap_latest(archive: &Archive) -> FlameGraph {
 /// `vanished`, widths come from the first profile so what disappeared shows.
 fn differential(
     archive: &Archive,
-    first: Option<Stacks>,
-    last: Option<Stacks>,
+    first: Option<&Stacks>,
+    last: Option<&Stacks>,
+    made: Option<&Folds<'_>>,
     (id, title, caption): (&'static str, &str, &str),
     style: Style,
     vanished: bool,
@@ -279,8 +313,16 @@ fn differential(
             format!("Only one snapshot with {what}: nothing to compare."),
         );
     }
-    let folded = fold::fold(&archive.tables, &[&first, &last], 0.0);
-    let changed = folded
+    let fresh;
+    let folds = match made {
+        Some(f) => f,
+        None => {
+            fresh = Folds::new(archive, vec![first, last]);
+            &fresh
+        }
+    };
+    let changed = folds
+        .at(0.0)
         .values()
         .any(|w| if vanished { w[0] > w[1] } else { w[1] > w[0] });
     if !changed {
@@ -295,10 +337,8 @@ fn differential(
         negate: vanished,
         ..style
     };
-    let source = format!("{} → {}", when(&first), when(&last));
-    match draw_pruned(archive, &[&first, &last], title, style, |f| {
-        fold::diff_lines(f, vanished)
-    }) {
+    let source = format!("{} → {}", when(first), when(last));
+    match draw_pruned(folds, title, style, |f| fold::diff_lines(f, vanished)) {
         Some(d) => finish(id, title, caption, source, d),
         None => FlameGraph::missing(id, title, caption, format!("No {what} to draw.")),
     }
@@ -316,7 +356,8 @@ fn goroutines_latest(archive: &Archive) -> FlameGraph {
             "No goroutine dump or profile in this archive.".into(),
         );
     };
-    match draw_pruned(archive, &[&last], title, GOR_STYLE, fold::single_lines) {
+    let folds = Folds::new(archive, vec![&last]);
+    match draw_pruned(&folds, title, GOR_STYLE, fold::single_lines) {
         Some(d) => finish(id, title, caption, when(&last), d),
         None => FlameGraph::missing(
             id,
@@ -355,12 +396,18 @@ pub fn build_all(archive: &Archive) -> Vec<FlameGraph> {
 fn heap_graphs(archive: &Archive) -> [FlameGraph; 3] {
     let first = fold::heap(archive, Pick::First);
     let last = fold::heap(archive, Pick::Last);
+    // Both differentials fold the same pair: once.
+    let pair = first
+        .as_ref()
+        .zip(last.as_ref())
+        .map(|(f, l)| Folds::new(archive, vec![f, l]));
     [
-        heap_latest(archive),
+        heap_latest(archive, last.as_ref()),
         differential(
             archive,
-            first.clone(),
-            last.clone(),
+            first.as_ref(),
+            last.as_ref(),
+            pair.as_ref(),
             (
                 "flame-heap-diff",
                 "Heap growth: first → last profile",
@@ -371,8 +418,9 @@ fn heap_graphs(archive: &Archive) -> [FlameGraph; 3] {
         ),
         differential(
             archive,
-            first,
-            last,
+            first.as_ref(),
+            last.as_ref(),
+            pair.as_ref(),
             (
                 "flame-heap-vanished",
                 "Heap, reversed: what the first profile held",
@@ -390,8 +438,9 @@ fn goroutine_graphs(archive: &Archive) -> [FlameGraph; 2] {
         goroutines_latest(archive),
         differential(
             archive,
-            fold::goroutines(archive, Pick::First),
-            fold::goroutines(archive, Pick::Last),
+            fold::goroutines(archive, Pick::First).as_ref(),
+            fold::goroutines(archive, Pick::Last).as_ref(),
+            None,
             (
                 "flame-goroutines-diff",
                 "Goroutine growth: first → last dump",

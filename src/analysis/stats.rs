@@ -682,6 +682,16 @@ mod tests {
     }
 
     /// The plain definition: every slope kept, the median selected.
+    /// A xorshift generator from `state` (not 0): test data, the same every run.
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     /// S over all pairs, as the definition reads.
     fn kendall_s_all_pairs(ys: &[f64]) -> i64 {
         let mut s = 0;
@@ -714,13 +724,7 @@ mod tests {
 
     #[test]
     fn kendall_s_counts_every_pair_with_ties_nan_zeros_and_infinities() {
-        let mut state = 11u64;
-        let mut rnd = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rnd = xorshift(11);
         let special = [
             0.0,
             -0.0,
@@ -760,13 +764,7 @@ mod tests {
 
     #[test]
     fn long_series_give_the_median_of_all_slopes_to_the_bit() {
-        let mut state = 7u64;
-        let mut rnd = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rnd = xorshift(7);
         for case in 0..24 {
             let n = [363, 500, 800, 1440][case % 4];
             let mut xs = Vec::with_capacity(n);
@@ -787,7 +785,7 @@ mod tests {
                     3 => 1e9 - i as f64 * 3.0 + (rnd() % 7) as f64,
                     4 => 42.0,
                     _ => {
-                        if rnd() % 3 == 0 {
+                        if rnd().is_multiple_of(3) {
                             -0.0
                         } else {
                             (rnd() % 3) as f64 - 1.0

@@ -466,31 +466,20 @@ mod tests {
         assert_eq!(h.period, 524288);
         assert!(h.has_inuse && h.has_alloc && !h.delta);
         assert_eq!(h.samples.len(), 3);
+        let v = h.samples.to_vec();
         // Values verified against the runtime's protobuf (input-formats §1.6).
+        assert_eq!((v[0].inuse_objects, v[0].inuse_bytes), (514, 2105354));
+        assert_eq!((v[1].inuse_objects, v[1].inuse_bytes), (331, 35339583));
+        assert_eq!(v[1].object_size, Some(106496));
         assert_eq!(
-            (
-                h.samples.to_vec()[0].inuse_objects,
-                h.samples.to_vec()[0].inuse_bytes
-            ),
-            (514, 2105354)
-        );
-        assert_eq!(
-            (
-                h.samples.to_vec()[1].inuse_objects,
-                h.samples.to_vec()[1].inuse_bytes
-            ),
-            (331, 35339583)
-        );
-        assert_eq!(h.samples.to_vec()[1].object_size, Some(106496));
-        assert_eq!(
-            funcs(&p, &h.samples.to_vec()[0]),
+            funcs(&p, &v[0]),
             vec!["main.alloc4k", "main.(*cache).put", "main.main.func2"]
         );
-        let f = p.tables.stack(h.samples.to_vec()[0].stack)[1];
+        let f = p.tables.stack(v[0].stack)[1];
         assert_eq!(p.tables.frame_file(f), "/src/leaky/main.go");
         assert_eq!(p.tables.frame(f).line, 35);
         // Freed site: in-use zero, alloc scaled, object size from the alloc pair.
-        let s = &h.samples.to_vec()[2];
+        let s = &v[2];
         assert_eq!((s.inuse_objects, s.inuse_bytes), (0, 0));
         assert_eq!(s.object_size, Some(240509));
         assert!(s.alloc_bytes > 2886112);
@@ -572,10 +561,11 @@ mod tests {
         let p = parse(t.as_bytes(), &Limits::default()).unwrap();
         let h = heap(&p);
         assert_eq!(h.period, 1);
-        assert_eq!(funcs(&p, &h.samples.to_vec()[0]), vec!["0x1000", "0x2001"]);
-        assert_eq!(h.samples.to_vec()[0].inuse_bytes, 10);
-        assert!(p.tables.stack(h.samples.to_vec()[1].stack).is_empty());
-        assert_eq!(h.samples.to_vec()[1].alloc_objects, 2);
+        let v = h.samples.to_vec();
+        assert_eq!(funcs(&p, &v[0]), vec!["0x1000", "0x2001"]);
+        assert_eq!(v[0].inuse_bytes, 10);
+        assert!(p.tables.stack(v[1].stack).is_empty());
+        assert_eq!(v[1].alloc_objects, 2);
     }
 
     #[test]

@@ -387,9 +387,9 @@ fn object_size_from_bytes_label() {
     b.sample(&[], &[1, 4096, 1, 4096]).label.push(label);
     b.sample(&[], &[1, 8, 1, 8]);
     let p = b.parse("heap").expect("parses");
-    let h = heap(&p);
-    assert_eq!(h.samples.to_vec()[0].object_size, Some(4096));
-    assert_eq!(h.samples.to_vec()[1].object_size, None);
+    let v = heap(&p).samples.to_vec();
+    assert_eq!(v[0].object_size, Some(4096));
+    assert_eq!(v[1].object_size, None);
 }
 
 #[test]

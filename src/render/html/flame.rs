@@ -285,19 +285,17 @@ fn heap_latest(archive: &Archive, last: Option<&Stacks>) -> FlameGraph {
     }
 }
 
-/// Differential graph between the first and last profile of a kind; with
-/// `vanished`, widths come from the first profile so what disappeared shows.
+/// Differential graph between the first and last profile of a kind
+/// (`pair`, `None` when there are not both); with `vanished`, widths come
+/// from the first profile so what disappeared shows.
 fn differential(
-    archive: &Archive,
-    first: Option<&Stacks>,
-    last: Option<&Stacks>,
-    made: Option<&Folds<'_>>,
+    pair: Option<&Folds<'_>>,
     (id, title, caption): (&'static str, &str, &str),
     style: Style,
     vanished: bool,
 ) -> FlameGraph {
     let what = style.count_name;
-    let (Some(first), Some(last)) = (first, last) else {
+    let Some((folds, &[first, last])) = pair.map(|p| (p, p.profiles.as_slice())) else {
         return FlameGraph::missing(
             id,
             title,
@@ -313,14 +311,6 @@ fn differential(
             format!("Only one snapshot with {what}: nothing to compare."),
         );
     }
-    let fresh;
-    let folds = match made {
-        Some(f) => f,
-        None => {
-            fresh = Folds::new(archive, vec![first, last]);
-            &fresh
-        }
-    };
     let changed = folds
         .at(0.0)
         .values()
@@ -345,10 +335,10 @@ fn differential(
 }
 
 /// Latest goroutine graph.
-fn goroutines_latest(archive: &Archive) -> FlameGraph {
+fn goroutines_latest(archive: &Archive, last: Option<&Stacks>) -> FlameGraph {
     let (id, title) = ("flame-goroutines", "Goroutines (latest dump)");
     let caption = "Width is the number of goroutines per stack (root at the bottom, the blocking call at the top). A wide tower ending in a channel operation, select or lock is where goroutines pile up.";
-    let Some(last) = fold::goroutines(archive, Pick::Last) else {
+    let Some(last) = last else {
         return FlameGraph::missing(
             id,
             title,
@@ -356,9 +346,9 @@ fn goroutines_latest(archive: &Archive) -> FlameGraph {
             "No goroutine dump or profile in this archive.".into(),
         );
     };
-    let folds = Folds::new(archive, vec![&last]);
+    let folds = Folds::new(archive, vec![last]);
     match draw_pruned(&folds, title, GOR_STYLE, fold::single_lines) {
-        Some(d) => finish(id, title, caption, when(&last), d),
+        Some(d) => finish(id, title, caption, when(last), d),
         None => FlameGraph::missing(
             id,
             title,
@@ -404,9 +394,6 @@ fn heap_graphs(archive: &Archive) -> [FlameGraph; 3] {
     [
         heap_latest(archive, last.as_ref()),
         differential(
-            archive,
-            first.as_ref(),
-            last.as_ref(),
             pair.as_ref(),
             (
                 "flame-heap-diff",
@@ -417,9 +404,6 @@ fn heap_graphs(archive: &Archive) -> [FlameGraph; 3] {
             false,
         ),
         differential(
-            archive,
-            first.as_ref(),
-            last.as_ref(),
             pair.as_ref(),
             (
                 "flame-heap-vanished",
@@ -434,13 +418,16 @@ fn heap_graphs(archive: &Archive) -> [FlameGraph; 3] {
 
 /// The latest goroutine graph and the differential one.
 fn goroutine_graphs(archive: &Archive) -> [FlameGraph; 2] {
+    let first = fold::goroutines(archive, Pick::First);
+    let last = fold::goroutines(archive, Pick::Last);
+    let pair = first
+        .as_ref()
+        .zip(last.as_ref())
+        .map(|(f, l)| Folds::new(archive, vec![f, l]));
     [
-        goroutines_latest(archive),
+        goroutines_latest(archive, last.as_ref()),
         differential(
-            archive,
-            fold::goroutines(archive, Pick::First).as_ref(),
-            fold::goroutines(archive, Pick::Last).as_ref(),
-            None,
+            pair.as_ref(),
             (
                 "flame-goroutines-diff",
                 "Goroutine growth: first → last dump",

@@ -16,6 +16,8 @@ pub mod pprof_proto;
 pub mod progress;
 pub mod render;
 pub mod source;
+#[cfg(test)]
+pub(crate) mod testutil;
 pub mod text;
 pub mod units;
 

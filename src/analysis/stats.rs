@@ -519,6 +519,7 @@ fn classify(ys: &[f64], st: &GrowthStats) -> Shape {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::xorshift;
 
     fn hours(n: usize) -> Vec<f64> {
         (0..n).map(|i| i as f64).collect()
@@ -682,16 +683,6 @@ mod tests {
     }
 
     /// The plain definition: every slope kept, the median selected.
-    /// A xorshift generator from `state` (not 0): test data, the same every run.
-    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
-        move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        }
-    }
-
     /// S over all pairs, as the definition reads.
     fn kendall_s_all_pairs(ys: &[f64]) -> i64 {
         let mut s = 0;

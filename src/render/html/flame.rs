@@ -188,6 +188,15 @@ impl<'a> Folds<'a> {
         }
     }
 
+    /// The folds of a first and a last profile, when there are both.
+    fn pair(
+        archive: &'a Archive,
+        first: Option<&'a Stacks>,
+        last: Option<&'a Stacks>,
+    ) -> Option<Self> {
+        Some(Folds::new(archive, vec![first?, last?]))
+    }
+
     /// [`fold::fold`] of the profiles at `fraction`.
     fn at(&self, fraction: f64) -> Rc<Folded> {
         if let Some((_, f)) = self.made.borrow().iter().find(|m| m.0 == fraction) {
@@ -387,10 +396,7 @@ fn heap_graphs(archive: &Archive) -> [FlameGraph; 3] {
     let first = fold::heap(archive, Pick::First);
     let last = fold::heap(archive, Pick::Last);
     // Both differentials fold the same pair: once.
-    let pair = first
-        .as_ref()
-        .zip(last.as_ref())
-        .map(|(f, l)| Folds::new(archive, vec![f, l]));
+    let pair = Folds::pair(archive, first.as_ref(), last.as_ref());
     [
         heap_latest(archive, last.as_ref()),
         differential(
@@ -420,10 +426,7 @@ fn heap_graphs(archive: &Archive) -> [FlameGraph; 3] {
 fn goroutine_graphs(archive: &Archive) -> [FlameGraph; 2] {
     let first = fold::goroutines(archive, Pick::First);
     let last = fold::goroutines(archive, Pick::Last);
-    let pair = first
-        .as_ref()
-        .zip(last.as_ref())
-        .map(|(f, l)| Folds::new(archive, vec![f, l]));
+    let pair = Folds::pair(archive, first.as_ref(), last.as_ref());
     [
         goroutines_latest(archive, last.as_ref()),
         differential(

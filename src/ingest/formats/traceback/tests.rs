@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::ingest::formats::textutil::testdata::public_dump;
+use crate::testutil::xorshift;
 
 fn data(p: &Parsed) -> &GoroutineData {
     p.snapshot.goroutines.as_ref().unwrap()
@@ -642,16 +643,6 @@ fn parse_files_from_env() {
                 }
             }
         }
-    }
-}
-
-/// A deterministic pseudo-random sequence (xorshift64) for mutation runs.
-fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
-    move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
     }
 }
 

@@ -284,25 +284,9 @@ pub fn median(v: &mut [f64]) -> f64 {
 /// Fewer than 3 points give `(S, 1.0)`.
 pub fn mann_kendall(ys: &[f64]) -> (i64, f64) {
     let n = ys.len();
-    let s = kendall_s(ys);
+    let (s, tie_term) = kendall(ys);
     if n < 3 {
         return (s, 1.0);
-    }
-    // Tie groups.
-    let mut sorted: Vec<f64> = ys.to_vec();
-    sorted.sort_by(|a, b| a.total_cmp(b));
-    let mut tie_term = 0.0;
-    let mut i = 0;
-    while i < sorted.len() {
-        let mut j = i + 1;
-        while j < sorted.len() && sorted[j] == sorted[i] {
-            j += 1;
-        }
-        let t = (j - i) as f64;
-        if t > 1.0 {
-            tie_term += t * (t - 1.0) * (2.0 * t + 5.0);
-        }
-        i = j;
     }
     let nf = n as f64;
     let var = (nf * (nf - 1.0) * (2.0 * nf + 5.0) - tie_term) / 18.0;
@@ -318,11 +302,13 @@ pub fn mann_kendall(ys: &[f64]) -> (i64, f64) {
     (s, p.clamp(0.0, 1.0))
 }
 
-/// The Mann–Kendall S: over the pairs `i < j`, the number with
+/// The Mann–Kendall S — over the pairs `i < j`, the number with
 /// `ys[j] > ys[i]` less the number with `ys[j] < ys[i]` (equal values and
-/// NaN count for neither). O(n log n): S is the pairs that compare less
-/// the ties and twice the inversions, counted while merge-sorting.
-pub fn kendall_s(ys: &[f64]) -> i64 {
+/// NaN count for neither) — and the tie term of its variance (`t(t−1)(2t+5)`
+/// summed over the groups of `t > 1` equal values). O(n log n): S is the
+/// pairs that compare less the ties and twice the inversions, counted while
+/// merge-sorting; the sorted values give the tie groups.
+fn kendall(ys: &[f64]) -> (i64, f64) {
     // NaN compares with nothing; -0 equals 0.
     let mut v: Vec<f64> = ys
         .iter()
@@ -332,13 +318,17 @@ pub fn kendall_s(ys: &[f64]) -> i64 {
     let m = v.len() as i64;
     let mut scratch = vec![0.0; v.len()];
     let inversions = merge_count(&mut v, &mut scratch);
-    // `v` is sorted now: the pairs of equal values.
-    let mut ties = 0i64;
+    // `v` is sorted now: the groups of equal values.
+    let (mut ties, mut tie_term) = (0i64, 0.0);
     for run in v.chunk_by(|a, b| a == b) {
         let t = run.len() as i64;
         ties += t * (t - 1) / 2;
+        if t > 1 {
+            let t = t as f64;
+            tie_term += t * (t - 1.0) * (2.0 * t + 5.0);
+        }
     }
-    m * (m - 1) / 2 - ties - 2 * inversions
+    (m * (m - 1) / 2 - ties - 2 * inversions, tie_term)
 }
 
 /// Sorts `v` (no NaN) and returns how many pairs `i < j` had
@@ -736,7 +726,7 @@ mod tests {
                     _ => (rnd() % 1000) as f64 - 500.0,
                 })
                 .collect();
-            assert_eq!(kendall_s(&ys), kendall_s_all_pairs(&ys), "{ys:?}");
+            assert_eq!(kendall(&ys).0, kendall_s_all_pairs(&ys), "{ys:?}");
         }
     }
 

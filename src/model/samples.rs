@@ -118,7 +118,8 @@ impl HeapSamples {
     }
 
     /// Bytes held (the stack ids and the packed values).
-    pub fn packed_bytes(&self) -> usize {
+    #[cfg(test)]
+    fn packed_bytes(&self) -> usize {
         self.stacks.len() * std::mem::size_of::<StackId>() + self.values.len()
     }
 }

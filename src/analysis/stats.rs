@@ -57,7 +57,9 @@ pub fn growth_stats(xs: &[f64], ys: &[f64], min_points: usize) -> GrowthStats {
 /// A long series (a day of snapshots a minute apart has a million pairs)
 /// does not keep every slope: a sample of slopes brackets the median, one
 /// pass over the pairs counts the slopes below the bracket and keeps those
-/// inside, and the median is selected among these. The result is the same
+/// inside (comparing each point's offset from the bracket's lines, four
+/// pairs at a time, and dividing only the pairs near or inside the
+/// bracket: [`Offsets`]), and the median is selected among these. The result is the same
 /// value, to the bit, as selecting it among all slopes (which is done when
 /// the bracket misses, and for short series).
 pub fn theil_sen(xs: &[f64], ys: &[f64]) -> f64 {
@@ -112,35 +114,206 @@ impl SlopeCounts {
     }
 }
 
-/// Counts the slopes of the pairs `(i, j)`, `i` in `rows`, `j > i`.
+/// Counts the slopes of the pairs `(i, j)`, `i` in `rows`, `j > i`; with
+/// `offsets`, dividing only the pairs their bounds leave in doubt.
 fn count_slopes(
     xs: &[f64],
     ys: &[f64],
     rows: std::ops::Range<usize>,
     lo: f64,
     hi: f64,
+    offsets: Option<&Offsets>,
 ) -> SlopeCounts {
     use std::cmp::Ordering;
     let n = xs.len().min(ys.len());
     let mut c = SlopeCounts::default();
-    for i in rows {
-        for j in i + 1..n {
-            let Some(s) = slope(xs, ys, i, j) else {
-                continue;
-            };
-            c.total += 1;
-            match s.total_cmp(&lo) {
-                Ordering::Less => c.below += 1,
-                Ordering::Equal => c.at_lo += 1,
-                Ordering::Greater => match s.total_cmp(&hi) {
-                    Ordering::Less => c.inside.push(s),
-                    Ordering::Equal => c.at_hi += 1,
-                    Ordering::Greater => {}
-                },
+    let classify = |c: &mut SlopeCounts, i: usize, j: usize| {
+        let Some(s) = slope(xs, ys, i, j) else {
+            return;
+        };
+        c.total += 1;
+        match s.total_cmp(&lo) {
+            Ordering::Less => c.below += 1,
+            Ordering::Equal => c.at_lo += 1,
+            Ordering::Greater => match s.total_cmp(&hi) {
+                Ordering::Less => c.inside.push(s),
+                Ordering::Equal => c.at_hi += 1,
+                Ordering::Greater => {}
+            },
+        }
+    };
+    let Some(o) = offsets else {
+        for i in rows {
+            for j in i + 1..n {
+                classify(&mut c, i, j);
             }
+        }
+        return c;
+    };
+    use wide::f64x4;
+    const LANES: usize = 4;
+    // Set lanes of a 4-bit mask.
+    const ONES: [u8; 16] = [0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4];
+    let (w_lo, w_hi) = (f64x4::splat(-o.w_lo), f64x4::splat(o.w_hi));
+    let (zero_lo, zero_hi) = (o.zero_lo, o.zero_hi);
+    for i in rows {
+        let (a_lo, a_hi) = (f64x4::splat(o.lo[i]), f64x4::splat(o.hi[i]));
+        let start = o.next[i].min(n);
+        let (z_lo, z_hi) = (&o.lo[start..n], &o.hi[start..n]);
+        let mut below = 0usize;
+        let mut doubt = 0usize;
+        let mut at_zero = 0usize;
+        // Four pairs at a time: the pairs surely below `lo` are counted,
+        // those surely above `hi` passed, a zero slope at a zero edge
+        // counted, the others (a bit each) divided.
+        let mut chunks_lo = z_lo.chunks_exact(LANES);
+        let mut chunks_hi = z_hi.chunks_exact(LANES);
+        let mut j = start;
+        for (l, h) in (&mut chunks_lo).zip(&mut chunks_hi) {
+            let d_lo = f64x4::new([l[0], l[1], l[2], l[3]]) - a_lo;
+            let d_hi = f64x4::new([h[0], h[1], h[2], h[3]]) - a_hi;
+            let surely_below = d_lo.simd_lt(w_lo).to_bitmask();
+            let surely_above = d_hi.simd_gt(w_hi).to_bitmask();
+            let zero = if zero_lo {
+                d_lo.simd_eq(f64x4::ZERO).to_bitmask()
+            } else if zero_hi {
+                d_hi.simd_eq(f64x4::ZERO).to_bitmask()
+            } else {
+                0
+            } & !surely_below;
+            below += usize::from(ONES[(surely_below & 15) as usize]);
+            at_zero += usize::from(ONES[(zero & 15) as usize]);
+            let mut bits = !(surely_below | surely_above | zero) & 15;
+            while bits != 0 {
+                classify(&mut c, i, j + bits.trailing_zeros() as usize);
+                doubt += 1;
+                bits &= bits - 1;
+            }
+            j += LANES;
+        }
+        let (a_lo, a_hi) = (o.lo[i], o.hi[i]);
+        let (w_lo, w_hi) = (-o.w_lo, o.w_hi);
+        for (l, h) in chunks_lo.remainder().iter().zip(chunks_hi.remainder()) {
+            let (d_lo, d_hi) = (l - a_lo, h - a_hi);
+            let surely_below = d_lo < w_lo;
+            let surely_above = d_hi > w_hi;
+            let zero = ((zero_lo & (d_lo == 0.0)) | (zero_hi & (d_hi == 0.0))) & !surely_below;
+            below += usize::from(surely_below);
+            at_zero += usize::from(zero);
+            if !(surely_below | surely_above | zero) {
+                classify(&mut c, i, j);
+                doubt += 1;
+            }
+            j += 1;
+        }
+        // Every pair with a later time has a finite slope ([`Offsets::new`]);
+        // those in doubt were counted in `total` by `classify`. A zero
+        // slope at a zero edge is that edge's (`lo` first, as `classify`).
+        c.below += below;
+        c.total += (n - start) - doubt;
+        if zero_lo {
+            c.at_lo += at_zero;
+        } else {
+            c.at_hi += at_zero;
         }
     }
     c
+}
+
+/// What [`count_slopes`] needs to classify most pairs without dividing:
+/// for a bracket `lo..=hi`, each point's offset from the line of slope
+/// `lo` (and `hi`) through the origin, and the first later point at
+/// another time.
+///
+/// For points `i < j` at different times, the slope is below `lo` exactly
+/// when `y[j] - lo·x[j] < y[i] - lo·x[i]`, and above `hi` exactly when
+/// `y[j] - hi·x[j] > y[i] - hi·x[i]`. Computed in floating point these
+/// differences carry rounding errors, and the slope [`slope`] divides out
+/// carries its own; `w_lo` and `w_hi` bound both (with room to spare), so a
+/// pair whose difference clears the bound is below `lo` (above `hi`) by the
+/// divided slope too. The rest (the pairs inside the bracket and a thin
+/// band around it) are divided and classified as before: the counts and
+/// slopes are the same, to the bit.
+struct Offsets {
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    /// The first point after `i` at a later time.
+    next: Vec<usize>,
+    w_lo: f64,
+    w_hi: f64,
+    /// `lo` (`hi`) is `+0.0` and no value is `-0.0`: a pair of equal values
+    /// (a difference of offsets of exactly zero) has the slope `+0.0`,
+    /// that edge, without dividing. Nearly level series (a count that
+    /// rarely changes) have their median there, and most of their pairs.
+    zero_lo: bool,
+    zero_hi: bool,
+}
+
+impl Offsets {
+    /// `None` when the bounds do not hold: times not ascending or not
+    /// finite, values not finite, distinct times too close for [`slope`]
+    /// to take apart, values or slopes near the end of the `f64` range.
+    fn new(xs: &[f64], ys: &[f64], lo: f64, hi: f64) -> Option<Offsets> {
+        const U: f64 = f64::EPSILON / 2.0;
+        const BIG: f64 = 1e300;
+        let n = xs.len().min(ys.len());
+        let (xs, ys) = (&xs[..n], &ys[..n]);
+        let (first, last) = (*xs.first()?, *xs.last()?);
+        // Not a number counts as big.
+        let big = |v: f64| v.abs() >= BIG || v.is_nan();
+        if big(first) || big(last) || big(lo) || big(hi) || ys.iter().any(|&y| big(y)) {
+            return None;
+        }
+        // The smallest step between two times (equal times are no pair).
+        let mut gap = f64::INFINITY;
+        for w in xs.windows(2) {
+            let d = w[1] - w[0];
+            if d < 0.0 || d.is_nan() {
+                return None;
+            }
+            if d > 0.0 {
+                gap = gap.min(d);
+            }
+        }
+        let range = last - first;
+        let x_max = first.abs().max(last.abs());
+        let y_max = ys.iter().fold(0.0f64, |m, y| m.max(y.abs()));
+        if !(gap > 4.0 * f64::EPSILON && 2.0 * y_max / gap < BIG) {
+            return None;
+        }
+        // A pair whose slope is farther than `margin(t)` from `t` divides
+        // to a slope on the same side of `t` (the division's three
+        // roundings move it by at most 3u of its size, plus an ulp of `t`).
+        let margin = |t: f64| 16.0 * U * t.abs() + 4.0 * f64::MIN_POSITIVE;
+        // The offsets' rounding (2u of each term per point, two points)
+        // plus the margin over the longest stretch of time.
+        let bound = |t: f64| {
+            16.0 * U * (y_max + t.abs() * x_max) + 2.0 * margin(t) * range + 8.0 * f64::MIN_POSITIVE
+        };
+        let offsets = |t: f64| xs.iter().zip(ys).map(|(x, y)| y - t * x).collect();
+        let mut next = vec![n; n];
+        for i in (0..n.saturating_sub(1)).rev() {
+            next[i] = if xs[i + 1] > xs[i] {
+                i + 1
+            } else {
+                next[i + 1]
+            };
+        }
+        // With `t = +0.0` an offset is its value (`y - 0·x` is `y`, and
+        // neither is `-0.0`), a difference of zero is `dy = +0.0`, and
+        // `+0.0 / dx` is `+0.0`.
+        let no_negative_zero = ys.iter().all(|y| y.to_bits() != (-0.0f64).to_bits());
+        let zero = |t: f64| t.to_bits() == 0 && no_negative_zero;
+        Some(Offsets {
+            lo: offsets(lo),
+            hi: offsets(hi),
+            next,
+            w_lo: bound(lo),
+            w_hi: bound(hi),
+            zero_lo: zero(lo),
+            zero_hi: zero(hi) && !zero(lo),
+        })
+    }
 }
 
 /// Pairs up to which [`theil_sen`] keeps every slope.
@@ -218,16 +391,18 @@ fn median_slope_within(xs: &[f64], ys: &[f64], lo: f64, hi: f64) -> Option<f64> 
     } else {
         n
     };
+    let offsets = Offsets::new(xs, ys, lo, hi);
+    let o = offsets.as_ref();
     let (first, second) = std::thread::scope(|scope| {
-        let other = (split < n).then(|| scope.spawn(|| count_slopes(xs, ys, split..n, lo, hi)));
-        let first = count_slopes(xs, ys, 0..split, lo, hi);
+        let other = (split < n).then(|| scope.spawn(|| count_slopes(xs, ys, split..n, lo, hi, o)));
+        let first = count_slopes(xs, ys, 0..split, lo, hi, o);
         (first, other.map(|h| h.join()))
     });
     let mut counts = first;
     match second {
         Some(Ok(c)) => counts.add(c),
         // A panic on the other thread (a bug): count its rows here.
-        Some(Err(_)) => counts.add(count_slopes(xs, ys, split..n, lo, hi)),
+        Some(Err(_)) => counts.add(count_slopes(xs, ys, split..n, lo, hi, o)),
         None => {}
     }
     let SlopeCounts {
@@ -823,6 +998,117 @@ mod tests {
             let got = bracketed_median_slope(&xs, &ys).expect("bracketed");
             assert_eq!(got.to_bits(), want.to_bits());
         }
+    }
+
+    /// The counts of [`count_slopes`] as a comparable tuple (`inside`
+    /// sorted, by bits).
+    fn counts(c: SlopeCounts) -> (usize, usize, usize, usize, Vec<u64>) {
+        let mut inside: Vec<u64> = c.inside.iter().map(|s| s.to_bits()).collect();
+        inside.sort_unstable();
+        (c.total, c.below, c.at_lo, c.at_hi, inside)
+    }
+
+    #[test]
+    fn offsets_count_like_dividing_every_pair() {
+        let mut rnd = xorshift(5);
+        let mut checked = 0;
+        for case in 0..72 {
+            let n = [2, 9, 64, 300][case % 4];
+            let mut xs = Vec::with_capacity(n);
+            let mut ys = Vec::with_capacity(n);
+            let mut x = [0.0, 1e4, -3.0][case % 3];
+            for i in 0..n {
+                // Minutes in hours (rounded), repeated times, big gaps.
+                x += match rnd() % 8 {
+                    0 => 0.0,
+                    1 => 7.0,
+                    _ => 1.0 / 60.0,
+                };
+                let xf = x;
+                let y = match (case / 4) % 6 {
+                    // Points on a line, computed: slopes a rounding apart.
+                    0 => 1e9 + 3.7 * xf,
+                    1 => -2.5e14 + 1e11 / 3.0 * xf,
+                    // Steps and noise on large values.
+                    2 => 1e15 + (rnd() % 5) as f64 * 4096.0,
+                    // Small values, a flat stretch with a zero slope.
+                    3 => {
+                        if i < n / 2 {
+                            0.0
+                        } else {
+                            (rnd() % 3) as f64 * 1e-3
+                        }
+                    }
+                    // Negative zeros among level stretches.
+                    4 => [0.0, -0.0, 1.0][(rnd() % 3) as usize],
+                    _ => (rnd() % 1000) as f64 - 500.0 + i as f64,
+                };
+                xs.push(xf);
+                ys.push(y);
+            }
+            let mut all: Vec<f64> = Vec::new();
+            for i in 0..n {
+                for j in i + 1..n {
+                    all.extend(slope(&xs, &ys, i, j));
+                }
+            }
+            all.sort_unstable_by(f64::total_cmp);
+            if all.is_empty() {
+                continue;
+            }
+            // Brackets whose edges are slopes of pairs (ties at the edges,
+            // a bracket of one value), their neighbours a bit away, and
+            // zero.
+            let k = all.len();
+            let pick = |f: usize| all[(k * f / 8).min(k - 1)];
+            let next = |v: f64| f64::from_bits(v.to_bits() + 1);
+            let brackets = [
+                (pick(3), pick(5)),
+                (pick(4), pick(4)),
+                (next(pick(2)), pick(6)),
+                (pick(0), pick(7)),
+                (-0.0, 0.0),
+                (0.0, next(0.0)),
+                (0.0, 0.0),
+                (-0.0, -0.0),
+                (pick(1).min(-1.0), 0.0),
+                (pick(4) * (1.0 - 1e-15), pick(4) * (1.0 + 1e-15)),
+            ];
+            for (lo, hi) in brackets {
+                let (lo, hi) = (lo.min(hi), lo.max(hi));
+                let want = counts(count_slopes(&xs, &ys, 0..n, lo, hi, None));
+                let Some(o) = Offsets::new(&xs, &ys, lo, hi) else {
+                    continue;
+                };
+                for rows in [0..n, 0..n / 3, n / 3..n] {
+                    let a = counts(count_slopes(&xs, &ys, rows.clone(), lo, hi, None));
+                    let b = counts(count_slopes(&xs, &ys, rows, lo, hi, Some(&o)));
+                    assert_eq!(a, b, "case {case}, bracket {lo}..{hi}");
+                }
+                assert_eq!(counts(count_slopes(&xs, &ys, 0..n, lo, hi, Some(&o))), want);
+                checked += 1;
+            }
+        }
+        // Most series and brackets went through the offsets.
+        assert!(checked > 300, "{checked}");
+    }
+
+    #[test]
+    fn offsets_refuse_what_their_bounds_do_not_cover() {
+        let xs = [0.0, 1.0, 2.0];
+        assert!(Offsets::new(&xs, &[1.0, 2.0, 3.0], 0.5, 1.5).is_some());
+        // Times out of order, not finite; values not finite or huge; a
+        // bracket edge that is not a number; times too close.
+        assert!(Offsets::new(&[1.0, 0.0, 2.0], &[1.0, 2.0, 3.0], 0.5, 1.5).is_none());
+        assert!(Offsets::new(&[0.0, f64::NAN, 2.0], &[1.0, 2.0, 3.0], 0.5, 1.5).is_none());
+        assert!(Offsets::new(&xs, &[1.0, f64::INFINITY, 3.0], 0.5, 1.5).is_none());
+        assert!(Offsets::new(&xs, &[1.0, 1e305, 3.0], 0.5, 1.5).is_none());
+        assert!(Offsets::new(&xs, &[1.0, 2.0, 3.0], f64::NAN, 1.5).is_none());
+        assert!(Offsets::new(&[0.0, 1e-16, 2.0], &[1.0, 2.0, 3.0], 0.5, 1.5).is_none());
+        // Equal times are no pair: the next later point is skipped to.
+        let o =
+            Offsets::new(&[0.0, 0.0, 1.0, 1.0], &[1.0, 2.0, 3.0, 4.0], 0.0, 9.0).expect("offsets");
+        assert_eq!(o.next, vec![2, 2, 4, 4]);
     }
 
     #[test]

@@ -15,6 +15,8 @@ use crate::analysis::series::GoroutineSeries;
 use crate::analysis::stats::growth_stats;
 use crate::analysis::types::{Finding, FindingKind, GrowthStats, Severity, Shape};
 use crate::analysis::words::{RateUnit, count};
+use std::collections::HashMap;
+use std::hash::Hasher;
 
 /// Table rows (key index, statistics) of every key, and the findings
 /// (key index, finding) of the keys that leak.
@@ -39,8 +41,22 @@ pub(super) fn judge_groups(
     };
     let mut rows: Vec<(usize, GrowthStats)> = Vec::with_capacity(keys.len());
     let mut found: Vec<(usize, Finding)> = Vec::new();
+    // Keys whose counts are the same series (goroutines that leak in
+    // lockstep, one pair per request; pools of one size) share their
+    // statistics: a long soak's series cost milliseconds each.
+    let mut same_counts: HashMap<u64, usize> = HashMap::new();
     for (k, key) in keys.iter().enumerate() {
-        let stats = growth_stats(&gs.points.xs, &key.counts, th.min_snapshots);
+        let hash = counts_hash(&key.counts);
+        let earlier = same_counts
+            .get(&hash)
+            .filter(|&&r| same_bits(&keys[rows[r].0].counts, &key.counts));
+        let stats = match earlier {
+            Some(&r) => rows[r].1.clone(),
+            None => {
+                same_counts.insert(hash, rows.len());
+                growth_stats(&gs.points.xs, &key.counts, th.min_snapshots)
+            }
+        };
         let proof = Proof::of(cx.tables, gs, key);
         let ok = passes(
             &key.counts,
@@ -67,6 +83,20 @@ pub(super) fn judge_groups(
         rows.push((k, stats));
     }
     (rows, found)
+}
+
+/// A hash of a series' values, bit for bit.
+fn counts_hash(counts: &[f64]) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    for c in counts {
+        h.write_u64(c.to_bits());
+    }
+    h.finish()
+}
+
+/// Two series with the same values, bit for bit.
+fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
 }
 
 /// Severity and confidence of a key: a leak when the runtime proved it,
@@ -182,4 +212,21 @@ fn sentence(cx: &Context<'_>, g: &GroupFacts<'_>, culprit_at: &str) -> String {
     }
     s.push('.');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_series_equal_bit_for_bit_share_statistics() {
+        let a = [1.0, 2.0, f64::NAN, 0.0];
+        assert!(same_bits(&a, &a.clone()));
+        assert_eq!(counts_hash(&a), counts_hash(&a.clone()));
+        // A negative zero is another value to growth_stats (a slope's sign),
+        // a shorter series another series.
+        assert!(!same_bits(&a, &[1.0, 2.0, f64::NAN, -0.0]));
+        assert!(!same_bits(&a, &a[..3]));
+        assert_ne!(counts_hash(&a), counts_hash(&[1.0, 2.0, f64::NAN, -0.0]));
+    }
 }

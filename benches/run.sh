@@ -196,6 +196,11 @@ report() { "$LEAKSCOPE" report "$1" -o "$TMP/$2.html" --json "$TMP/$2.json" --qu
 export -f report
 export LEAKSCOPE TMP
 
+# The host's share: time the hypervisor gave our CPUs to other guests
+# ("steal", from /proc/stat) over all the runs below. Steal, and the cache
+# and memory-bus contention that comes with it, slows leakscope's parsing
+# more than the floor's copying: ratios taken at high steal run high.
+STAT0=$(head -1 /proc/stat 2>/dev/null)
 note "floor ($RUNS runs)"
 measure floor bash -c 'floor_cmd "$0"' "$CORPUS"
 measure floorscan bash -c 'floor_scan_cmd "$0"' "$CORPUS"
@@ -272,6 +277,11 @@ print(f"{len(j.get('snapshots', []))} snapshots, {len(j.get('skipped', []))} ski
 EOF
 }
 
+STAT1=$(head -1 /proc/stat 2>/dev/null)
+STEAL=$(printf '%s\n%s\n' "$STAT0" "$STAT1" | awk '
+  NR == 1 { for (i = 2; i <= NF; i++) a[i] = $i }
+  NR == 2 { t = 0; for (i = 2; i <= NF && i <= 9; i++) t += $i - a[i]
+            if (t > 0 && NF >= 9) printf "%.1f %%", 100 * ($9 - a[9]) / t; else printf "n/a" }')
 CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 MEM_GIB=$(awk '/^MemTotal/{printf "%.1f", $2 / 1048576}' /proc/meminfo)
 NPROC=$(nproc)
@@ -280,7 +290,7 @@ DIRTY=$(cd "$ROOT" && git status --porcelain --untracked-files=no 2>/dev/null | 
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo
-echo "machine:  $NPROC cores, $CPU_MODEL, $MEM_GIB GiB RAM; load average $LOAD"
+echo "machine:  $NPROC cores, $CPU_MODEL, $MEM_GIB GiB RAM; load average $LOAD; steal ${STEAL:-n/a} of CPU time during the runs"
 echo "build:    leakscope $REV$DIRTY ($LEAKSCOPE), $("$GO" version 2>/dev/null || echo 'no go')"
 echo "corpus:   $CORPUS: ${#ALL[@]} files, $(mb "$ALL_BYTES") MB on disk ($NH heap = $(mb "$HEAP_BYTES") MB, ${#D2[@]} debug=2 = $(mb "$D2_BYTES") MB; .gz files decompress to $(mb "$GZ_RAW") MB)"
 echo "runs:     median of $RUNS"

@@ -57,11 +57,11 @@ pub fn growth_stats(xs: &[f64], ys: &[f64], min_points: usize) -> GrowthStats {
 /// A long series (a day of snapshots a minute apart has a million pairs)
 /// does not keep every slope: a sample of slopes brackets the median, one
 /// pass over the pairs counts the slopes below the bracket and keeps those
-/// inside (comparing each point's offset from the bracket's lines, four
+/// inside (comparing each point's offsets from the bracket's lines, four
 /// pairs at a time, and dividing only the pairs near or inside the
-/// bracket: [`Offsets`]), and the median is selected among these. The result is the same
-/// value, to the bit, as selecting it among all slopes (which is done when
-/// the bracket misses, and for short series).
+/// bracket: [`Offsets`]), and the median is selected among these. The
+/// result is the same value, to the bit, as selecting it among all slopes
+/// (which is done when the bracket misses, and for short series).
 pub fn theil_sen(xs: &[f64], ys: &[f64]) -> f64 {
     let n = xs.len().min(ys.len());
     let (xs, ys) = (&xs[..n], &ys[..n]);
@@ -191,6 +191,8 @@ fn count_slopes(
             }
             j += LANES;
         }
+        // The last one to three pairs, one at a time (the same tests;
+        // padding them into a chunk of four made the loop above slower).
         let (a_lo, a_hi) = (o.lo[i], o.hi[i]);
         let (w_lo, w_hi) = (-o.w_lo, o.w_hi);
         for (l, h) in chunks_lo.remainder().iter().zip(chunks_hi.remainder()) {

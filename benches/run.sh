@@ -152,13 +152,21 @@ cat -- "${ALL[@]}" >/dev/null
 # ---- measuring ---------------------------------------------------------------
 # measure NAME CMD... : runs CMD RUNS times under GNU time; sets
 # R_<NAME>_{s,cpu,kb,rc} to the medians of wall seconds, CPU seconds and max RSS
-# (KiB), and the worst exit status.
+# (KiB), and the worst exit status. Before each run the files under $WARM (the
+# corpus unless a row says otherwise) are read again, untimed: a host may evict
+# page-cache pages it sees as cold while the rows before it run (Linux DAMON
+# with `pageout` did on the VM of issue 14's fifth round: the 1.2 GB corpus was
+# 72 MB cached ten minutes after a run), and a row that reads from disk
+# measures the disk.
+WARM=$CORPUS
+warm() { find -L "$WARM" -type f -print0 | xargs -0 -r cat >/dev/null 2>&1; }
 median() { LC_ALL=C sort -g | awk '{v[NR]=$1} END{if(NR==0){print "nan"} else if(NR%2){print v[(NR+1)/2]} else {printf "%.3f\n",(v[NR/2]+v[NR/2+1])/2}}'; }
 measure() {
   local name=$1 i out rc worst=0 ws="" cs="" ks=""
   shift
   for ((i = 1; i <= RUNS; i++)); do
     out="$TMP/time.$name.$i"
+    warm
     "$TIME" -o "$out" -f '%e %U %S %M' "$@" >/dev/null 2>"$TMP/err.$name"
     rc=$?
     [ "$rc" -gt "$worst" ] && worst=$rc
@@ -222,8 +230,10 @@ note "leakscope inspect, debug=2 only"
 measure d2 "$LEAKSCOPE" inspect "$TMP/d2" --json "$TMP/d2.json"
 if [ -n "$DAY" ]; then
   note "leakscope report, day-long corpus and its first quarter"
+  WARM=$DAY
   measure day bash -c 'report "$0" day' "$DAY"
   measure dayq bash -c 'report "$0" dayq' "$TMP/dayq"
+  WARM=$CORPUS
 fi
 # The day-long report in Chromium: the time from the start of a wrapper page
 # to the load event of the report in its iframe, as the page measures it

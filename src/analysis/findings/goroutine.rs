@@ -44,16 +44,18 @@ pub(super) fn judge_groups(
     // Keys whose counts are the same series (goroutines that leak in
     // lockstep, one pair per request; pools of one size) share their
     // statistics: a long soak's series cost milliseconds each.
+    // Hash of the counts → the first key with them (its row: one row per
+    // key, in order).
     let mut same_counts: HashMap<u64, usize> = HashMap::new();
     for (k, key) in keys.iter().enumerate() {
         let hash = counts_hash(&key.counts);
         let earlier = same_counts
             .get(&hash)
-            .filter(|&&r| same_bits(&keys[rows[r].0].counts, &key.counts));
+            .filter(|&&e| same_bits(&keys[e].counts, &key.counts));
         let stats = match earlier {
-            Some(&r) => rows[r].1.clone(),
+            Some(&e) => rows[e].1.clone(),
             None => {
-                same_counts.insert(hash, rows.len());
+                same_counts.insert(hash, k);
                 growth_stats(&gs.points.xs, &key.counts, th.min_snapshots)
             }
         };

@@ -58,8 +58,50 @@ impl<'a> Fields<'a> {
     }
 
     /// The next `(field number, value)`, or `None` at the end.
-    #[inline]
+    ///
+    /// Inlined into each message's loop with the usual case first (a
+    /// one-byte tag, then a varint or a length that fits): a profile has
+    /// some 90,000 fields, and as a call returning its `Result` through
+    /// memory this took a ninth of a heap profile's decoding instructions.
+    /// Anything else goes to [`Fields::next_field_slow`].
+    #[inline(always)]
     fn next_field(&mut self) -> Result<Option<(u32, Value<'a>)>, DecodeError> {
+        let pos = self.pos;
+        let Some(&tag) = self.data.get(pos) else {
+            return Ok(None);
+        };
+        // Fields 1 to 15 with wire type VARINT or LEN.
+        if (8..0x80).contains(&tag) {
+            let field = u32::from(tag >> 3);
+            let mut at = pos + 1;
+            match tag & 7 {
+                0 => {
+                    if let Some(v) = read_varint(self.data, &mut at) {
+                        self.pos = at;
+                        return Ok(Some((field, Value::Varint(v))));
+                    }
+                }
+                2 => {
+                    if let Some(len) = read_varint(self.data, &mut at)
+                        && let Some(end) = usize::try_from(len)
+                            .ok()
+                            .and_then(|len| at.checked_add(len))
+                        && end <= self.data.len()
+                    {
+                        self.pos = end;
+                        return Ok(Some((field, Value::Len(&self.data[at..end]))));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.next_field_slow()
+    }
+
+    /// [`Fields::next_field`] for any tag, and every error.
+    #[cold]
+    #[inline(never)]
+    fn next_field_slow(&mut self) -> Result<Option<(u32, Value<'a>)>, DecodeError> {
         if self.pos >= self.data.len() {
             return Ok(None);
         }

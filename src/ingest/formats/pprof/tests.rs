@@ -727,21 +727,30 @@ fn xorshift(state: &mut u64) -> u64 {
 /// of stacks in much the same order, with new ones put first, some gone,
 /// some moved, locations renumbered (ids in order of first use, as the Go
 /// runtime writes them), inlined locations, stacks deeper than the limit
-/// and samples with no location.
-fn drifting_profiles(seed: u64, count: usize) -> Vec<(Vec<u8>, Vec<Vec<String>>)> {
+/// and samples with no location. `places` locations in all: with more than
+/// 127, ids take one byte or two (the converter reads both inline), and
+/// the locations share four frames, so that an id read wrong would often
+/// give the frame the last profile predicts (and a wrong stack).
+fn drifting_profiles(seed: u64, count: usize, places: usize) -> Vec<(Vec<u8>, Vec<Vec<String>>)> {
     let mut rng = seed;
+    let few = places > 127;
     // A location is a list of (function index, line), innermost first.
-    let locations: Vec<Vec<(usize, i64)>> = (0..40)
+    let locations: Vec<Vec<(usize, i64)>> = (0..places)
         .map(|i| {
             let inlined = usize::from(xorshift(&mut rng).is_multiple_of(4)) * 2;
             (0..=inlined)
-                .map(|k| ((i + k * 7) % 25, i as i64 * 10 + k as i64))
+                .map(|k| match few {
+                    true => ((i + k) % 4, 1),
+                    false => ((i + k * 7) % 25, i as i64 * 10 + k as i64),
+                })
                 .collect()
         })
         .collect();
     let random_stack = |rng: &mut u64| -> Vec<usize> {
         let depth = (xorshift(rng) % 12) as usize;
-        (0..depth).map(|_| (xorshift(rng) % 40) as usize).collect()
+        (0..depth)
+            .map(|_| (xorshift(rng) % places as u64) as usize)
+            .collect()
     };
     let mut pool: Vec<Vec<usize>> = (0..30).map(|_| random_stack(&mut rng)).collect();
     let mut out = Vec::new();
@@ -761,7 +770,7 @@ fn drifting_profiles(seed: u64, count: usize) -> Vec<(Vec<u8>, Vec<Vec<String>>)
             3 => {
                 // One stack grows a frame at its leaf.
                 let i = (xorshift(&mut rng) % pool.len() as u64) as usize;
-                let leaf = (xorshift(&mut rng) % 40) as usize;
+                let leaf = (xorshift(&mut rng) % places as u64) as usize;
                 pool[i].insert(0, leaf);
             }
             _ => {}
@@ -807,9 +816,10 @@ fn stacks_predicted_from_the_last_profile_are_the_stacks_read_afresh() {
         max_stack_depth: 6,
         ..Limits::default()
     };
-    for seed in [1, 7, 42, 1234, 99999] {
+    // 40 places: one-byte ids; 300: ids of one and two bytes.
+    for (seed, places) in [(1, 40), (7, 40), (42, 300), (1234, 40), (99999, 300)] {
         let mut tables = Tables::new();
-        for (n, (data, expected)) in drifting_profiles(seed, 25).into_iter().enumerate() {
+        for (n, (data, expected)) in drifting_profiles(seed, 25, places).into_iter().enumerate() {
             let fresh = parse(&data, "heap", &limits).expect("parses");
             let p = parse_with(&data, "heap", &limits, tables).expect("parses");
             let got: Vec<Vec<String>> = heap(&p)
@@ -822,7 +832,7 @@ fn stacks_predicted_from_the_last_profile_are_the_stacks_read_afresh() {
                 .iter()
                 .map(|s| names(&fresh.tables, s.stack))
                 .collect();
-            assert_eq!(got, expected, "seed {seed}, profile {n}");
+            assert_eq!(got, expected, "seed {seed}, {places} places, profile {n}");
             assert_eq!(afresh, expected, "seed {seed}, profile {n}");
             assert_eq!(p.snapshot.warnings, fresh.snapshot.warnings);
             tables = p.tables;

@@ -41,14 +41,14 @@ pub(super) fn scan(data: &[u8]) -> Result<Summary, String> {
         let tag = varint(data, &mut pos).ok_or_else(|| format!("bad field tag at byte {at}"))?;
         let field = tag >> 3;
         let wire = tag & 7;
-        let expected: &[u64] = match field {
+        let fits = match field {
             0 => return Err(format!("field number 0 at byte {at}")),
-            1..=6 | 11 => &[LEN],
-            7..=10 | 12 | 14 | 15 => &[VARINT],
-            13 => &[VARINT, LEN],
-            _ => &[VARINT, FIXED64, LEN, FIXED32],
+            1..=6 | 11 => wire == LEN,
+            7..=10 | 12 | 14 | 15 => wire == VARINT,
+            13 => wire == VARINT || wire == LEN,
+            _ => matches!(wire, VARINT | FIXED64 | LEN | FIXED32),
         };
-        if !expected.contains(&wire) {
+        if !fits {
             return Err(format!(
                 "field {field} has wire type {wire} at byte {at}, not a pprof profile"
             ));
@@ -92,8 +92,27 @@ fn skip(data: &[u8], pos: usize, n: usize) -> Option<usize> {
     (end <= data.len()).then_some(end)
 }
 
-/// Reads a base-128 varint (at most 10 bytes).
+/// Reads a base-128 varint (at most 10 bytes): one or two bytes (tags,
+/// lengths of the messages a profile is made of) inline, longer ones in
+/// [`varint_slow`].
+#[inline(always)]
 fn varint(data: &[u8], pos: &mut usize) -> Option<u64> {
+    let first = *data.get(*pos)?;
+    if first < 0x80 {
+        *pos += 1;
+        return Some(u64::from(first));
+    }
+    if let Some(&second) = data.get(*pos + 1)
+        && second < 0x80
+    {
+        *pos += 2;
+        return Some(u64::from(first & 0x7f) | (u64::from(second) << 7));
+    }
+    varint_slow(data, pos)
+}
+
+#[inline(never)]
+fn varint_slow(data: &[u8], pos: &mut usize) -> Option<u64> {
     let mut v = 0u64;
     for i in 0..10 {
         let b = *data.get(*pos)?;

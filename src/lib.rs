@@ -141,7 +141,21 @@ fn report(args: ReportArgs) -> Result<Outcome> {
         .with_context(|| format!("cannot read {}", args.path.display()))?;
     regroup(&mut archive, args.group_by);
     progress.phase("analysing");
-    let result = analysis::analyze(&archive, &aopts);
+    // The flame graphs need only the archive: with a second core they are
+    // drawn while the archive is analysed (a tenth of a second on the
+    // benchmark corpus that would otherwise come after the analysis).
+    let (result, flames) = if ingest::worker_threads() > 1 && !archive.snapshots.is_empty() {
+        std::thread::scope(|scope| {
+            let flames = scope.spawn(|| render::html::flame::build_all(&archive));
+            let result = analysis::analyze(&archive, &aopts);
+            let flames = flames
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (result, Some(flames))
+        })
+    } else {
+        (analysis::analyze(&archive, &aopts), None)
+    };
     let baseline = compare_with_baseline(&args, &aopts, &progress, &result)?;
     let sources = (tree.is_some() || links.is_some() || args.go_version.is_some()).then(|| {
         source::Sources {
@@ -172,7 +186,7 @@ fn report(args: ReportArgs) -> Result<Outcome> {
         print_no_input(&args, &archive);
         return Ok(Outcome::NoInput);
     }
-    let (mut outs, pprof_lines) = render_outputs(&args, outputs, &input, templates)?;
+    let (mut outs, pprof_lines) = render_outputs(&args, outputs, &input, templates, flames)?;
     progress.finish();
     output::commit_all(&mut outs)?;
     if !args.quiet {
@@ -311,6 +325,7 @@ fn render_outputs(
     outputs: Outputs,
     input: &ReportInput,
     templates: Vec<(String, String)>,
+    flames: Option<Vec<render::html::flame::FlameGraph>>,
 ) -> Result<(Vec<Output>, String)> {
     let Outputs {
         mut html,
@@ -318,7 +333,11 @@ fn render_outputs(
         markdown,
         sarif,
     } = outputs;
-    html.stage(render::html::HtmlExporter { templates }.render(input)?)?;
+    let exporter = render::html::HtmlExporter { templates };
+    html.stage(match flames {
+        Some(flames) => exporter.render_with_flames(input, flames)?,
+        None => exporter.render(input)?,
+    })?;
     let mut outs = vec![html];
     if let Some(mut o) = json {
         o.stage(render::json::JsonExporter.render(input)?)?;

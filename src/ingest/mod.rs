@@ -145,7 +145,7 @@ pub fn parse_file_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Result<Par
 }
 
 /// How many files are decoded at once: one per available core.
-fn worker_threads() -> usize {
+pub fn worker_threads() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 

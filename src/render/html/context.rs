@@ -666,6 +666,13 @@ fn kind_and_source_counts(archive: &crate::model::Archive) -> (Vec<Count>, Vec<C
 
 /// Builds the view of a report.
 pub fn build(input: &ReportInput<'_>) -> View {
+    build_with(input, None)
+}
+
+/// [`build`] with the flame graphs, when they were drawn already
+/// ([`flame::build_all`] of the same archive: the CLI draws them while the
+/// archive is analysed).
+pub fn build_with(input: &ReportInput<'_>, flames: Option<Vec<flame::FlameGraph>>) -> View {
     let a = input.analysis;
     let archive = input.archive;
 
@@ -701,7 +708,7 @@ pub fn build(input: &ReportInput<'_>) -> View {
     let fix_css = input
         .extras
         .is_some_and(|e| e.baseline.is_some() || e.source.is_some());
-    let flames = flame::build_all(archive);
+    let flames = flames.unwrap_or_else(|| flame::build_all(archive));
     let flames_gz = flames.iter().any(|g| g.gz.is_some());
     View {
         title: format!("leakscope report: {}", input.meta.input_name),

@@ -70,6 +70,17 @@ impl HtmlExporter {
         self.render_view(&context::build(input))
     }
 
+    /// [`HtmlExporter::render_string`] with the flame graphs already drawn
+    /// ([`flame::build_all`] of the input's archive), as bytes.
+    pub fn render_with_flames(
+        &self,
+        input: &ReportInput<'_>,
+        flames: Vec<flame::FlameGraph>,
+    ) -> Result<Vec<u8>, RenderError> {
+        self.render_view(&context::build_with(input, Some(flames)))
+            .map(String::into_bytes)
+    }
+
     /// Renders an already built view (tests use it to force the compressed
     /// flame graph embedding).
     pub fn render_view(&self, view: &context::View) -> Result<String, RenderError> {

@@ -192,3 +192,20 @@ fn missing_memstats_teaches_where_they_come_from() {
     assert!(!html.contains("id=\"chart-memstats\""));
     assert_eq!(html.matches("/debug/vars").count(), 1);
 }
+
+#[test]
+fn flame_graphs_drawn_beforehand_give_the_same_page() {
+    // The CLI draws the flame graphs while the archive is analysed and
+    // hands them over; the page must be the one drawn in one go.
+    for hostile in [false, true] {
+        let d = demo::build(hostile);
+        let input = d.input();
+        let exporter = HtmlExporter { templates: vec![] };
+        let flames = flame::build_all(input.archive);
+        assert!(flames.iter().any(|g| g.srcdoc.is_some() || g.gz.is_some()));
+        let handed = exporter
+            .render_with_flames(&input, flames)
+            .expect("renders");
+        assert_eq!(handed, render(hostile).into_bytes(), "hostile: {hostile}");
+    }
+}

@@ -24,6 +24,8 @@ impl Summary {
     }
 }
 
+use super::decode::read_varint as varint;
+
 const VARINT: u64 = 0;
 const FIXED64: u64 = 1;
 const LEN: u64 = 2;
@@ -90,39 +92,6 @@ pub(super) fn scan(data: &[u8]) -> Result<Summary, String> {
 fn skip(data: &[u8], pos: usize, n: usize) -> Option<usize> {
     let end = pos.checked_add(n)?;
     (end <= data.len()).then_some(end)
-}
-
-/// Reads a base-128 varint (at most 10 bytes): one or two bytes (tags,
-/// lengths of the messages a profile is made of) inline, longer ones in
-/// [`varint_slow`].
-#[inline(always)]
-fn varint(data: &[u8], pos: &mut usize) -> Option<u64> {
-    let first = *data.get(*pos)?;
-    if first < 0x80 {
-        *pos += 1;
-        return Some(u64::from(first));
-    }
-    if let Some(&second) = data.get(*pos + 1)
-        && second < 0x80
-    {
-        *pos += 2;
-        return Some(u64::from(first & 0x7f) | (u64::from(second) << 7));
-    }
-    varint_slow(data, pos)
-}
-
-#[inline(never)]
-fn varint_slow(data: &[u8], pos: &mut usize) -> Option<u64> {
-    let mut v = 0u64;
-    for i in 0..10 {
-        let b = *data.get(*pos)?;
-        *pos += 1;
-        v |= u64::from(b & 0x7f) << (7 * i);
-        if b < 0x80 {
-            return Some(v);
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -190,6 +190,9 @@ thread_local! {
     static SPARE_GOROUTINES: Cell<Vec<Goroutine>> = const { Cell::new(Vec::new()) };
 }
 
+/// The largest goroutine list kept for the next dump (~40 MB).
+const SPARE_GOROUTINES_MAX: usize = 1 << 20;
+
 /// What a header says besides the goroutine's id, as a block keeps it.
 #[derive(Clone, Copy)]
 struct Facts {
@@ -1270,9 +1273,13 @@ impl<'a> Reader<'a> {
             max_goroutine_id: kept.iter().map(|g| g.id).max(),
             truncated,
         });
-        let mut spare = goroutines;
-        spare.clear();
-        SPARE_GOROUTINES.set(spare);
+        // Kept unless a huge dump grew it (then it goes, like the memory
+        // of that dump).
+        if goroutines.capacity() <= SPARE_GOROUTINES_MAX {
+            let mut spare = goroutines;
+            spare.clear();
+            SPARE_GOROUTINES.set(spare);
+        }
         Parsed { snapshot, tables }
     }
 }

@@ -636,7 +636,8 @@ impl Slot {
     /// Set for a location given by its span (several frames, or a frame
     /// id too large to hold here).
     const SPAN: u32 = 1 << 31;
-    /// No such location.
+    /// No such location, or one whose index does not fit beside
+    /// [`Slot::SPAN`]: looked up by id the slow way.
     const ABSENT: Slot = Slot(u32::MAX);
 
     /// The slot of location `index`, whose frames are `frames[start..start
@@ -644,9 +645,8 @@ impl Slot {
     fn new(index: u32, (start, len): (u32, u32), frames: &[FrameId]) -> Slot {
         match (len, frames.get(start as usize)) {
             (1, Some(f)) if f.0 < Self::SPAN => Slot(f.0),
-            // ABSENT's value is never a real index (a profile would need
-            // 2^31 locations).
-            _ => Slot(Self::SPAN | index.min(Self::SPAN - 2)),
+            _ if index < Self::SPAN - 1 => Slot(Self::SPAN | index),
+            _ => Self::ABSENT,
         }
     }
 
@@ -790,25 +790,15 @@ impl StackBuilder {
             // The usual case first: an id of one or two bytes, a location
             // of one frame (no inlined call), the frame predicted. A stack
             // is ~30 ids deep, and this loop is most of a heap profile's
-            // conversion.
-            if let Some(&b0) = run.get(at) {
-                let (id, n) = if b0 < 0x80 {
-                    (usize::from(b0), 1)
-                } else {
-                    match run.get(at + 1) {
-                        Some(&b1) if b1 < 0x80 => {
-                            (usize::from(b0 & 0x7f) | (usize::from(b1) << 7), 2)
-                        }
-                        _ => (usize::MAX, 0),
-                    }
-                };
-                if let Some(frame) = self.by_id.get(id).and_then(|s| s.single())
-                    && predicted.get(matched) == Some(&frame)
-                {
-                    at += n;
-                    matched += 1;
-                    continue;
-                }
+            // conversion. (Reading every id with `read_varint` first and
+            // testing the slot after took 4 % more instructions.)
+            if let Some((id, n)) = decode::short_varint(run, at)
+                && let Some(frame) = self.by_id.get(id as usize).and_then(|s| s.single())
+                && predicted.get(matched) == Some(&frame)
+            {
+                at += n;
+                matched += 1;
+                continue;
             }
             let Some(id) = decode::read_varint(run, &mut at) else {
                 return Ok(None);

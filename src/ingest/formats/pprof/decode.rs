@@ -161,19 +161,24 @@ impl<'a> Fields<'a> {
 /// the top bit, as in `prost`).
 #[inline(always)]
 pub(super) fn read_varint(data: &[u8], pos: &mut usize) -> Option<u64> {
-    let first = *data.get(*pos)?;
-    if first < 0x80 {
-        *pos += 1;
-        return Some(u64::from(first));
-    }
-    // Location ids and small counts: two bytes.
-    if let Some(&second) = data.get(*pos + 1)
-        && second < 0x80
-    {
-        *pos += 2;
-        return Some(u64::from(first & 0x7f) | (u64::from(second) << 7));
+    if let Some((v, n)) = short_varint(data, *pos) {
+        *pos += n;
+        return Some(v);
     }
     read_varint_slow(data, pos)
+}
+
+/// The varint at `data[pos..]` when it takes one or two bytes (tags,
+/// lengths, location ids, small counts): its value and length. `None` for
+/// anything else, longer or malformed.
+#[inline(always)]
+pub(super) fn short_varint(data: &[u8], pos: usize) -> Option<(u64, usize)> {
+    let first = *data.get(pos)?;
+    if first < 0x80 {
+        return Some((u64::from(first), 1));
+    }
+    let second = *data.get(pos + 1)?;
+    (second < 0x80).then(|| (u64::from(first & 0x7f) | (u64::from(second) << 7), 2))
 }
 
 /// Appends the varints of a packed run to `out`; `None` (with what came

@@ -84,6 +84,57 @@ struct StackOrder {
     next: usize,
     /// Which stream of profiles this is (see [`Tables::begin_sequence`]).
     stream: u32,
+    /// The caller's key of each stack of `prev` and `cur`, by position
+    /// (none at all for a profile begun without `keys_valid`).
+    prev_keys: Keys,
+    cur_keys: Keys,
+    /// What keys meant in the previous profile and in this one (`None`:
+    /// nothing, keys are not compared).
+    prev_context: Option<Vec<u32>>,
+    cur_context: Option<Vec<u32>>,
+    /// The keys of `prev` may be compared with this profile's: both
+    /// contexts are given and equal.
+    keys_valid: bool,
+}
+
+/// Byte strings by position, one after another.
+#[derive(Debug, Default)]
+struct Keys {
+    bytes: Vec<u8>,
+    /// (start, len) into `bytes`; [`Keys::NONE`]: no key at that position.
+    spans: Vec<(u32, u32)>,
+}
+
+impl Keys {
+    const NONE: (u32, u32) = (u32::MAX, 0);
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.spans.clear();
+    }
+
+    /// Appends the key of the next position.
+    fn push(&mut self, key: Option<&[u8]>) {
+        let span = match key {
+            Some(k) => match (u32::try_from(self.bytes.len()), u32::try_from(k.len())) {
+                (Ok(start), Ok(len)) if start.checked_add(len).is_some() => {
+                    self.bytes.extend_from_slice(k);
+                    (start, len)
+                }
+                _ => Self::NONE,
+            },
+            None => Self::NONE,
+        };
+        self.spans.push(span);
+    }
+
+    /// The key at `position`, if one was given.
+    fn get(&self, position: usize) -> Option<&[u8]> {
+        match *self.spans.get(position)? {
+            Self::NONE => None,
+            (start, len) => self.bytes.get(start as usize..(start + len) as usize),
+        }
+    }
 }
 
 impl Default for Tables {
@@ -396,7 +447,15 @@ impl Tables {
     /// `stream` tells profiles of different kinds apart: a worker that
     /// reads heap and goroutine profiles in turns (an archive sorted by
     /// time) predicts each from the last one of its kind.
-    pub fn begin_sequence(&mut self, stream: u32) {
+    ///
+    /// `context` says what the keys given with this profile's stacks mean
+    /// (for a pprof profile: each location id's frames). When it equals the
+    /// previous profile's of the stream, [`Tables::predicted_by_key`]
+    /// compares keys; `None`: no keys are compared. Keys are kept only
+    /// for such a profile (a stream whose context changes every time, as
+    /// when new stacks keep shifting a profile's location ids, pays
+    /// nothing for them; a steady one uses them from its third profile).
+    pub fn begin_sequence(&mut self, stream: u32, context: Option<&[u32]>) {
         if self.order.stream != stream {
             let next = match self.parked.iter().position(|o| o.stream == stream) {
                 Some(i) => self.parked.swap_remove(i),
@@ -411,6 +470,18 @@ impl Tables {
         let o = &mut self.order;
         std::mem::swap(&mut o.prev, &mut o.cur);
         o.cur.clear();
+        std::mem::swap(&mut o.prev_keys, &mut o.cur_keys);
+        o.cur_keys.clear();
+        std::mem::swap(&mut o.prev_context, &mut o.cur_context);
+        match (context, &mut o.cur_context) {
+            (Some(c), Some(buf)) => {
+                buf.clear();
+                buf.extend_from_slice(c);
+            }
+            (Some(c), none) => *none = Some(c.to_vec()),
+            (None, cur) => *cur = None,
+        }
+        o.keys_valid = o.cur_context.is_some() && o.prev_context == o.cur_context;
         o.pos.clear();
         o.pos.resize(self.stack_ranges.len(), u32::MAX);
         for (i, s) in o.prev.iter().enumerate() {
@@ -427,11 +498,13 @@ impl Tables {
     /// and probing the table at a random place (the lookup's cost was its
     /// cache misses). After a miss the prediction moves to where the stack
     /// found stood in the previous profile. Same ids as `intern_stack`.
-    pub fn intern_stack_in_sequence(&mut self, frames: &[FrameId]) -> StackId {
+    /// `key`: the caller's key for this stack (see
+    /// [`Tables::predicted_by_key`]).
+    pub fn intern_stack_in_sequence(&mut self, frames: &[FrameId], key: Option<&[u8]>) -> StackId {
         if let Some((s, predicted)) = self.predicted_stack()
             && predicted == frames
         {
-            return self.accept_predicted(s);
+            return self.accept_predicted(s, key);
         }
         let s = self.intern_stack(frames);
         let o = &mut self.order;
@@ -440,6 +513,9 @@ impl Tables {
             _ => {}
         }
         o.cur.push(s);
+        if o.keys_valid {
+            o.cur_keys.push(key);
+        }
         s
     }
 
@@ -452,15 +528,33 @@ impl Tables {
         Some((s, self.stack(s)))
     }
 
+    /// The predicted stack (see [`Tables::predicted_stack`]) when the key
+    /// given with it in the previous profile is `key` and both profiles
+    /// were begun with the same context: the caller's key then stands for
+    /// the same frames, which need not be built. [`Tables::accept_predicted`]
+    /// takes it.
+    #[inline]
+    pub fn predicted_by_key(&self, key: &[u8]) -> Option<StackId> {
+        let o = &self.order;
+        if !o.keys_valid || o.prev_keys.get(o.next)? != key {
+            return None;
+        }
+        o.prev.get(o.next).copied()
+    }
+
     /// [`Tables::intern_stack_in_sequence`] for a stack whose frames the
     /// caller found equal to those of `predicted`, which
-    /// [`Tables::predicted_stack`] just gave.
+    /// [`Tables::predicted_stack`] or [`Tables::predicted_by_key`] just
+    /// gave.
     #[inline]
-    pub fn accept_predicted(&mut self, predicted: StackId) -> StackId {
+    pub fn accept_predicted(&mut self, predicted: StackId, key: Option<&[u8]>) -> StackId {
         let o = &mut self.order;
         debug_assert_eq!(o.prev.get(o.next), Some(&predicted));
         o.next += 1;
         o.cur.push(predicted);
+        if o.keys_valid {
+            o.cur_keys.push(key);
+        }
         predicted
     }
 
@@ -556,18 +650,73 @@ mod tests {
         ];
         // The same profiles as one stream, then as two read in turns.
         for (i, order) in orders.iter().chain(orders.iter()).enumerate() {
-            t.begin_sequence(if i < orders.len() {
+            let stream = if i < orders.len() {
                 0
             } else {
                 (i % 2) as u32 + 1
-            });
+            };
+            t.begin_sequence(stream, None);
             for &k in *order {
-                let got = t.intern_stack_in_sequence(&stacks[k]);
+                let got = t.intern_stack_in_sequence(&stacks[k], None);
                 assert_eq!(got, plain.intern_stack(&stacks[k]), "{order:?} {k}");
                 assert_eq!(t.stack(got), &stacks[k][..]);
             }
         }
         assert_eq!(t.sizes(), plain.sizes());
+    }
+
+    /// Keys are offered only at the predicted place, only when the
+    /// previous profile of the stream had the same context, and only as
+    /// given: a profile without keys, or a stack given none, offers none.
+    #[test]
+    fn keys_predict_only_under_the_same_context() {
+        let mut t = Tables::new();
+        let f: Vec<FrameId> = (0..4)
+            .map(|i| t.intern_frame(&format!("main.f{i}"), "m.go", i))
+            .collect();
+        let stacks: Vec<StackId> = (0..4).map(|i| t.intern_stack(&f[i..])).collect();
+        let key = |k: usize| [b'k', k as u8];
+        // One profile of the stream: stacks 0..4, stack 2 without a key.
+        let profile = |t: &mut Tables, context: Option<&[u32]>| {
+            t.begin_sequence(7, context);
+            for k in 0..4 {
+                let given = (k != 2).then(|| key(k));
+                t.intern_stack_in_sequence(&f[k..], given.as_ref().map(|g| &g[..]));
+            }
+        };
+        // The first profile of a context keeps no keys: the stream may
+        // not be steady.
+        profile(&mut t, Some(&[1, 2]));
+        t.begin_sequence(7, Some(&[1, 2]));
+        assert_eq!(t.predicted_by_key(&key(0)), None);
+        profile(&mut t, Some(&[1, 2]));
+        // Same context: the key of the predicted place, and only it.
+        t.begin_sequence(7, Some(&[1, 2]));
+        assert_eq!(t.predicted_by_key(&key(1)), None);
+        assert_eq!(t.predicted_by_key(&key(0)), Some(stacks[0]));
+        t.accept_predicted(stacks[0], Some(&key(0)));
+        assert_eq!(t.predicted_by_key(&key(1)), Some(stacks[1]));
+        t.accept_predicted(stacks[1], Some(&key(1)));
+        // Stack 2 had no key: nothing to compare with.
+        assert_eq!(t.predicted_by_key(&key(2)), None);
+        assert_eq!(t.intern_stack_in_sequence(&f[2..], None), stacks[2]);
+        assert_eq!(t.predicted_by_key(&key(3)), Some(stacks[3]));
+        assert_eq!(
+            t.intern_stack_in_sequence(&f[3..], Some(&key(3))),
+            stacks[3]
+        );
+        // Another stream in between keeps this one's keys.
+        profile(&mut t, Some(&[1, 2]));
+        t.begin_sequence(8, Some(&[1, 2]));
+        t.begin_sequence(7, Some(&[1, 2]));
+        assert_eq!(t.predicted_by_key(&key(0)), Some(stacks[0]));
+        // Another context, or none: keys are not compared.
+        profile(&mut t, Some(&[1, 2]));
+        t.begin_sequence(7, Some(&[1, 3]));
+        assert_eq!(t.predicted_by_key(&key(0)), None);
+        profile(&mut t, None);
+        t.begin_sequence(7, None);
+        assert_eq!(t.predicted_by_key(&key(0)), None);
     }
 
     /// Two workers' tables, shipped as deltas and mapped on first use:

@@ -207,11 +207,6 @@ pub(super) fn convert(
             _ => Slot::ABSENT,
         })
         .collect();
-    // Heap and goroutine profiles each predicted from the last of their kind.
-    tables.begin_sequence(match target {
-        Target::Heap(_) => 1,
-        Target::Goroutines { .. } => 2,
-    });
     let mut stacks = StackBuilder {
         location_ids,
         by_id,
@@ -221,6 +216,17 @@ pub(super) fn convert(
         buf: Vec::new(),
         cut: 0,
     };
+    // Heap and goroutine profiles each predicted from the last of their
+    // kind; a sample's packed location ids are its key.
+    let context = stacks.context();
+    tables.begin_sequence(
+        match target {
+            Target::Heap(_) => 1,
+            Target::Goroutines { .. } => 2,
+        },
+        context.as_deref(),
+    );
+    CONTEXT.set(context.unwrap_or_default());
     let columns = types.len();
     match target {
         Target::Heap(_) => {
@@ -314,6 +320,9 @@ thread_local! {
     /// they are copied out at their exact size ([`HeapSamples::compact`]):
     /// its pages stay warm from one profile to the next.
     static VALUES: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    /// The buffer a worker builds a profile's context in
+    /// ([`StackBuilder::context`]), handed back once the tables copied it.
+    static CONTEXT: Cell<Vec<u32>> = const { Cell::new(Vec::new()) };
 }
 
 /// The heap samples of a heap/allocs profile, values by sample type name.
@@ -722,6 +731,32 @@ impl StackBuilder {
             .unwrap_or_default()
     }
 
+    /// What a sample's packed location ids mean in this profile (its key,
+    /// see [`Tables::begin_sequence`]): each dense id's frames as
+    /// [`StackBuilder::frames`] gives them (their count, then the frames;
+    /// `u32::MAX` for an unknown id). `None` when some ids are sparse (then
+    /// looked up elsewhere), so keys are not compared. Two profiles with
+    /// the same context turn the same ids into the same frames.
+    fn context(&self) -> Option<Vec<u32>> {
+        if !self.location_ids.sparse.is_empty() {
+            return None;
+        }
+        let mut out = CONTEXT.take();
+        out.clear();
+        out.reserve(self.by_id.len() + self.location_frames.len());
+        let mut one = FrameId(0);
+        for id in 0..self.by_id.len() as u64 {
+            match self.frames(id, &mut one) {
+                Ok(frames) => {
+                    out.push(frames.len() as u32);
+                    out.extend(frames.iter().map(|f| f.0));
+                }
+                Err(_) => out.push(u32::MAX),
+            }
+        }
+        Some(out)
+    }
+
     /// The interned stack of the sample `raw` that `s` read with
     /// [`SampleReader::read_deferred`], and whether it was cut.
     fn build_sample(
@@ -731,7 +766,14 @@ impl StackBuilder {
         tables: &mut Tables,
     ) -> Result<(StackId, bool), SkipReason> {
         if let Some((start, end)) = s.ids_run {
-            if let Some(built) = self.build_packed(&raw[start..end], tables)? {
+            let run = &raw[start..end];
+            // The previous profile's sample at this place had the same ids,
+            // which meant the same frames: its stack, not cut (only stacks
+            // built whole are given a key).
+            if let Some(stack) = tables.predicted_by_key(run) {
+                return Ok((tables.accept_predicted(stack, Some(run)), false));
+            }
+            if let Some(built) = self.build_packed(run, tables)? {
                 return Ok(built);
             }
             // A malformed id: the general reader says what is wrong.
@@ -752,19 +794,28 @@ impl StackBuilder {
         for &id in ids {
             buf.extend_from_slice(self.frames(id, &mut one)?);
         }
-        let built = self.intern(&mut buf, tables);
+        let built = self.intern(&mut buf, None, tables);
         self.buf = buf;
         Ok(built)
     }
 
-    /// Interns the frames in `buf`, cut to the depth limit.
-    fn intern(&mut self, buf: &mut Vec<FrameId>, tables: &mut Tables) -> (StackId, bool) {
+    /// Interns the frames in `buf`, cut to the depth limit, with `key`
+    /// unless they were cut.
+    fn intern(
+        &mut self,
+        buf: &mut Vec<FrameId>,
+        key: Option<&[u8]>,
+        tables: &mut Tables,
+    ) -> (StackId, bool) {
         let cut = buf.len() > self.max_depth;
         if cut {
             buf.truncate(self.max_depth);
             self.cut += 1;
         }
-        (tables.intern_stack_in_sequence(buf), cut)
+        (
+            tables.intern_stack_in_sequence(buf, key.filter(|_| !cut)),
+            cut,
+        )
     }
 
     /// [`StackBuilder::build`] from a packed run of location ids, decoded
@@ -817,7 +868,7 @@ impl StackBuilder {
         if !diverged {
             if matched == predicted.len() && matched > 0 && matched <= self.max_depth {
                 self.buf = buf;
-                return Ok(Some((tables.accept_predicted(expected), false)));
+                return Ok(Some((tables.accept_predicted(expected, Some(run)), false)));
             }
             buf.extend_from_slice(&predicted[..matched]);
         }
@@ -827,7 +878,7 @@ impl StackBuilder {
             };
             buf.extend_from_slice(self.frames(id, &mut one)?);
         }
-        let built = self.intern(&mut buf, tables);
+        let built = self.intern(&mut buf, Some(run), tables);
         self.buf = buf;
         Ok(Some(built))
     }

@@ -885,3 +885,63 @@ fn location_ids_in_two_runs_or_malformed_read_as_the_general_reader_does() {
     let r = parse_with(&bad, "heap", &Limits::default(), first.tables);
     assert!(malformed_detail(r).contains("invalid packed varint"));
 }
+
+/// A steady stream of profiles (the same location table each time) takes a
+/// sample's stack from the previous profile's sample at the same place when
+/// their location ids are the same bytes. Those bytes must not be trusted
+/// when the ids name other frames: here profile `b` has the samples of `a`,
+/// byte for byte, over a location table whose ids name other functions.
+#[test]
+fn steady_profiles_reuse_stacks_only_while_the_ids_mean_the_same() {
+    let limits = Limits {
+        max_stack_depth: 3,
+        ..Limits::default()
+    };
+    // `swap`: ids 1 and 2 name g and f instead of f and g.
+    let profile = |swap: bool, extra: bool| {
+        let mut b = Builder::heap();
+        let f = b.func("main.f", "f.go");
+        let g = b.func("main.g", "g.go");
+        let h = b.func("main.h", "h.go");
+        let (first, second) = if swap { (g, f) } else { (f, g) };
+        let l1 = b.loc(&[(first, 1)]);
+        let l2 = b.loc(&[(second, 2)]);
+        // An inlined location: two frames.
+        let l3 = b.loc(&[(h, 3), (first, 4)]);
+        b.sample(&[l1, l2], &[1, 2, 3, 4]);
+        b.sample(&[l3, l1], &[1, 2, 3, 4]);
+        // Deeper than the limit: cut, every time.
+        b.sample(&[l1, l2, l3, l2], &[1, 2, 3, 4]);
+        b.sample(&[], &[1, 2, 3, 4]);
+        if extra {
+            b.sample(&[l2], &[5, 6, 7, 8]);
+        }
+        b.sample(&[l2, l1], &[1, 2, 3, 4]);
+        b.bytes()
+    };
+    let (a, b, a_more) = (
+        profile(false, false),
+        profile(true, false),
+        profile(false, true),
+    );
+    let mut tables = Tables::new();
+    for (n, data) in [
+        &a, &a, &a, &a, &b, &b, &b, &a, &a_more, &a_more, &a_more, &a,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let fresh = parse(data, "heap", &limits).expect("parses");
+        let p = parse_with(data, "heap", &limits, tables).expect("parses");
+        let stacks = |p: &Parsed| -> Vec<Vec<String>> {
+            heap(p)
+                .samples
+                .iter()
+                .map(|s| names(&p.tables, s.stack))
+                .collect()
+        };
+        assert_eq!(stacks(&p), stacks(&fresh), "profile {n}");
+        assert_eq!(p.snapshot.warnings, fresh.snapshot.warnings, "profile {n}");
+        tables = p.tables;
+    }
+}

@@ -5,7 +5,9 @@
 #
 # Generate the corpus first with benches/gen-corpus.sh. This script then:
 #   1. builds leakscope in release mode (cargo build --release);
-#   2. measures, RUNS times each, and prints medians side by side:
+#   2. measures, RUNS times each, and prints medians side by side (the rows
+#      a target compares run in turns: floor, full, pinned and the pinned
+#      floor round after round; day and day/4 likewise):
 #        full      leakscope report on the whole corpus (time, CPU, peak RSS)
 #        floor     merely reading and decompressing the same files, one process:
 #                  gzip -dc of the .gz files + cat of the others, to /dev/null
@@ -161,28 +163,53 @@ cat -- "${ALL[@]}" >/dev/null
 WARM=$CORPUS
 warm() { find -L "$WARM" -type f -print0 | xargs -0 -r cat >/dev/null 2>&1; }
 median() { LC_ALL=C sort -g | awk '{v[NR]=$1} END{if(NR==0){print "nan"} else if(NR%2){print v[(NR+1)/2]} else {printf "%.3f\n",(v[NR/2]+v[NR/2+1])/2}}'; }
-measure() {
-  local name=$1 i out rc worst=0 ws="" cs="" ks=""
-  shift
-  for ((i = 1; i <= RUNS; i++)); do
-    out="$TMP/time.$name.$i"
-    warm
-    "$TIME" -o "$out" -f '%e %U %S %M' "$@" >/dev/null 2>"$TMP/err.$name"
-    rc=$?
-    [ "$rc" -gt "$worst" ] && worst=$rc
-    read -r e u s m < <(tail -1 "$out")
-    ws+="$e"$'\n'
-    cs+="$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')"$'\n'
-    ks+="$m"$'\n'
-  done
-  printf -v "R_${name}_s" '%s' "$(printf '%s' "$ws" | median)"
-  printf -v "R_${name}_cpu" '%s' "$(printf '%s' "$cs" | median)"
-  printf -v "R_${name}_kb" '%s' "$(printf '%s' "$ks" | median)"
+declare -A T_WS T_CS T_KS T_WORST
+# run_once NAME I CMD... : the I-th timed run of CMD, added to NAME's figures
+run_once() {
+  local name=$1 i=$2 out rc e u s m
+  shift 2
+  out="$TMP/time.$name.$i"
+  warm
+  "$TIME" -o "$out" -f '%e %U %S %M' "$@" >/dev/null 2>"$TMP/err.$name"
+  rc=$?
+  [ "$rc" -gt "${T_WORST[$name]:-0}" ] && T_WORST[$name]=$rc
+  read -r e u s m < <(tail -1 "$out")
+  T_WS[$name]+="$e"$'\n'
+  T_CS[$name]+="$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')"$'\n'
+  T_KS[$name]+="$m"$'\n'
+}
+# settle NAME : sets R_<NAME>_* from NAME's runs
+settle() {
+  local name=$1 worst=${T_WORST[$1]:-0}
+  printf -v "R_${name}_s" '%s' "$(printf '%s' "${T_WS[$name]:-}" | median)"
+  printf -v "R_${name}_cpu" '%s' "$(printf '%s' "${T_CS[$name]:-}" | median)"
+  printf -v "R_${name}_kb" '%s' "$(printf '%s' "${T_KS[$name]:-}" | median)"
   printf -v "R_${name}_rc" '%s' "$worst"
   if [ "$worst" -ne 0 ]; then
     note "$name exited with status $worst; its stderr ends with:"
     tail -3 "$TMP/err.$name" | sed 's/^/    /' >&2
   fi
+}
+measure() {
+  local name=$1 i
+  shift
+  for ((i = 1; i <= RUNS; i++)); do run_once "$name" "$i" "$@"; done
+  settle "$name"
+}
+# measure_in_turns NAME... : runs the commands of the arrays CMD_<NAME> in
+# turns, RUNS rounds (A B C, A B C, ...), then sets each one's R_* as
+# measure does. For the rows whose ratio is a target: a host whose speed
+# drifts over the minutes of a run (this VM's did, by a fifth) then slows
+# both sides of a ratio alike, instead of whichever row ran at the slow
+# moment.
+measure_in_turns() {
+  local i name
+  for ((i = 1; i <= RUNS; i++)); do
+    for name in "$@"; do
+      eval 'run_once "$name" "$i" "${CMD_'"$name"'[@]}"'
+    done
+  done
+  for name in "$@"; do settle "$name"; done
 }
 
 floor_cmd() { # read and decompress every file of the corpus, one process at a time
@@ -209,18 +236,19 @@ export LEAKSCOPE TMP
 # and memory-bus contention that comes with it, slows leakscope's parsing
 # more than the floor's copying: ratios taken at high steal run high.
 STAT0=$(head -1 /proc/stat 2>/dev/null)
-note "floor ($RUNS runs)"
-measure floor bash -c 'floor_cmd "$0"' "$CORPUS"
-measure floorscan bash -c 'floor_scan_cmd "$0"' "$CORPUS"
-note "leakscope report, full corpus"
-measure full bash -c 'report "$0" full' "$CORPUS"
+CMD_floor=(bash -c 'floor_cmd "$0"' "$CORPUS")
+CMD_full=(bash -c 'report "$0" full' "$CORPUS")
+CMD_pinned=(taskset -c 0 bash -c 'report "$0" pinned' "$CORPUS")
+CMD_floorpin=(taskset -c 0 bash -c 'floor_cmd "$0"' "$CORPUS")
 if [ "${PIN:-1}" != 0 ] && command -v taskset >/dev/null 2>&1; then
-  note "leakscope report, full corpus, taskset -c 0"
-  measure pinned taskset -c 0 bash -c 'report "$0" pinned' "$CORPUS"
-  measure floorpin taskset -c 0 bash -c 'floor_cmd "$0"' "$CORPUS"
+  note "floor, leakscope report on the full corpus, the same under taskset -c 0, the floor under taskset -c 0: in turns, $RUNS rounds"
+  measure_in_turns floor full pinned floorpin
 else
+  note "floor and leakscope report on the full corpus: in turns, $RUNS rounds"
+  measure_in_turns floor full
   R_pinned_rc=skipped
 fi
+measure floorscan bash -c 'floor_scan_cmd "$0"' "$CORPUS"
 note "leakscope report, heap only"
 measure heap bash -c 'report "$0" heap' "$TMP/heap"
 note "leakscope report, first quarter and half of the heap files"
@@ -231,8 +259,9 @@ measure d2 "$LEAKSCOPE" inspect "$TMP/d2" --json "$TMP/d2.json"
 if [ -n "$DAY" ]; then
   note "leakscope report, day-long corpus and its first quarter"
   WARM=$DAY
-  measure day bash -c 'report "$0" day' "$DAY"
-  measure dayq bash -c 'report "$0" dayq' "$TMP/dayq"
+  CMD_day=(bash -c 'report "$0" day' "$DAY")
+  CMD_dayq=(bash -c 'report "$0" dayq' "$TMP/dayq")
+  measure_in_turns day dayq
   WARM=$CORPUS
 fi
 # The day-long report in Chromium: the time from the start of a wrapper page

@@ -471,14 +471,7 @@ impl<'a> Reader<'a> {
                 continue;
             }
             // Outside any block.
-            self.outside_step(
-                raw,
-                lines,
-                no,
-                block,
-                &mut st.headers,
-                &mut st.last_outside,
-            );
+            self.outside_step(raw, lines, no, block, &mut st.headers, &mut st.last_outside);
         }
         Ok(())
     }

@@ -455,7 +455,7 @@ impl Tables {
     /// for such a profile (a stream whose context changes every time, as
     /// when new stacks keep shifting a profile's location ids, pays
     /// nothing for them; a steady one uses them from its third profile).
-    pub fn begin_sequence(&mut self, stream: u32, context: Option<&[u32]>) {
+    pub fn begin_sequence(&mut self, stream: u32, context: Option<Vec<u32>>) {
         if self.order.stream != stream {
             let next = match self.parked.iter().position(|o| o.stream == stream) {
                 Some(i) => self.parked.swap_remove(i),
@@ -472,15 +472,7 @@ impl Tables {
         o.cur.clear();
         std::mem::swap(&mut o.prev_keys, &mut o.cur_keys);
         o.cur_keys.clear();
-        std::mem::swap(&mut o.prev_context, &mut o.cur_context);
-        match (context, &mut o.cur_context) {
-            (Some(c), Some(buf)) => {
-                buf.clear();
-                buf.extend_from_slice(c);
-            }
-            (Some(c), none) => *none = Some(c.to_vec()),
-            (None, cur) => *cur = None,
-        }
+        o.prev_context = std::mem::replace(&mut o.cur_context, context);
         o.keys_valid = o.cur_context.is_some() && o.prev_context == o.cur_context;
         o.pos.clear();
         o.pos.resize(self.stack_ranges.len(), u32::MAX);
@@ -628,17 +620,20 @@ mod tests {
         );
     }
 
+    /// Frames `main.f0` … `main.f{n-1}` (m.go, line i) interned in `t`.
+    fn numbered_frames(t: &mut Tables, n: u32) -> Vec<FrameId> {
+        (0..n)
+            .map(|i| t.intern_frame(&format!("main.f{i}"), "m.go", i))
+            .collect()
+    }
+
     #[test]
     fn stacks_in_sequence_get_the_ids_of_intern_stack() {
         let mut t = Tables::new();
-        let f: Vec<FrameId> = (0..8)
-            .map(|i| t.intern_frame(&format!("main.f{i}"), "m.go", i))
-            .collect();
+        let f = numbered_frames(&mut t, 8);
         let stacks: Vec<Vec<FrameId>> = (0..8).map(|i| vec![f[i], f[(i + 1) % 8]]).collect();
         let mut plain = Tables::new();
-        for i in 0..8u32 {
-            plain.intern_frame(&format!("main.f{i}"), "m.go", i);
-        }
+        numbered_frames(&mut plain, 8);
         // Profiles: in order, with one stack new at the front, one gone,
         // reordered, repeated.
         let orders: [&[usize]; 5] = [
@@ -671,13 +666,11 @@ mod tests {
     #[test]
     fn keys_predict_only_under_the_same_context() {
         let mut t = Tables::new();
-        let f: Vec<FrameId> = (0..4)
-            .map(|i| t.intern_frame(&format!("main.f{i}"), "m.go", i))
-            .collect();
+        let f = numbered_frames(&mut t, 4);
         let stacks: Vec<StackId> = (0..4).map(|i| t.intern_stack(&f[i..])).collect();
         let key = |k: usize| [b'k', k as u8];
         // One profile of the stream: stacks 0..4, stack 2 without a key.
-        let profile = |t: &mut Tables, context: Option<&[u32]>| {
+        let profile = |t: &mut Tables, context: Option<Vec<u32>>| {
             t.begin_sequence(7, context);
             for k in 0..4 {
                 let given = (k != 2).then(|| key(k));
@@ -686,12 +679,12 @@ mod tests {
         };
         // The first profile of a context keeps no keys: the stream may
         // not be steady.
-        profile(&mut t, Some(&[1, 2]));
-        t.begin_sequence(7, Some(&[1, 2]));
+        profile(&mut t, Some(vec![1, 2]));
+        t.begin_sequence(7, Some(vec![1, 2]));
         assert_eq!(t.predicted_by_key(&key(0)), None);
-        profile(&mut t, Some(&[1, 2]));
+        profile(&mut t, Some(vec![1, 2]));
         // Same context: the key of the predicted place, and only it.
-        t.begin_sequence(7, Some(&[1, 2]));
+        t.begin_sequence(7, Some(vec![1, 2]));
         assert_eq!(t.predicted_by_key(&key(1)), None);
         assert_eq!(t.predicted_by_key(&key(0)), Some(stacks[0]));
         t.accept_predicted(stacks[0], Some(&key(0)));
@@ -706,13 +699,13 @@ mod tests {
             stacks[3]
         );
         // Another stream in between keeps this one's keys.
-        profile(&mut t, Some(&[1, 2]));
-        t.begin_sequence(8, Some(&[1, 2]));
-        t.begin_sequence(7, Some(&[1, 2]));
+        profile(&mut t, Some(vec![1, 2]));
+        t.begin_sequence(8, Some(vec![1, 2]));
+        t.begin_sequence(7, Some(vec![1, 2]));
         assert_eq!(t.predicted_by_key(&key(0)), Some(stacks[0]));
         // Another context, or none: keys are not compared.
-        profile(&mut t, Some(&[1, 2]));
-        t.begin_sequence(7, Some(&[1, 3]));
+        profile(&mut t, Some(vec![1, 2]));
+        t.begin_sequence(7, Some(vec![1, 3]));
         assert_eq!(t.predicted_by_key(&key(0)), None);
         profile(&mut t, None);
         t.begin_sequence(7, None);

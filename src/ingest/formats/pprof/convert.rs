@@ -218,15 +218,13 @@ pub(super) fn convert(
     };
     // Heap and goroutine profiles each predicted from the last of their
     // kind; a sample's packed location ids are its key.
-    let context = stacks.context();
     tables.begin_sequence(
         match target {
             Target::Heap(_) => 1,
             Target::Goroutines { .. } => 2,
         },
-        context.as_deref(),
+        stacks.context(),
     );
-    CONTEXT.set(context.unwrap_or_default());
     let columns = types.len();
     match target {
         Target::Heap(_) => {
@@ -320,9 +318,6 @@ thread_local! {
     /// they are copied out at their exact size ([`HeapSamples::compact`]):
     /// its pages stay warm from one profile to the next.
     static VALUES: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
-    /// The buffer a worker builds a profile's context in
-    /// ([`StackBuilder::context`]), handed back once the tables copied it.
-    static CONTEXT: Cell<Vec<u32>> = const { Cell::new(Vec::new()) };
 }
 
 /// The heap samples of a heap/allocs profile, values by sample type name.
@@ -741,9 +736,7 @@ impl StackBuilder {
         if !self.location_ids.sparse.is_empty() {
             return None;
         }
-        let mut out = CONTEXT.take();
-        out.clear();
-        out.reserve(self.by_id.len() + self.location_frames.len());
+        let mut out = Vec::with_capacity(self.by_id.len() + self.location_frames.len());
         let mut one = FrameId(0);
         for id in 0..self.by_id.len() as u64 {
             match self.frames(id, &mut one) {

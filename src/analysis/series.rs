@@ -489,17 +489,31 @@ pub struct HeapSite {
     pub line: usize,
 }
 
-/// Aggregated heap values of a function or a file:line.
+/// Aggregated heap values of a function.
 #[derive(Clone, Debug)]
 pub struct HeapAgg {
-    /// The culprit frame (for a function: the frame first seen).
+    /// The culprit frame (the frame first seen).
     pub frame: Option<FrameId>,
     /// In-use bytes per point.
     pub bytes: Vec<f64>,
-    /// In-use objects per point.
-    pub objects: Vec<f64>,
+    /// In-use objects at the last point.
+    pub last_objects: f64,
     /// Member sites.
     pub sites: Vec<usize>,
+}
+
+/// In-use bytes of a culprit file:line at the first and the last point:
+/// all the findings ask of a line is which of a function's lines grew
+/// most. (Whole series per line, and objects per point, were two thirds
+/// of the analysis's memory on a day of snapshots, and never read.)
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LineAgg {
+    /// The culprit frame.
+    pub frame: Option<FrameId>,
+    /// In-use bytes at the first point.
+    pub first_bytes: f64,
+    /// In-use bytes at the last point.
+    pub last_bytes: f64,
 }
 
 /// Heap series: every site, and aggregated by culprit function and by
@@ -515,7 +529,7 @@ pub struct HeapSeries {
     /// By culprit function.
     pub funcs: Vec<HeapAgg>,
     /// By culprit file:line.
-    pub lines: Vec<HeapAgg>,
+    pub lines: Vec<LineAgg>,
     /// Total in-use bytes per point.
     pub totals: Vec<f64>,
 }
@@ -551,10 +565,13 @@ fn dense_index(index: &mut Vec<u32>, ns: u32, next: usize) -> (usize, bool) {
 ///
 /// Samples are summed snapshot by snapshot into one column per snapshot
 /// (indexed by site, so the writes stay near each other), and every
-/// [`CHUNK`] snapshots the columns are written into the site-major rows and
-/// the per-function and per-line sums: writing each sample straight into
-/// its site's row touched a new cache line per sample. Values are whole
-/// numbers, so the sums do not depend on the order they are made in.
+/// [`CHUNK`] snapshots the columns are written into the site-major rows:
+/// writing each sample straight into its site's row touched a new cache
+/// line per sample. The function series are the sums of their sites' rows,
+/// made row by row at the end (made chunk by chunk, they touched every
+/// function's series at every chunk: a day of snapshots spent more time
+/// there than anywhere else in the analysis). Either way each sum adds its
+/// sites in site order.
 pub fn build_heap(
     archive: &Archive,
     points: Points,
@@ -567,7 +584,7 @@ pub fn build_heap(
     let mut sites: Vec<HeapSite> = Vec::new();
     let mut site_bytes: Vec<f64> = Vec::new();
     let mut funcs: Vec<HeapAgg> = Vec::new();
-    let mut lines: Vec<HeapAgg> = Vec::new();
+    let mut lines: Vec<LineAgg> = Vec::new();
     let mut func_ids: HashMap<StrId, usize> = HashMap::new();
     let mut line_ids: HashMap<Option<FrameId>, usize> = HashMap::new();
     let mut totals = vec![0.0; n];
@@ -614,11 +631,13 @@ pub fn build_heap(
                         funcs.len() - 1
                     });
                     let line = *line_ids.entry(fl).or_insert_with(|| {
-                        lines.push(HeapAgg::new(fl, n));
+                        lines.push(LineAgg {
+                            frame: fl,
+                            ..LineAgg::default()
+                        });
                         lines.len() - 1
                     });
                     funcs[func].sites.push(site);
-                    lines[line].sites.push(site);
                     sites.push(HeapSite {
                         stack: sample.stack,
                         culprit: c,
@@ -630,7 +649,10 @@ pub fn build_heap(
                 }
                 let b = sample.inuse_bytes as f64;
                 col.0[site] += b;
-                col.1[site] += sample.inuse_objects as f64;
+                // Objects are asked for at the last point only.
+                if p + 1 == n {
+                    col.1[site] += sample.inuse_objects as f64;
+                }
                 totals[p] += b;
             }
         }
@@ -650,6 +672,12 @@ pub fn build_heap(
             spare.append(&mut columns);
         }
     }
+    for (site, s) in sites.iter().enumerate() {
+        let row = &site_bytes[site * n..(site + 1) * n];
+        for (sum, &b) in funcs[s.func].bytes.iter_mut().zip(row) {
+            *sum += b;
+        }
+    }
     HeapSeries {
         points,
         sites,
@@ -664,7 +692,8 @@ pub fn build_heap(
 const CHUNK: usize = 32;
 
 /// Writes the columns of points `first..` into the site rows (`n` points
-/// each) and adds them to the function and line sums.
+/// each), adds the first and last point's bytes to the line sums and the
+/// last point's objects to the function sums.
 fn flush_columns(
     columns: &[(Vec<f64>, Vec<f64>)],
     first: usize,
@@ -672,7 +701,7 @@ fn flush_columns(
     sites: &[HeapSite],
     site_bytes: &mut [f64],
     funcs: &mut [HeapAgg],
-    lines: &mut [HeapAgg],
+    lines: &mut [LineAgg],
 ) {
     for (site, s) in sites.iter().enumerate() {
         let row = &mut site_bytes[site * n + first..site * n + first + columns.len()];
@@ -685,10 +714,13 @@ fn flush_columns(
             }
             row[k] = b;
             let p = first + k;
-            funcs[s.func].bytes[p] += b;
-            funcs[s.func].objects[p] += o;
-            lines[s.line].bytes[p] += b;
-            lines[s.line].objects[p] += o;
+            if p == 0 {
+                lines[s.line].first_bytes += b;
+            }
+            if p + 1 == n {
+                lines[s.line].last_bytes += b;
+                funcs[s.func].last_objects += o;
+            }
         }
     }
 }
@@ -698,7 +730,7 @@ impl HeapAgg {
         HeapAgg {
             frame,
             bytes: vec![0.0; n],
-            objects: vec![0.0; n],
+            last_objects: 0.0,
             sites: Vec::new(),
         }
     }
@@ -1194,7 +1226,7 @@ mod tests {
         assert_eq!(hs.site_row(1), &[0.0, 0.0, 50.0]);
         assert_eq!(hs.funcs.len(), 1);
         assert_eq!(hs.funcs[0].bytes, vec![100.0, 200.0, 350.0]);
-        assert_eq!(hs.funcs[0].objects, vec![1.0, 1.0, 3.0]);
+        assert_eq!(hs.funcs[0].last_objects, 3.0);
         assert_eq!(hs.lines.len(), 2);
         assert_eq!(hs.totals, vec![100.0, 200.0, 350.0]);
     }

@@ -24,9 +24,7 @@ pub(super) fn heap_finding(cx: &Context<'_>, hs: &HeapSeries, c: &HeapCand) -> F
             _ => 0.0,
         }
     };
-    let line_delta = |l: usize| {
-        hs.lines[l].bytes.last().unwrap_or(&0.0) - hs.lines[l].bytes.first().unwrap_or(&0.0)
-    };
+    let line_delta = |l: usize| hs.lines[l].last_bytes - hs.lines[l].first_bytes;
     // The file:line with the largest growth, and the site with the largest growth.
     let best_line = agg
         .sites
@@ -44,7 +42,7 @@ pub(super) fn heap_finding(cx: &Context<'_>, hs: &HeapSeries, c: &HeapCand) -> F
         .and_then(|s| hs.sites[s].culprit)
         .and_then(|c| c.via);
     let st = &c.stats;
-    let objects = agg.objects.last().copied().unwrap_or(0.0);
+    let objects = agg.last_objects;
 
     let mut f = Finding::new(
         FindingKind::Heap,

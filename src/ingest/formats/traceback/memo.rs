@@ -292,6 +292,11 @@ pub(super) struct BlockMemo {
     /// The hash of a body's first bytes ([`key_len`]) → its skeletons (a
     /// skeleton holds those bytes: a collision costs one failed fit).
     by_key: FxHashMap<u64, Vec<u32>>,
+    /// The skeleton the last body fitted or made: tried first, since a
+    /// pool's goroutines are printed one after another. (Which of several
+    /// fitting skeletons is taken does not matter: a body fits a skeleton
+    /// only where its text parses as the skeleton's body did.)
+    last: Option<u32>,
 }
 
 impl BlockMemo {
@@ -300,6 +305,11 @@ impl BlockMemo {
     /// empty line. `max_line`: the line length limit.
     #[inline]
     pub fn recall(&mut self, rest: &[u8], max_line: usize) -> Option<(Outcome, usize)> {
+        if let Some(sk) = self.last.and_then(|s| self.skeletons.get(s as usize))
+            && let Some(len) = sk.fit(rest, max_line)
+        {
+            return Some((sk.outcome, len));
+        }
         let list = self.by_key.get_mut(&key_of(rest))?;
         for (i, &s) in list.iter().enumerate() {
             let sk = &self.skeletons[s as usize];
@@ -308,6 +318,7 @@ impl BlockMemo {
                 if i > 0 {
                     list[..=i].rotate_right(1);
                 }
+                self.last = Some(s);
                 return Some((outcome, len));
             }
         }
@@ -326,6 +337,7 @@ impl BlockMemo {
         }
         let key = key_of(&sk.fixed);
         let s = self.skeletons.len() as u32;
+        self.last = Some(s);
         self.skeletons.push(sk);
         let list = self.by_key.entry(key).or_default();
         list.insert(0, s);
@@ -411,6 +423,37 @@ mod tests {
         // Bytes next to the searched ones, and high bytes.
         let hay = b"\x27\x29\x09\x0b\xff\x80\x81abcdefgh\xa8\x8a\n";
         assert_eq!(paren_or_newline(hay), Some(hay.len() - 1));
+    }
+
+    #[test]
+    fn the_last_skeleton_is_tried_first_and_only_taken_when_it_fits() {
+        let mut memo = BlockMemo::default();
+        let a = &b"main.a(0x1)\n\t/m.go:1\n"[..];
+        let b = &b"main.b(0x1)\n\t/m.go:2\n"[..];
+        // Same start as `a`, another file line: another stack.
+        let a2 = &b"main.a(0x1)\n\t/m.go:3\n"[..];
+        memo.insert(a, outcome(1));
+        memo.insert(b, outcome(2));
+        memo.insert(a2, outcome(3));
+        let text = |body: &[u8]| [body, b"\n"].concat();
+        for (body, want) in [
+            (a, 1),
+            (b, 2),
+            (b, 2),
+            (a2, 3),
+            (a, 1),
+            (a, 1),
+            (a2, 3),
+            (b, 2),
+        ] {
+            assert_eq!(
+                memo.recall(&text(body), MAX),
+                Some((outcome(want), body.len())),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        assert_eq!(memo.recall(b"main.c(0x1)\n\t/m.go:1\n\n", MAX), None);
     }
 
     #[test]

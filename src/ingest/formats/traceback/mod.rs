@@ -193,6 +193,10 @@ thread_local! {
 /// The largest goroutine list kept for the next dump (~40 MB).
 const SPARE_GOROUTINES_MAX: usize = 1 << 20;
 
+/// Header texts (after the goroutine id) kept with what they say; reaching
+/// it starts over (a dump of that many distinct headers gains little).
+const MAX_HEADER_TEXTS: usize = 4096;
+
 /// What a header says besides the goroutine's id, as a block keeps it.
 #[derive(Clone, Copy)]
 struct Facts {
@@ -303,6 +307,11 @@ struct Carry {
     /// The text after the goroutine id of the last header parsed, and
     /// what it said.
     last_header: (Vec<u8>, Option<Facts>),
+    /// The same for every header text read (up to [`MAX_HEADER_TEXTS`]):
+    /// a dump taken after goroutines came and went prints its pools
+    /// interleaved, so the last header's text seldom repeats, yet a dump
+    /// holds a few hundred texts (wait reason, minutes, labels).
+    header_facts: FxHashMap<Box<[u8]>, Facts>,
     /// The skeletons of the block bodies read.
     memo: BlockMemo,
     /// Whether to use `memo` (tests compare parses with and without).
@@ -532,6 +541,7 @@ impl<'a> Reader<'a> {
                 last_line_bad: false,
                 last_reason: None,
                 last_header: (Vec::new(), None),
+                header_facts: FxHashMap::default(),
                 memo: BlockMemo::default(),
                 skeletons: true,
                 thread_sections: false,
@@ -695,13 +705,25 @@ impl<'a> Reader<'a> {
         {
             return Some((parse_u64(&rest[..digits])?, *facts));
         }
-        let h = parse_header(l)?;
-        let facts = self.facts(&h, no, l);
+        // What a header says besides its id depends on that text alone
+        // (the label sets and reasons it names are looked up once each).
+        let (facts, id) = match self.kept.header_facts.get(after) {
+            Some(&facts) => (facts, parse_u64(&rest[..digits])?),
+            None => {
+                let h = parse_header(l)?;
+                let facts = self.facts(&h, no, l);
+                if self.kept.header_facts.len() >= MAX_HEADER_TEXTS {
+                    self.kept.header_facts.clear();
+                }
+                self.kept.header_facts.insert(after.into(), facts);
+                (facts, h.id)
+            }
+        };
         let (last, memo) = &mut self.kept.last_header;
         last.clear();
         last.extend_from_slice(after);
         *memo = Some(facts);
-        Some((h.id, facts))
+        Some((id, facts))
     }
 
     /// What header `h` (line `no`, text `l` after any prefix) says besides

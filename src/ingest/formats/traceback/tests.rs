@@ -1088,3 +1088,52 @@ fn a_dump_of_few_kinds_keeps_few_skeletons() {
     assert_eq!(data(&p).total, 400);
     assert_eq!(data(&p).groups.len(), 12);
 }
+
+/// Header texts that come back after others (a churned dump prints its
+/// pools interleaved) say what they said the first time: reason, marks,
+/// minutes, labels, and an unreadable label set warns once.
+#[test]
+fn interleaved_headers_keep_their_facts() {
+    let tails = [
+        " [chan receive, 3 minutes] {worker: w1}:",
+        " [select (leaked), locked to thread]:",
+        " [sync.Mutex.Lock] {bad labels:",
+        " [sync.Mutex.Lock] {bad labels}:",
+    ];
+    let funcs = ["main.recv", "main.sel", "main.never", "main.lock"];
+    let order = [0, 1, 0, 3, 1, 1, 3, 0, 2, 0, 3, 1];
+    let mut text = String::new();
+    for (i, &k) in order.iter().enumerate() {
+        text.push_str(&format!(
+            "goroutine {}{}\n{}(0x{i:x})\n\t/src/m.go:{}\n\n",
+            i + 1,
+            tails[k],
+            funcs[k],
+            k + 1
+        ));
+    }
+    let p = parse_dump(text.as_bytes(), &Limits::default()).unwrap();
+    let d = data(&p);
+    // The header with a cut label set is not a header: its lines warn.
+    assert_eq!(d.total, 11);
+    let g = group(&p, "main.recv");
+    assert_eq!(g.count, 4);
+    assert_eq!(reason(&p, g), "chan receive");
+    assert_eq!(g.max_wait_minutes, Some(3));
+    assert_eq!(g.labels.len(), 1);
+    let g = group(&p, "main.sel");
+    assert_eq!((g.count, g.leaked, g.locked_to_thread), (4, 4, 4));
+    assert_eq!(reason(&p, g), "select");
+    assert_eq!(g.max_wait_minutes, None);
+    let g = group(&p, "main.lock");
+    assert_eq!(g.count, 3);
+    assert_eq!(reason(&p, g), "sync.Mutex.Lock");
+    assert!(g.labels.is_empty());
+    let unreadable = p
+        .snapshot
+        .warnings
+        .iter()
+        .filter(|w| w.contains("unreadable goroutine labels"))
+        .count();
+    assert_eq!(unreadable, 1, "{:?}", p.snapshot.warnings);
+}

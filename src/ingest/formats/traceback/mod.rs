@@ -193,8 +193,9 @@ thread_local! {
 /// The largest goroutine list kept for the next dump (~40 MB).
 const SPARE_GOROUTINES_MAX: usize = 1 << 20;
 
-/// Header texts (after the goroutine id) kept with what they say; reaching
-/// it starts over (a dump of that many distinct headers gains little).
+/// Header texts (after the goroutine id) kept with what they say; texts
+/// after these are parsed each time (a dump whose labels differ from one
+/// goroutine to the next would otherwise allocate a key per goroutine).
 const MAX_HEADER_TEXTS: usize = 4096;
 
 /// What a header says besides the goroutine's id, as a block keeps it.
@@ -712,10 +713,9 @@ impl<'a> Reader<'a> {
             None => {
                 let h = parse_header(l)?;
                 let facts = self.facts(&h, no, l);
-                if self.kept.header_facts.len() >= MAX_HEADER_TEXTS {
-                    self.kept.header_facts.clear();
+                if self.kept.header_facts.len() < MAX_HEADER_TEXTS {
+                    self.kept.header_facts.insert(after.into(), facts);
                 }
-                self.kept.header_facts.insert(after.into(), facts);
                 (facts, h.id)
             }
         };

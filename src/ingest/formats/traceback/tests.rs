@@ -1137,3 +1137,31 @@ fn interleaved_headers_keep_their_facts() {
         .count();
     assert_eq!(unreadable, 1, "{:?}", p.snapshot.warnings);
 }
+
+/// More distinct header texts than are kept: the later ones are parsed
+/// each time, and say the same as the kept ones.
+#[test]
+fn header_texts_past_the_kept_ones_are_parsed_each_time() {
+    let n = MAX_HEADER_TEXTS + 10;
+    let mut text = String::new();
+    let mut id = 1;
+    for i in (0..n).chain([5, n - 1, n - 1]) {
+        text.push_str(&format!(
+            "goroutine {id} [select] {{n: {i}}}:\nmain.f()\n\t/src/m.go:1\n\n"
+        ));
+        id += 1;
+    }
+    let p = parse_dump(text.as_bytes(), &Limits::default()).unwrap();
+    let d = data(&p);
+    assert_eq!(d.total, n as u64 + 3);
+    assert_eq!(d.groups.len(), n);
+    let count_of = |v: &str| {
+        d.groups
+            .iter()
+            .find(|g| g.labels.iter().any(|&(_, x)| p.tables.str(x) == v))
+            .map(|g| g.count)
+    };
+    assert_eq!(count_of("5"), Some(2));
+    assert_eq!(count_of(&(n - 1).to_string()), Some(3));
+    assert_eq!(count_of("6"), Some(1));
+}

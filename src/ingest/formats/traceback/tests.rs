@@ -1144,12 +1144,10 @@ fn interleaved_headers_keep_their_facts() {
 fn header_texts_past_the_kept_ones_are_parsed_each_time() {
     let n = MAX_HEADER_TEXTS + 10;
     let mut text = String::new();
-    let mut id = 1;
-    for i in (0..n).chain([5, n - 1, n - 1]) {
+    for (id, i) in (1..).zip((0..n).chain([5, n - 1, n - 1])) {
         text.push_str(&format!(
             "goroutine {id} [select] {{n: {i}}}:\nmain.f()\n\t/src/m.go:1\n\n"
         ));
-        id += 1;
     }
     let p = parse_dump(text.as_bytes(), &Limits::default()).unwrap();
     let d = data(&p);

@@ -69,6 +69,10 @@ pub struct Tables {
     order: StackOrder,
     /// The same for the other streams this worker reads.
     parked: Vec<StackOrder>,
+    /// Each stream's last profile's frames by their place in its location
+    /// table (see [`Tables::intern_frame_at`]), and which one is in use.
+    frame_rows: Vec<(u32, Vec<(Frame, FrameId)>)>,
+    frame_row: usize,
 }
 
 /// Stacks in the order a profile gave them, for the next profile.
@@ -151,6 +155,8 @@ impl Default for Tables {
             lineage: LINEAGE.fetch_add(1, Ordering::Relaxed),
             order: StackOrder::default(),
             parked: Vec::new(),
+            frame_rows: Vec::new(),
+            frame_row: 0,
         };
         // StrId(0) is always the empty string.
         t.intern_str("");
@@ -402,6 +408,43 @@ impl Tables {
         let id = FrameId(self.frames.len() as u32);
         self.frames.push(frame);
         self.frame_ids.insert(frame, id);
+        id
+    }
+
+    /// Starts the frames of a profile of `stream` for
+    /// [`Tables::intern_frame_at`].
+    pub fn begin_frames(&mut self, stream: u32) {
+        self.frame_row = match self.frame_rows.iter().position(|(s, _)| *s == stream) {
+            Some(i) => i,
+            None => {
+                self.frame_rows.push((stream, Vec::new()));
+                self.frame_rows.len() - 1
+            }
+        };
+    }
+
+    /// [`Tables::intern_frame_ids`] for the frame at place `pos` of a
+    /// profile's frames (its locations' lines in table order), in the
+    /// stream of the last [`Tables::begin_frames`]. The frame at the same
+    /// place in the stream's previous profile is compared first: a heap
+    /// profile's location table mostly keeps its order from one profile to
+    /// the next, and a hit reads that row in order instead of probing the
+    /// frame table at a random place (a cache miss per frame). Same ids.
+    pub fn intern_frame_at(&mut self, pos: usize, frame: Frame) -> FrameId {
+        if let Some((_, row)) = self.frame_rows.get(self.frame_row)
+            && let Some(&(f, id)) = row.get(pos)
+            && f == frame
+        {
+            return id;
+        }
+        let id = self.intern_frame_ids(frame);
+        if let Some((_, row)) = self.frame_rows.get_mut(self.frame_row) {
+            match pos.cmp(&row.len()) {
+                std::cmp::Ordering::Less => row[pos] = (frame, id),
+                std::cmp::Ordering::Equal => row.push((frame, id)),
+                std::cmp::Ordering::Greater => {}
+            }
+        }
         id
     }
 
@@ -663,6 +706,53 @@ mod tests {
     /// Keys are offered only at the predicted place, only when the
     /// previous profile of the stream had the same context, and only as
     /// given: a profile without keys, or a stack given none, offers none.
+    #[test]
+    fn frames_by_place_are_the_frames_interned() {
+        let mut t = Tables::new();
+        let f = |t: &mut Tables, name: &str, line: u32| Frame {
+            function: t.intern_str(name),
+            file: t.intern_str("m.go"),
+            line,
+        };
+        let (a, b, c, d) = (
+            f(&mut t, "a", 1),
+            f(&mut t, "b", 2),
+            f(&mut t, "c", 3),
+            f(&mut t, "a", 4),
+        );
+        t.begin_frames(1);
+        let first: Vec<FrameId> = [a, b, c]
+            .iter()
+            .enumerate()
+            .map(|(i, &fr)| t.intern_frame_at(i, fr))
+            .collect();
+        // The next profile of the stream: a new frame first, the rest moved
+        // one place on; and a place whose frame changed.
+        t.begin_frames(1);
+        let second: Vec<FrameId> = [d, a, c]
+            .iter()
+            .enumerate()
+            .map(|(i, &fr)| t.intern_frame_at(i, fr))
+            .collect();
+        // Another stream between them does not disturb this one's row.
+        t.begin_frames(2);
+        let other = t.intern_frame_at(0, b);
+        t.begin_frames(1);
+        let third: Vec<FrameId> = [d, c, c]
+            .iter()
+            .enumerate()
+            .map(|(i, &fr)| t.intern_frame_at(i, fr))
+            .collect();
+        let ids = |t: &mut Tables, frames: &[Frame]| -> Vec<FrameId> {
+            frames.iter().map(|&fr| t.intern_frame_ids(fr)).collect()
+        };
+        assert_eq!(first, ids(&mut t, &[a, b, c]));
+        assert_eq!(second, ids(&mut t, &[d, a, c]));
+        assert_eq!(other, t.intern_frame_ids(b));
+        assert_eq!(third, ids(&mut t, &[d, c, c]));
+        assert_eq!(t.frames.len(), 4);
+    }
+
     #[test]
     fn keys_predict_only_under_the_same_context() {
         let mut t = Tables::new();

@@ -193,6 +193,7 @@ pub(super) fn convert(
         hint(sample.len()),
         hint(sample.len().saturating_mul(16)),
     );
+    tables.begin_frames(stream_of(&target));
     let (location_ids, location_frames, location_spans) =
         intern_locations(&location, &lines, &function, &strings, &mut tables)?;
     drop(location);
@@ -216,15 +217,8 @@ pub(super) fn convert(
         buf: Vec::new(),
         cut: 0,
     };
-    // Heap and goroutine profiles each predicted from the last of their
-    // kind; a sample's packed location ids are its key.
-    tables.begin_sequence(
-        match target {
-            Target::Heap(_) => 1,
-            Target::Goroutines { .. } => 2,
-        },
-        stacks.context(),
-    );
+    // A sample's packed location ids are its key.
+    tables.begin_sequence(stream_of(&target), stacks.context());
     let columns = types.len();
     match target {
         Target::Heap(_) => {
@@ -607,11 +601,14 @@ fn intern_locations(
                         }
                     };
                     match ids {
-                        Some((function, file)) => tables.intern_frame_ids(crate::model::Frame {
-                            function,
-                            file,
-                            line: number,
-                        }),
+                        Some((function, file)) => tables.intern_frame_at(
+                            frames.len(),
+                            crate::model::Frame {
+                                function,
+                                file,
+                                line: number,
+                            },
+                        ),
                         None => {
                             let file = strings.get(f.filename)?;
                             tables.intern_frame(&address(), &file, number)
@@ -895,6 +892,15 @@ fn skip_predicted(
         matched += 1;
     }
     (at, matched)
+}
+
+/// The stream a profile belongs to in its worker's tables: heap and
+/// goroutine profiles are each predicted from the last of their kind.
+fn stream_of(target: &Target) -> u32 {
+    match target {
+        Target::Heap(_) => 1,
+        Target::Goroutines { .. } => 2,
+    }
 }
 
 /// `420 s`, `1.5 s`.

@@ -439,10 +439,13 @@ impl Tables {
         }
         let id = self.intern_frame_ids(frame);
         if let Some((_, row)) = self.frame_rows.get_mut(self.frame_row) {
-            match pos.cmp(&row.len()) {
-                std::cmp::Ordering::Less => row[pos] = (frame, id),
-                std::cmp::Ordering::Equal => row.push((frame, id)),
-                std::cmp::Ordering::Greater => {}
+            // Places the row has not reached (frames interned another way
+            // came before) take this pair too: any true pair is a valid
+            // guess anywhere.
+            if pos >= row.len() {
+                row.resize(pos + 1, (frame, id));
+            } else {
+                row[pos] = (frame, id);
             }
         }
         id
@@ -703,9 +706,6 @@ mod tests {
         assert_eq!(t.sizes(), plain.sizes());
     }
 
-    /// Keys are offered only at the predicted place, only when the
-    /// previous profile of the stream had the same context, and only as
-    /// given: a profile without keys, or a stack given none, offers none.
     #[test]
     fn frames_by_place_are_the_frames_interned() {
         let mut t = Tables::new();
@@ -720,39 +720,40 @@ mod tests {
             f(&mut t, "c", 3),
             f(&mut t, "a", 4),
         );
-        t.begin_frames(1);
-        let first: Vec<FrameId> = [a, b, c]
-            .iter()
-            .enumerate()
-            .map(|(i, &fr)| t.intern_frame_at(i, fr))
-            .collect();
+        // One profile's frames in place order, after `skip` places taken
+        // by frames interned another way.
+        let row = |t: &mut Tables, stream: u32, skip: usize, frames: &[Frame]| -> Vec<FrameId> {
+            t.begin_frames(stream);
+            (skip..)
+                .zip(frames)
+                .map(|(i, &fr)| t.intern_frame_at(i, fr))
+                .collect()
+        };
+        let first = row(&mut t, 1, 0, &[a, b, c]);
         // The next profile of the stream: a new frame first, the rest moved
         // one place on; and a place whose frame changed.
-        t.begin_frames(1);
-        let second: Vec<FrameId> = [d, a, c]
-            .iter()
-            .enumerate()
-            .map(|(i, &fr)| t.intern_frame_at(i, fr))
-            .collect();
+        let second = row(&mut t, 1, 0, &[d, a, c]);
         // Another stream between them does not disturb this one's row.
-        t.begin_frames(2);
-        let other = t.intern_frame_at(0, b);
-        t.begin_frames(1);
-        let third: Vec<FrameId> = [d, c, c]
-            .iter()
-            .enumerate()
-            .map(|(i, &fr)| t.intern_frame_at(i, fr))
-            .collect();
+        let other = row(&mut t, 2, 0, &[b]);
+        let third = row(&mut t, 1, 0, &[d, c, c]);
+        // Places past the row's end.
+        let fourth = row(&mut t, 1, 5, &[b, a]);
+        let fifth = row(&mut t, 1, 0, &[a, a, a, a, a, a, a]);
         let ids = |t: &mut Tables, frames: &[Frame]| -> Vec<FrameId> {
             frames.iter().map(|&fr| t.intern_frame_ids(fr)).collect()
         };
         assert_eq!(first, ids(&mut t, &[a, b, c]));
         assert_eq!(second, ids(&mut t, &[d, a, c]));
-        assert_eq!(other, t.intern_frame_ids(b));
+        assert_eq!(other, ids(&mut t, &[b]));
         assert_eq!(third, ids(&mut t, &[d, c, c]));
+        assert_eq!(fourth, ids(&mut t, &[b, a]));
+        assert_eq!(fifth, ids(&mut t, &[a; 7]));
         assert_eq!(t.frames.len(), 4);
     }
 
+    /// Keys are offered only at the predicted place, only when the
+    /// previous profile of the stream had the same context, and only as
+    /// given: a profile without keys, or a stack given none, offers none.
     #[test]
     fn keys_predict_only_under_the_same_context() {
         let mut t = Tables::new();

@@ -69,10 +69,6 @@ pub struct Tables {
     order: StackOrder,
     /// The same for the other streams this worker reads.
     parked: Vec<StackOrder>,
-    /// Each stream's last profile's frames by their place in its location
-    /// table (see [`Tables::intern_frame_at`]), and which one is in use.
-    frame_rows: Vec<(u32, Vec<(Frame, FrameId)>)>,
-    frame_row: usize,
 }
 
 /// Stacks in the order a profile gave them, for the next profile.
@@ -80,6 +76,9 @@ pub struct Tables {
 struct StackOrder {
     /// The previous profile's stacks, in order.
     prev: Vec<StackId>,
+    /// The last profile's frames with their ids, by their place in its
+    /// location table (see [`Tables::intern_frame_at`]).
+    frames: Vec<(Frame, FrameId)>,
     /// This profile's, so far.
     cur: Vec<StackId>,
     /// Position of each stack in `prev` (`u32::MAX`: not there).
@@ -155,8 +154,6 @@ impl Default for Tables {
             lineage: LINEAGE.fetch_add(1, Ordering::Relaxed),
             order: StackOrder::default(),
             parked: Vec::new(),
-            frame_rows: Vec::new(),
-            frame_row: 0,
         };
         // StrId(0) is always the empty string.
         t.intern_str("");
@@ -411,42 +408,28 @@ impl Tables {
         id
     }
 
-    /// Starts the frames of a profile of `stream` for
-    /// [`Tables::intern_frame_at`].
-    pub fn begin_frames(&mut self, stream: u32) {
-        self.frame_row = match self.frame_rows.iter().position(|(s, _)| *s == stream) {
-            Some(i) => i,
-            None => {
-                self.frame_rows.push((stream, Vec::new()));
-                self.frame_rows.len() - 1
-            }
-        };
-    }
-
     /// [`Tables::intern_frame_ids`] for the frame at place `pos` of a
     /// profile's frames (its locations' lines in table order), in the
-    /// stream of the last [`Tables::begin_frames`]. The frame at the same
+    /// stream of the last [`Tables::begin_stream`]. The frame at the same
     /// place in the stream's previous profile is compared first: a heap
     /// profile's location table mostly keeps its order from one profile to
     /// the next, and a hit reads that row in order instead of probing the
     /// frame table at a random place (a cache miss per frame). Same ids.
     pub fn intern_frame_at(&mut self, pos: usize, frame: Frame) -> FrameId {
-        if let Some((_, row)) = self.frame_rows.get(self.frame_row)
-            && let Some(&(f, id)) = row.get(pos)
+        if let Some(&(f, id)) = self.order.frames.get(pos)
             && f == frame
         {
             return id;
         }
         let id = self.intern_frame_ids(frame);
-        if let Some((_, row)) = self.frame_rows.get_mut(self.frame_row) {
-            // Places the row has not reached (frames interned another way
-            // came before) take this pair too: any true pair is a valid
-            // guess anywhere.
-            if pos >= row.len() {
-                row.resize(pos + 1, (frame, id));
-            } else {
-                row[pos] = (frame, id);
-            }
+        let row = &mut self.order.frames;
+        // Places the row has not reached (frames interned another way came
+        // before) take this pair too: any true pair is a valid guess
+        // anywhere.
+        if pos >= row.len() {
+            row.resize(pos + 1, (frame, id));
+        } else {
+            row[pos] = (frame, id);
         }
         id
     }
@@ -488,6 +471,24 @@ impl Tables {
         id
     }
 
+    /// Makes `stream` the stream whose last profile predicts this one's
+    /// frames ([`Tables::intern_frame_at`]) and stacks; each stream keeps
+    /// its own. [`Tables::begin_sequence`] calls it; a parser that interns
+    /// frames first calls it before.
+    pub fn begin_stream(&mut self, stream: u32) {
+        if self.order.stream != stream {
+            let next = match self.parked.iter().position(|o| o.stream == stream) {
+                Some(i) => self.parked.swap_remove(i),
+                None => StackOrder {
+                    stream,
+                    ..StackOrder::default()
+                },
+            };
+            let last = std::mem::replace(&mut self.order, next);
+            self.parked.push(last);
+        }
+    }
+
     /// Starts a profile whose stacks are interned with
     /// [`Tables::intern_stack_in_sequence`].
     /// `stream` tells profiles of different kinds apart: a worker that
@@ -502,17 +503,7 @@ impl Tables {
     /// when new stacks keep shifting a profile's location ids, pays
     /// nothing for them; a steady one uses them from its third profile).
     pub fn begin_sequence(&mut self, stream: u32, context: Option<Vec<u32>>) {
-        if self.order.stream != stream {
-            let next = match self.parked.iter().position(|o| o.stream == stream) {
-                Some(i) => self.parked.swap_remove(i),
-                None => StackOrder {
-                    stream,
-                    ..StackOrder::default()
-                },
-            };
-            let last = std::mem::replace(&mut self.order, next);
-            self.parked.push(last);
-        }
+        self.begin_stream(stream);
         let o = &mut self.order;
         std::mem::swap(&mut o.prev, &mut o.cur);
         o.cur.clear();
@@ -723,7 +714,7 @@ mod tests {
         // One profile's frames in place order, after `skip` places taken
         // by frames interned another way.
         let row = |t: &mut Tables, stream: u32, skip: usize, frames: &[Frame]| -> Vec<FrameId> {
-            t.begin_frames(stream);
+            t.begin_stream(stream);
             (skip..)
                 .zip(frames)
                 .map(|(i, &fr)| t.intern_frame_at(i, fr))

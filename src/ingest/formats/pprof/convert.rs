@@ -193,7 +193,7 @@ pub(super) fn convert(
         hint(sample.len()),
         hint(sample.len().saturating_mul(16)),
     );
-    tables.begin_frames(stream_of(&target));
+    tables.begin_stream(stream_of(&target));
     let (location_ids, location_frames, location_spans) =
         intern_locations(&location, &lines, &function, &strings, &mut tables)?;
     drop(location);

@@ -38,16 +38,19 @@ pub fn is_gzip(data: &[u8]) -> bool {
 ///   also says how far into the compressed input the decoder had read.
 pub fn gunzip(data: &[u8], limit: u64) -> Result<Vec<u8>, SkipReason> {
     let mut out = Vec::new();
-    gunzip_into(data, limit, &mut out)?;
+    let n = gunzip_into(data, limit, &mut out)?;
+    out.truncate(n);
     Ok(out)
 }
 
-/// [`gunzip`] into `out` (cleared first), so that a caller decompressing
-/// file after file reuses one buffer. On an error `out` holds what was
+/// [`gunzip`] into `out`, so that a caller decompressing file after file
+/// reuses one buffer: the bytes are `out[..n]` for the `n` returned (`out`
+/// may be longer: its bytes past `n` are left from earlier files, kept so
+/// that they need not be zeroed again). On an error `out` holds what was
 /// produced before it.
-pub fn gunzip_into(data: &[u8], limit: u64, out: &mut Vec<u8>) -> Result<(), SkipReason> {
-    if inflate_single_member(data, limit, out) {
-        return Ok(());
+pub fn gunzip_into(data: &[u8], limit: u64, out: &mut Vec<u8>) -> Result<usize, SkipReason> {
+    if let Some(n) = inflate_single_member(data, limit, out) {
+        return Ok(n);
     }
     let mut decoder = MultiGzDecoder::new(data);
     out.clear();
@@ -66,7 +69,7 @@ pub fn gunzip_into(data: &[u8], limit: u64, out: &mut Vec<u8>) -> Result<(), Ski
             limit,
             flag: "--max-decompressed-size",
         }),
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(out.len()),
         Err(e) => {
             let consumed = data.len() - decoder.get_ref().len();
             let detail = if e.kind() == std::io::ErrorKind::UnexpectedEof {
@@ -96,10 +99,11 @@ const MAX_ONE_CALL: u64 = 256 << 20;
 /// (a 258-byte match in about two bits), with room for the gzip framing.
 const MAX_RATIO: u64 = 1032;
 
-/// Inflates `data` into `out` in one libdeflate call when it is one gzip
-/// member holding exactly the size its trailer claims, within `limit`.
-/// Returns `false` (with `out` in any state) when that is not so or not
-/// sure: then the streaming path decides.
+/// Inflates `data` into `out[..n]` in one libdeflate call when it is one
+/// gzip member holding exactly the `n` bytes its trailer claims, within
+/// `limit`. `out` only grows (zero-filled where it does). Returns `None`
+/// (with `out` in any state) when that is not so or not sure: then the
+/// streaming path decides.
 ///
 /// libdeflate checks the member's CRC and size; it ignores what follows
 /// the member, so the member must end the file: the trailer's size must
@@ -107,11 +111,9 @@ const MAX_RATIO: u64 = 1032;
 /// after the first header (every member starts with `1f 8b 08`; those
 /// bytes inside compressed data merely send the file down the streaming
 /// path).
-fn inflate_single_member(data: &[u8], limit: u64, out: &mut Vec<u8>) -> bool {
+fn inflate_single_member(data: &[u8], limit: u64, out: &mut Vec<u8>) -> Option<usize> {
     const HEADER: usize = 10;
-    let Some(tail) = data.len().checked_sub(4).and_then(|at| data.get(at..)) else {
-        return false;
-    };
+    let tail = data.len().checked_sub(4).and_then(|at| data.get(at..))?;
     let claimed = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
     let plausible = (data.len() as u64).saturating_mul(MAX_RATIO);
     if data.len() < HEADER + 8
@@ -120,20 +122,16 @@ fn inflate_single_member(data: &[u8], limit: u64, out: &mut Vec<u8>) -> bool {
         || claimed > plausible
         || memchr::memmem::find(&data[HEADER..], &[0x1f, 0x8b, 0x08]).is_some()
     {
-        return false;
+        return None;
     }
-    let Ok(size) = usize::try_from(claimed) else {
-        return false;
-    };
-    out.clear();
-    out.resize(size, 0);
+    let size = usize::try_from(claimed).ok()?;
+    if out.len() < size {
+        out.resize(size, 0);
+    }
     let mut inflater = libdeflater::Decompressor::new();
-    match inflater.gzip_decompress(data, out) {
-        Ok(n) if n == size => true,
-        _ => {
-            out.clear();
-            false
-        }
+    match inflater.gzip_decompress(data, &mut out[..size]) {
+        Ok(n) if n == size => Some(n),
+        _ => None,
     }
 }
 
@@ -205,12 +203,27 @@ mod tests {
             .flat_map(|i| (i % 977).to_le_bytes())
             .collect();
         let z = gz(&text);
-        let mut out = b"left from the last file".to_vec();
-        assert!(inflate_single_member(&z, 1 << 20, &mut out));
-        assert_eq!(out, text);
+        // A buffer longer than the file keeps its tail; a shorter one grows.
+        for left in [
+            vec![7u8; text.len() + 100],
+            b"left from the last file".to_vec(),
+        ] {
+            let mut out = left.clone();
+            assert_eq!(
+                inflate_single_member(&z, 1 << 20, &mut out),
+                Some(text.len())
+            );
+            assert_eq!(out[..text.len()], text[..]);
+            assert_eq!(out.len(), left.len().max(text.len()));
+            assert_eq!(gunzip_into(&z, 1 << 20, &mut out), Ok(text.len()));
+        }
         // Exactly at the limit, and one byte under it.
-        assert!(inflate_single_member(&z, text.len() as u64, &mut out));
-        assert!(!inflate_single_member(&z, text.len() as u64 - 1, &mut out));
+        let mut out = Vec::new();
+        assert!(inflate_single_member(&z, text.len() as u64, &mut out).is_some());
+        assert_eq!(
+            inflate_single_member(&z, text.len() as u64 - 1, &mut out),
+            None
+        );
     }
 
     #[test]
@@ -221,7 +234,7 @@ mod tests {
         // The same member twice (`cat a.gz a.gz`): its trailer is the last
         // member's too, but a second header follows the first.
         let twice = [one.clone(), one.clone()].concat();
-        assert!(!inflate_single_member(&twice, 1 << 20, &mut out));
+        assert_eq!(inflate_single_member(&twice, 1 << 20, &mut out), None);
         assert_eq!(
             gunzip(&twice, 1 << 20).expect("two members"),
             text.repeat(2)
@@ -231,15 +244,15 @@ mod tests {
             let mut lying = one.clone();
             let at = lying.len() - 4;
             lying[at..].copy_from_slice(&claim.to_le_bytes());
-            assert!(!inflate_single_member(&lying, 1 << 40, &mut out));
+            assert_eq!(inflate_single_member(&lying, 1 << 40, &mut out), None);
             assert!(matches!(
                 gunzip(&lying, 1 << 40),
                 Err(SkipReason::BadGzip { .. })
             ));
         }
         // Too short to hold a header and a trailer.
-        assert!(!inflate_single_member(&one[..12], 1 << 20, &mut out));
-        assert!(!inflate_single_member(&[], 1 << 20, &mut out));
+        assert_eq!(inflate_single_member(&one[..12], 1 << 20, &mut out), None);
+        assert_eq!(inflate_single_member(&[], 1 << 20, &mut out), None);
     }
 
     #[test]

@@ -86,8 +86,8 @@ fn gunzip_layers<'a>(
     if !decompress::is_gzip(bytes) {
         return Ok((Cow::Borrowed(bytes), false));
     }
-    decompress::gunzip_into(bytes, limit, scratch)?;
-    let mut data: Cow<'a, [u8]> = Cow::Borrowed(scratch.as_slice());
+    let n = decompress::gunzip_into(bytes, limit, scratch)?;
+    let mut data: Cow<'a, [u8]> = Cow::Borrowed(&scratch[..n]);
     let mut layers = 1;
     while decompress::is_gzip(&data) {
         if layers == MAX_GZIP_LAYERS {

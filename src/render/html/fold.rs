@@ -8,7 +8,7 @@
 //! widths of the remaining frames stay exact.
 
 use crate::model::{Archive, FrameId, ProfileKind, Snapshot, StackId, Tables};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Which snapshot of a kind to fold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,6 +190,8 @@ pub fn fold(
             e[1] = e[1].saturating_add(w[1]);
         }
     };
+    // Each frame's label, made once (a frame sits in many paths).
+    let mut labels: HashMap<FrameId, String> = HashMap::new();
     // Iterative DFS over (node, label path); the root has an empty path.
     let mut stack: Vec<(usize, String)> = vec![(0, String::new())];
     while let Some((n, path)) = stack.pop() {
@@ -200,15 +202,19 @@ pub fn fold(
                 small[0] = small[0].saturating_add(sub[0]);
                 small[1] = small[1].saturating_add(sub[1]);
             } else {
-                let name = if *f == ELIDED {
-                    ELIDED_LABEL.to_string()
-                } else {
-                    label(tables.frame_function(*f))
-                };
-                stack.push((c, join(&path, &name)));
+                let name = labels.entry(*f).or_insert_with(|| {
+                    if *f == ELIDED {
+                        ELIDED_LABEL.to_string()
+                    } else {
+                        label(tables.frame_function(*f))
+                    }
+                });
+                stack.push((c, join(&path, name)));
             }
         }
-        add(join(&path, SMALL), small);
+        if small != [0, 0] {
+            add(join(&path, SMALL), small);
+        }
         let own_key = if n == 0 { NO_STACK.to_string() } else { path };
         add(own_key, nodes[n].own);
     }
@@ -230,11 +236,13 @@ pub const SMALL: &str = "[small\u{a0}stacks]";
 pub const NO_STACK: &str = "[no\u{a0}stack]";
 
 fn join(path: &str, frame: &str) -> String {
-    if path.is_empty() {
-        frame.to_string()
-    } else {
-        format!("{path};{frame}")
+    let mut s = String::with_capacity(path.len() + 1 + frame.len());
+    if !path.is_empty() {
+        s.push_str(path);
+        s.push(';');
     }
+    s.push_str(frame);
+    s
 }
 
 /// Lines `stack weight` of a single profile (weights of the first column).

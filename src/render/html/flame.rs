@@ -7,7 +7,7 @@ use crate::model::Archive;
 use crate::model::time::rfc3339;
 use inferno::flamegraph::{self, Options, Palette, color::BasicPalette};
 use serde::Serialize;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::rc::Rc;
@@ -170,12 +170,15 @@ fn svg_height(svg: &str) -> Option<u32> {
 /// Folded lines: the label path, and its weight in each profile.
 type Folded = BTreeMap<String, [u64; 2]>;
 
-/// The folds of one or two profiles, made once per pruning fraction: the
-/// two heap differentials (growth and what vanished) fold the same pair at
-/// the same fractions, and each first checks the unpruned fold.
+/// The folds of one or two profiles, made once per pruning fraction from a
+/// call tree built once: the two heap differentials (growth and what
+/// vanished) fold the same pair at the same fractions, and each first
+/// checks the unpruned fold.
 struct Folds<'a> {
     archive: &'a Archive,
     profiles: Vec<&'a Stacks>,
+    /// Their call tree, built at the first fold.
+    tree: OnceCell<fold::Tree>,
     made: RefCell<Vec<(f64, Rc<Folded>)>>,
 }
 
@@ -184,6 +187,7 @@ impl<'a> Folds<'a> {
         Folds {
             archive,
             profiles,
+            tree: OnceCell::new(),
             made: RefCell::new(Vec::new()),
         }
     }
@@ -202,7 +206,8 @@ impl<'a> Folds<'a> {
         if let Some((_, f)) = self.made.borrow().iter().find(|m| m.0 == fraction) {
             return Rc::clone(f);
         }
-        let f = Rc::new(fold::fold(&self.archive.tables, &self.profiles, fraction));
+        let tree = self.tree.get_or_init(|| fold::Tree::new(&self.profiles));
+        let f = Rc::new(tree.fold(&self.archive.tables, fraction));
         self.made.borrow_mut().push((fraction, Rc::clone(&f)));
         f
     }

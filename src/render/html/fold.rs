@@ -145,80 +145,101 @@ pub fn fold(
     profiles: &[&Stacks],
     min_fraction: f64,
 ) -> BTreeMap<String, [u64; 2]> {
-    let mut nodes: Vec<Node> = vec![Node::default()];
-    for (p, stacks) in profiles.iter().take(2).enumerate() {
-        for (frames, w) in &stacks.entries {
-            let mut cur = 0usize;
-            nodes[0].sub[p] = nodes[0].sub[p].saturating_add(*w);
-            // Very deep stacks (deep recursion) are drawn with their root-most
-            // and leaf-most frames and one marker frame between: the graph
-            // stays readable and folding stays linear.
-            let elided = frames.len() > MAX_DEPTH;
-            let path: Box<dyn Iterator<Item = &FrameId>> = if elided {
-                Box::new(
-                    frames[..KEEP_ROOT]
-                        .iter()
-                        .chain(std::iter::once(&ELIDED))
-                        .chain(&frames[frames.len() - (MAX_DEPTH - KEEP_ROOT)..]),
-                )
-            } else {
-                Box::new(frames.iter())
-            };
-            for f in path {
-                let next = match nodes[cur].children.get(f) {
-                    Some(&n) => n,
-                    None => {
-                        nodes.push(Node::default());
-                        let n = nodes.len() - 1;
-                        nodes[cur].children.insert(*f, n);
-                        n
-                    }
+    Tree::new(profiles).fold(tables, min_fraction)
+}
+
+/// The call tree of one or two profiles, built once and folded at as many
+/// pruning fractions as a graph needs ([`Tree::fold`]).
+pub struct Tree {
+    nodes: Vec<Node>,
+}
+
+impl Tree {
+    /// The merged call tree of the first two of `profiles`.
+    pub fn new(profiles: &[&Stacks]) -> Self {
+        let mut nodes: Vec<Node> = vec![Node::default()];
+        for (p, stacks) in profiles.iter().take(2).enumerate() {
+            for (frames, w) in &stacks.entries {
+                let mut cur = 0usize;
+                nodes[0].sub[p] = nodes[0].sub[p].saturating_add(*w);
+                // Very deep stacks (deep recursion) are drawn with their
+                // root-most and leaf-most frames and one marker frame
+                // between: the graph stays readable and folding stays linear.
+                let elided = frames.len() > MAX_DEPTH;
+                let path: Box<dyn Iterator<Item = &FrameId>> = if elided {
+                    Box::new(
+                        frames[..KEEP_ROOT]
+                            .iter()
+                            .chain(std::iter::once(&ELIDED))
+                            .chain(&frames[frames.len() - (MAX_DEPTH - KEEP_ROOT)..]),
+                    )
+                } else {
+                    Box::new(frames.iter())
                 };
-                cur = next;
-                nodes[cur].sub[p] = nodes[cur].sub[p].saturating_add(*w);
-            }
-            nodes[cur].own[p] = nodes[cur].own[p].saturating_add(*w);
-        }
-    }
-    let total = nodes[0].sub[0].saturating_add(nodes[0].sub[1]);
-    let threshold = (total as f64 * min_fraction.max(0.0)).ceil() as u64;
-    let mut out: BTreeMap<String, [u64; 2]> = BTreeMap::new();
-    let mut add = |key: String, w: [u64; 2]| {
-        if w != [0, 0] {
-            let e = out.entry(key).or_insert([0, 0]);
-            e[0] = e[0].saturating_add(w[0]);
-            e[1] = e[1].saturating_add(w[1]);
-        }
-    };
-    // Each frame's label, made once (a frame sits in many paths).
-    let mut labels: HashMap<FrameId, String> = HashMap::new();
-    // Iterative DFS over (node, label path); the root has an empty path.
-    let mut stack: Vec<(usize, String)> = vec![(0, String::new())];
-    while let Some((n, path)) = stack.pop() {
-        let mut small = [0u64; 2];
-        for (f, &c) in nodes[n].children.iter().rev() {
-            let sub = nodes[c].sub;
-            if sub[0].saturating_add(sub[1]) < threshold {
-                small[0] = small[0].saturating_add(sub[0]);
-                small[1] = small[1].saturating_add(sub[1]);
-            } else {
-                let name = labels.entry(*f).or_insert_with(|| {
-                    if *f == ELIDED {
-                        ELIDED_LABEL.to_string()
-                    } else {
-                        label(tables.frame_function(*f))
-                    }
-                });
-                stack.push((c, join(&path, name)));
+                for f in path {
+                    let next = match nodes[cur].children.get(f) {
+                        Some(&n) => n,
+                        None => {
+                            nodes.push(Node::default());
+                            let n = nodes.len() - 1;
+                            nodes[cur].children.insert(*f, n);
+                            n
+                        }
+                    };
+                    cur = next;
+                    nodes[cur].sub[p] = nodes[cur].sub[p].saturating_add(*w);
+                }
+                nodes[cur].own[p] = nodes[cur].own[p].saturating_add(*w);
             }
         }
-        if small != [0, 0] {
-            add(join(&path, SMALL), small);
-        }
-        let own_key = if n == 0 { NO_STACK.to_string() } else { path };
-        add(own_key, nodes[n].own);
+        Tree { nodes }
     }
-    out
+
+    /// Lines keyed by the label path, with one weight per profile; subtrees
+    /// whose combined weight is below `min_fraction` of the combined total
+    /// are merged into their parent.
+    pub fn fold(&self, tables: &Tables, min_fraction: f64) -> BTreeMap<String, [u64; 2]> {
+        let nodes = &self.nodes;
+        let total = nodes[0].sub[0].saturating_add(nodes[0].sub[1]);
+        let threshold = (total as f64 * min_fraction.max(0.0)).ceil() as u64;
+        let mut out: BTreeMap<String, [u64; 2]> = BTreeMap::new();
+        let mut add = |key: String, w: [u64; 2]| {
+            if w != [0, 0] {
+                let e = out.entry(key).or_insert([0, 0]);
+                e[0] = e[0].saturating_add(w[0]);
+                e[1] = e[1].saturating_add(w[1]);
+            }
+        };
+        // Each frame's label, made once (a frame sits in many paths).
+        let mut labels: HashMap<FrameId, String> = HashMap::new();
+        // Iterative DFS over (node, label path); the root has an empty path.
+        let mut stack: Vec<(usize, String)> = vec![(0, String::new())];
+        while let Some((n, path)) = stack.pop() {
+            let mut small = [0u64; 2];
+            for (f, &c) in nodes[n].children.iter().rev() {
+                let sub = nodes[c].sub;
+                if sub[0].saturating_add(sub[1]) < threshold {
+                    small[0] = small[0].saturating_add(sub[0]);
+                    small[1] = small[1].saturating_add(sub[1]);
+                } else {
+                    let name = labels.entry(*f).or_insert_with(|| {
+                        if *f == ELIDED {
+                            ELIDED_LABEL.to_string()
+                        } else {
+                            label(tables.frame_function(*f))
+                        }
+                    });
+                    stack.push((c, join(&path, name)));
+                }
+            }
+            if small != [0, 0] {
+                add(join(&path, SMALL), small);
+            }
+            let own_key = if n == 0 { NO_STACK.to_string() } else { path };
+            add(own_key, nodes[n].own);
+        }
+        out
+    }
 }
 
 /// Deepest stack drawn as it is; deeper ones lose frames in the middle.

@@ -181,7 +181,6 @@ pub(super) fn convert(
     snapshot.duration_nanos = (duration_nanos > 0).then_some(duration_nanos);
 
     read_mappings(&mapping, &strings, &mut snapshot)?;
-    drop(mapping);
 
     // Sizes known up front: every string may be a name, every line a frame,
     // every sample a stack of a dozen frames or more. Capped: the counts come
@@ -196,9 +195,6 @@ pub(super) fn convert(
     tables.begin_stream(stream_of(&target));
     let (location_ids, location_frames, location_spans) =
         intern_locations(&location, &lines, &function, &strings, &mut tables)?;
-    drop(location);
-    drop(lines);
-    drop(function);
 
     let by_id = location_ids
         .dense
@@ -253,6 +249,7 @@ pub(super) fn convert(
         }
     }
     snapshot.warnings.extend(stacks.cut_warning());
+    decode::recycle(sample, strings.0, mapping, location, lines, function);
     Ok(Parsed { snapshot, tables })
 }
 

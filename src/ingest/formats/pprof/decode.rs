@@ -320,9 +320,78 @@ pub(super) struct Profile<'a> {
     pub concatenated: bool,
 }
 
+/// The tables of the last profile a thread decoded, emptied, for the next
+/// one: a heap profile's ~8,000 samples, ~6,000 locations and lines and
+/// ~7,000 strings filled vectors grown afresh each time, by doubling, and
+/// moving (a megabyte per profile) into fresh pages.
+#[derive(Default)]
+struct Spare {
+    samples: Vec<&'static [u8]>,
+    string_table: Vec<&'static [u8]>,
+    mapping: Vec<Mapping>,
+    location: Vec<Location>,
+    lines: Vec<Line>,
+    function: Vec<Function>,
+}
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Spare> = std::cell::RefCell::new(Spare::default());
+}
+
+/// Largest table (in entries) kept for the next profile: a rare huge
+/// profile does not pin its memory for the rest of the run.
+const SPARE_MAX: usize = 1 << 20;
+
+/// `v` emptied, as a vector of slices of another lifetime, in the same
+/// allocation (collecting a vector's own iterator into one whose items
+/// have its items' layout reuses its memory).
+fn relabel<'b>(mut v: Vec<&[u8]>) -> Vec<&'b [u8]> {
+    v.clear();
+    v.into_iter().map(|_| -> &'b [u8] { &[] }).collect()
+}
+
+/// `v` emptied, when it is not too large to keep.
+fn emptied<T>(mut v: Vec<T>) -> Vec<T> {
+    if v.capacity() > SPARE_MAX {
+        return Vec::new();
+    }
+    v.clear();
+    v
+}
+
+/// Gives the tables of a profile converted to the thread's next
+/// [`decode`].
+pub(super) fn recycle(
+    samples: Vec<&[u8]>,
+    string_table: Vec<&[u8]>,
+    mapping: Vec<Mapping>,
+    location: Vec<Location>,
+    lines: Vec<Line>,
+    function: Vec<Function>,
+) {
+    let spare = Spare {
+        samples: relabel(emptied(samples)),
+        string_table: relabel(emptied(string_table)),
+        mapping: emptied(mapping),
+        location: emptied(location),
+        lines: emptied(lines),
+        function: emptied(function),
+    };
+    SPARE.with(|s| *s.borrow_mut() = spare);
+}
+
 /// Decodes a raw (decompressed) `profile.proto`.
 pub(super) fn decode(data: &[u8]) -> Result<Profile<'_>, DecodeError> {
-    let mut p = Profile::default();
+    let spare = SPARE.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    let mut p = Profile {
+        samples: relabel(spare.samples),
+        string_table: relabel(spare.string_table),
+        mapping: spare.mapping,
+        location: spare.location,
+        lines: spare.lines,
+        function: spare.function,
+        ..Profile::default()
+    };
     let mut f = Fields::new(data, 0);
     while let Some((field, value)) = f.next_field()? {
         let base = match value {
@@ -779,6 +848,40 @@ mod tests {
             default_sample_type: 1,
             doc_url: 2,
         }
+    }
+
+    #[test]
+    fn recycled_tables_keep_their_memory() {
+        let text = b"0123456789".to_vec();
+        let mut v: Vec<&[u8]> = Vec::with_capacity(100);
+        v.extend(text.chunks(2));
+        let (ptr, cap) = (v.as_ptr() as usize, v.capacity());
+        let back: Vec<&'static [u8]> = relabel(v);
+        assert!(back.is_empty());
+        assert_eq!((back.as_ptr() as usize, back.capacity()), (ptr, cap));
+        // What a decode leaves is taken by the next one, emptied.
+        recycle(
+            back,
+            Vec::new(),
+            Vec::new(),
+            vec![Location::default()],
+            Vec::new(),
+            Vec::new(),
+        );
+        let p = decode(&[]).expect("an empty message decodes");
+        assert!(p.samples.is_empty() && p.location.is_empty());
+        assert_eq!(p.samples.capacity(), cap);
+        assert!(p.location.capacity() >= 1);
+        // Too large a table is not kept.
+        recycle(
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::with_capacity(SPARE_MAX + 1),
+            Vec::new(),
+            Vec::new(),
+        );
+        assert_eq!(decode(&[]).expect("empty").location.capacity(), 0);
     }
 
     #[test]

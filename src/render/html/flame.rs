@@ -201,7 +201,7 @@ impl<'a> Folds<'a> {
         Some(Folds::new(archive, vec![first?, last?]))
     }
 
-    /// [`fold::fold`] of the profiles at `fraction`.
+    /// [`fold::Tree::fold`] of the profiles at `fraction`.
     fn at(&self, fraction: f64) -> Rc<Folded> {
         if let Some((_, f)) = self.made.borrow().iter().find(|m| m.0 == fraction) {
             return Rc::clone(f);

@@ -137,17 +137,6 @@ struct Node {
     sub: [u64; 2],
 }
 
-/// Folds one or two profiles into lines keyed by the label path, with one
-/// weight per profile. Subtrees whose combined weight is below
-/// `min_fraction` of the combined total are merged into their parent.
-pub fn fold(
-    tables: &Tables,
-    profiles: &[&Stacks],
-    min_fraction: f64,
-) -> BTreeMap<String, [u64; 2]> {
-    Tree::new(profiles).fold(tables, min_fraction)
-}
-
 /// The call tree of one or two profiles, built once and folded at as many
 /// pruning fractions as a graph needs ([`Tree::fold`]).
 pub struct Tree {
@@ -316,7 +305,7 @@ mod tests {
         let names: Vec<String> = (0..5000).map(|i| format!("main.f{i}")).collect();
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let s = stacks(&mut t, &[(&refs, 7)]);
-        let folded = fold(&t, &[&s], 0.0);
+        let folded = Tree::new(&[&s]).fold(&t, 0.0);
         assert_eq!(folded.len(), 1);
         let (path, w) = folded.iter().next().unwrap();
         assert_eq!(*w, [7, 0]);
@@ -338,7 +327,7 @@ mod tests {
                 (&["main", "a", "b"], 1),
             ],
         );
-        let f = fold(&t, &[&s], 0.0);
+        let f = Tree::new(&[&s]).fold(&t, 0.0);
         assert_eq!(
             single_lines(&f),
             vec!["main;a 2".to_string(), "main;a;b 6".to_string()]
@@ -356,7 +345,7 @@ mod tests {
                 (&["other"], 5),
             ],
         );
-        let f = fold(&t, &[&s], 0.001);
+        let f = Tree::new(&[&s]).fold(&t, 0.001);
         // tiny (5 < 10) becomes a "small stacks" child of main; the root
         // "other" (5) becomes a "small stacks" root.
         let lines = single_lines(&f);
@@ -383,7 +372,7 @@ mod tests {
         let mut t = Tables::new();
         let a = stacks(&mut t, &[(&["main", "gone"], 4), (&["main", "grow"], 1)]);
         let b = stacks(&mut t, &[(&["main", "grow"], 10)]);
-        let f = fold(&t, &[&a, &b], 0.0);
+        let f = Tree::new(&[&a, &b]).fold(&t, 0.0);
         assert_eq!(
             diff_lines(&f, false),
             vec!["main;gone 4 0".to_string(), "main;grow 1 10".to_string()]
@@ -441,7 +430,7 @@ mod tests {
         assert_eq!(last.path, "heap-1");
         assert_eq!(last.total(), 300);
         assert_eq!(heap(&a, Pick::First).expect("first").total(), 100);
-        let f = fold(&a.tables, &[&last], 0.0);
+        let f = Tree::new(&[&last]).fold(&a.tables, 0.0);
         assert_eq!(
             single_lines(&f),
             vec!["main.main;main.alloc 300".to_string()]

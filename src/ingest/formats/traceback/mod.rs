@@ -395,9 +395,16 @@ fn parse_dump_chunked<R: std::io::Read>(
     limit: u64,
     chunk: usize,
 ) -> Result<(Parsed, u64), SkipReason> {
-    use std::io::Read as _;
-    buf.clear();
-    buf.extend_from_slice(head);
+    // The text read is `buf[..filled]`; `buf` itself only grows, so that
+    // its bytes are zero-filled at most once a dump (not at all when the
+    // caller's scratch is still that long) and each stretch is read in one
+    // call (`read_to_end` into spare capacity started every stretch at
+    // 8 KiB and doubled: eight calls a megabyte).
+    if buf.len() < head.len() {
+        buf.resize(head.len(), 0);
+    }
+    buf[..head.len()].copy_from_slice(head);
+    let mut filled = head.len();
     let mut total = head.len() as u64;
     let mut carry: Reader<'static> = Reader::new(*limits, false, tables);
     let mut st = LoopState::default();
@@ -407,19 +414,22 @@ fn parse_dump_chunked<R: std::io::Read>(
     loop {
         // Fill up to `want` bytes, or to the end of the input.
         let mut eof = false;
-        while buf.len() < want {
-            let start = buf.len();
-            buf.reserve(want - start);
-            // Into the spare capacity, without zero-filling it first.
-            match src.by_ref().take((want - start) as u64).read_to_end(buf) {
+        if buf.len() < want {
+            buf.resize(want, 0);
+        }
+        while filled < want {
+            match src.read(&mut buf[filled..want]) {
                 Ok(0) => {
                     eof = true;
                     break;
                 }
-                Ok(_) => {}
+                Ok(n) => {
+                    filled += n;
+                    total += n as u64;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(SkipReason::Io(e.to_string())),
             }
-            total += (buf.len() - start) as u64;
             if total > limit {
                 return Err(SkipReason::TooLarge {
                     what: "file size",
@@ -430,9 +440,9 @@ fn parse_dump_chunked<R: std::io::Read>(
         }
         // A stretch of whole blocks: up to the last blank line.
         let cut = if eof {
-            buf.len()
+            filled
         } else {
-            match memchr::memmem::rfind(buf, b"\n\n") {
+            match memchr::memmem::rfind(&buf[..filled], b"\n\n") {
                 Some(i) => i + 2,
                 None => {
                     // One block longer than a stretch: read more.
@@ -459,8 +469,9 @@ fn parse_dump_chunked<R: std::io::Read>(
         line_base = lines.line_no();
         first = false;
         carry = r.rebind();
-        buf.drain(..cut);
-        want = want.max(buf.len() + chunk / 2 + 1);
+        buf.copy_within(cut..filled, 0);
+        filled -= cut;
+        want = want.max(filled + chunk / 2 + 1);
     }
 }
 

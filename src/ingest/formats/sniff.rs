@@ -177,9 +177,14 @@ fn dispatch(
 ) -> Result<Parsed, SkipReason> {
     let head = &data[..data.len().min(HEAD_LEN)];
     let binary = looks_binary(head);
-    if binary && pprof::looks_like_profile(data) {
-        return pprof::parse_with(data, name, limits, tables);
-    }
+    let tables = if binary {
+        match pprof::parse_if_profile(data, name, limits, tables) {
+            pprof::Attempt::Parsed(parsed) => return parsed,
+            pprof::Attempt::NotAProfile(tables) => tables,
+        }
+    } else {
+        tables
+    };
     if heap_text::sniff(head) {
         return heap_text::parse(data, limits);
     }

@@ -380,6 +380,14 @@ pub(super) fn recycle(
     SPARE.with(|s| *s.borrow_mut() = spare);
 }
 
+impl Profile<'_> {
+    /// What [`super::wire::Summary::looks_like_profile`] asks of the
+    /// top-level fields: a sample type, and an empty first string.
+    pub fn looks_like_profile(&self) -> bool {
+        !self.sample_type.is_empty() && self.string_table.first().is_some_and(|s| s.is_empty())
+    }
+}
+
 /// Decodes a raw (decompressed) `profile.proto`.
 pub(super) fn decode(data: &[u8]) -> Result<Profile<'_>, DecodeError> {
     let spare = SPARE.with(|s| std::mem::take(&mut *s.borrow_mut()));

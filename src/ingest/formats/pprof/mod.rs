@@ -67,6 +67,41 @@ pub fn parse_with(
         return Err(SkipReason::Empty);
     }
     let profile = decode::decode(data).map_err(convert::malformed)?;
+    convert_whole(profile, name, limits, tables)
+}
+
+/// What [`parse_if_profile`] made of some bytes. (Returned once a file and
+/// unpacked at once: not worth boxing the larger variant.)
+#[allow(clippy::large_enum_variant)]
+pub enum Attempt {
+    /// They are a profile (or one that is broken): what [`parse_with`] says.
+    Parsed(Result<Parsed, SkipReason>),
+    /// [`looks_like_profile`] would say no: the tables, untouched.
+    NotAProfile(Tables),
+}
+
+/// [`parse_with`] on bytes that [`looks_like_profile`] accepts, else the
+/// tables back, decoding the bytes once instead of walking them first: a
+/// message that decodes is well-formed at the top level, so it is one the
+/// walk accepts, and it looks like a profile by the same two facts (a
+/// sample type, an empty first string). Only bytes that do not decode are
+/// walked, to tell a broken profile from other bytes.
+pub fn parse_if_profile(data: &[u8], name: &str, limits: &Limits, tables: Tables) -> Attempt {
+    match decode::decode(data) {
+        Ok(p) if p.looks_like_profile() => Attempt::Parsed(convert_whole(p, name, limits, tables)),
+        Ok(_) => Attempt::NotAProfile(tables),
+        Err(e) if looks_like_profile(data) => Attempt::Parsed(Err(convert::malformed(e))),
+        Err(_) => Attempt::NotAProfile(tables),
+    }
+}
+
+/// A decoded profile, refused when it is two concatenated, else converted.
+fn convert_whole(
+    profile: decode::Profile<'_>,
+    name: &str,
+    limits: &Limits,
+    tables: Tables,
+) -> Result<Parsed, SkipReason> {
     if profile.concatenated {
         return Err(convert::malformed(
             "two profiles concatenated (time_nanos appears twice)",

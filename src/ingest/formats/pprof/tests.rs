@@ -675,6 +675,55 @@ fn looks_like_profile_checks() {
     assert!(!looks_like_profile(&[]));
 }
 
+/// Decoding once says what walking then decoding said: a profile (or a
+/// broken one) for exactly the bytes [`looks_like_profile`] accepts, with
+/// the same result as [`parse_with`]; other bytes give the tables back.
+#[test]
+fn parse_if_profile_agrees_with_the_walk() {
+    let mut b = goroutine_builder("goroutine");
+    b.sample(&[], &[1]);
+    let good = b.bytes();
+    let mut inputs: Vec<Vec<u8>> = vec![
+        good.clone(),
+        // Two concatenated (time_nanos twice).
+        [good.clone(), good.clone()].concat(),
+        Vec::new(),
+        b"goroutine profile: total 1\n".to_vec(),
+        pb::Profile {
+            string_table: vec![Vec::new()],
+            ..Default::default()
+        }
+        .encode_to_vec(),
+        // Field 0, a group wire type, a field past the end.
+        [good.clone(), vec![0x00, 0x01]].concat(),
+        [good.clone(), vec![0xa3, 0x01]].concat(),
+        [good.clone(), vec![0x12, 0x7f]].concat(),
+        // A sample whose location id is not a varint: the walk accepts
+        // the top level, the decoder refuses the sample.
+        [good.clone(), vec![0x12, 0x02, 0x0a, 0xff]].concat(),
+        // A first string that is not empty.
+        [good.clone(), vec![0x32, 0x01, b'x']].concat(),
+    ];
+    inputs.extend((1..good.len()).step_by(7).map(|n| good[..n].to_vec()));
+    let limits = Limits::default();
+    let mut profiles = 0;
+    for data in &inputs {
+        let walked = looks_like_profile(data);
+        match parse_if_profile(data, "p", &limits, Tables::new()) {
+            Attempt::Parsed(got) => {
+                assert!(walked, "{data:?}");
+                let want = parse_with(data, "p", &limits, Tables::new());
+                // The snapshots (the tables differ in their hash seeds).
+                let seen = |r: Result<Parsed, SkipReason>| r.map(|p| format!("{:?}", p.snapshot));
+                assert_eq!(seen(got), seen(want));
+                profiles += 1;
+            }
+            Attempt::NotAProfile(_) => assert!(!walked, "{data:?}"),
+        }
+    }
+    assert!(profiles >= 4, "{profiles}");
+}
+
 /// `../shared/public-dumps` beside the crate, if present.
 fn public_dump(rel: &str) -> Option<Vec<u8>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/public-dumps");

@@ -334,8 +334,20 @@ struct Spare {
     function: Vec<Function>,
 }
 
+impl Spare {
+    const EMPTY: Spare = Spare {
+        samples: Vec::new(),
+        string_table: Vec::new(),
+        mapping: Vec::new(),
+        location: Vec::new(),
+        lines: Vec::new(),
+        function: Vec::new(),
+    };
+}
+
 thread_local! {
-    static SPARE: std::cell::RefCell<Spare> = std::cell::RefCell::new(Spare::default());
+    // Taken and put back whole, like the goroutine list of the dump parser.
+    static SPARE: std::cell::Cell<Spare> = const { std::cell::Cell::new(Spare::EMPTY) };
 }
 
 /// Largest table (in entries) kept for the next profile: a rare huge
@@ -377,7 +389,7 @@ pub(super) fn recycle(
         lines: emptied(lines),
         function: emptied(function),
     };
-    SPARE.with(|s| *s.borrow_mut() = spare);
+    SPARE.set(spare);
 }
 
 impl Profile<'_> {
@@ -390,7 +402,7 @@ impl Profile<'_> {
 
 /// Decodes a raw (decompressed) `profile.proto`.
 pub(super) fn decode(data: &[u8]) -> Result<Profile<'_>, DecodeError> {
-    let spare = SPARE.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    let spare = SPARE.take();
     let mut p = Profile {
         samples: relabel(spare.samples),
         string_table: relabel(spare.string_table),

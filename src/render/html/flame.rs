@@ -2,6 +2,7 @@
 //! graph is its own document, so the ids, scripts and styles inferno puts
 //! into every SVG cannot clash, and hover, search and zoom work in each one.
 
+use super::flame_size::svg_bytes_at_least;
 use super::fold::{self, Pick, Stacks};
 use crate::model::Archive;
 use crate::model::time::rfc3339;
@@ -18,6 +19,10 @@ pub const MIN_FRACTION: f64 = 0.001;
 pub const MAX_GRAPH_BYTES: usize = 300 * 1024;
 /// Above this total, graphs are embedded gzip+base64 and inflated by the page.
 pub const GZIP_ABOVE_BYTES: usize = 2 * 1024 * 1024;
+
+/// Inferno's `min_width`: frames narrower than this percentage of the
+/// total are not drawn (0.05 % is about half a pixel).
+const MIN_WIDTH_PCT: f64 = 0.05;
 
 /// Width of the drawing in SVG units. The graph is drawn at a fixed width
 /// (not inferno's "fluid" mode, whose script measures the frame and gets 0
@@ -113,8 +118,7 @@ fn draw(title: &str, style: Style, lines: &[String]) -> Option<(String, u32)> {
     opts.colors = style.palette;
     opts.hash = true;
     opts.negate_differentials = style.negate;
-    // In percent of the total (inferno 0.12): 0.05 % is about half a pixel.
-    opts.min_width = 0.05;
+    opts.min_width = MIN_WIDTH_PCT;
     opts.image_width = Some(IMAGE_WIDTH as usize);
     opts.font_size = FONT_SIZE;
     opts.frame_height = FRAME_HEIGHT;
@@ -213,18 +217,32 @@ impl<'a> Folds<'a> {
     }
 }
 
-/// Folds with growing pruning until the graph is small enough.
+/// Folds with growing pruning until the graph is small enough. A fold
+/// whose size bound is already over the cap goes straight to the next
+/// pruning, undrawn: the graph is the one drawing every fold would give.
 fn draw_pruned(
     folds: &Folds<'_>,
     title: &str,
     style: Style,
     lines_of: impl Fn(&Folded) -> Vec<String>,
 ) -> Option<(String, u32)> {
+    const ROUNDS: usize = 5;
     let mut fraction = MIN_FRACTION;
     let mut best = None;
-    for _ in 0..5 {
+    for round in 1..=ROUNDS {
         let lines = lines_of(&folds.at(fraction));
+        let at_least = svg_bytes_at_least(&lines, style.count_name, MIN_WIDTH_PCT);
+        if at_least > MAX_GRAPH_BYTES && round < ROUNDS {
+            // Sure to be too big: not drawn to be thrown away.
+            fraction *= 4.0;
+            continue;
+        }
         let drawn = draw(title, style, &lines)?;
+        debug_assert!(
+            at_least <= drawn.0.len(),
+            "the size bound {at_least} is over the graph's {} bytes",
+            drawn.0.len()
+        );
         let small = drawn.0.len() <= MAX_GRAPH_BYTES;
         best = Some(drawn);
         if small {
@@ -601,6 +619,50 @@ mod tests {
             "diff graph is {} bytes",
             diff.len()
         );
+    }
+
+    #[test]
+    fn the_size_bound_is_below_the_drawing_and_close_to_it() {
+        let a = big_archive();
+        let first = fold::heap(&a, Pick::First).expect("first");
+        let last = fold::heap(&a, Pick::Last).expect("last");
+        let folds = Folds::new(&a, vec![&first, &last]);
+        // What every drawing has besides its frames (script, styles).
+        let base = |style| {
+            draw("t", style, &["x 1".to_string()])
+                .expect("drawn")
+                .0
+                .len()
+        };
+        let close = |bound: usize, svg: usize, base: usize| bound * 10 >= (svg - base) * 6;
+        let mut checked = 0;
+        for fraction in [0.0, MIN_FRACTION, MIN_FRACTION * 4.0, 0.05] {
+            let f = folds.at(fraction);
+            for (lines, style) in [
+                (fold::diff_lines(&f, false), HEAP_STYLE),
+                (fold::diff_lines(&f, true), HEAP_STYLE),
+            ] {
+                let bound = svg_bytes_at_least(&lines, style.count_name, MIN_WIDTH_PCT);
+                let (svg, _) = draw("t", style, &lines).expect("drawn");
+                assert!(bound <= svg.len(), "{bound} > {}", svg.len());
+                assert!(
+                    close(bound, svg.len(), base(style)),
+                    "{bound} is under 60 % of {} - {}",
+                    svg.len(),
+                    base(style)
+                );
+                checked += 1;
+            }
+        }
+        let single = Folds::new(&a, vec![&last]);
+        for fraction in [0.0, MIN_FRACTION, 0.05] {
+            let lines = fold::single_lines(&single.at(fraction));
+            let bound = svg_bytes_at_least(&lines, GOR_STYLE.count_name, MIN_WIDTH_PCT);
+            let (svg, _) = draw("t", GOR_STYLE, &lines).expect("drawn");
+            assert!(bound <= svg.len() && close(bound, svg.len(), base(GOR_STYLE)));
+            checked += 1;
+        }
+        assert_eq!(checked, 11);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod downsample;
 pub mod fix;
 pub mod flame;
+mod flame_size;
 pub mod fold;
 pub mod overview;
 

@@ -69,6 +69,31 @@ pub struct Tables {
     order: StackOrder,
     /// The same for the other streams this worker reads.
     parked: Vec<StackOrder>,
+    /// Functions' names and files as bytes → their ids (see
+    /// [`Tables::intern_function_bytes`]).
+    function_bytes: PairCache,
+}
+
+/// Pairs of byte strings → the two ids they were interned as.
+#[derive(Debug, Default)]
+struct PairCache {
+    /// The pairs' bytes, one after another.
+    bytes: Vec<u8>,
+    /// (start in `bytes`, length of the first, length of the second, ids).
+    entries: HashTable<(u32, u32, u32, StrId, StrId)>,
+}
+
+impl PairCache {
+    /// Bytes kept at most: past it, new pairs are interned uncached.
+    const MAX_BYTES: usize = 64 << 20;
+
+    fn pair(&self, (start, a, b): (u32, u32, u32)) -> (&[u8], &[u8]) {
+        let (start, a, b) = (start as usize, a as usize, b as usize);
+        (
+            &self.bytes[start..start + a],
+            &self.bytes[start + a..start + a + b],
+        )
+    }
 }
 
 /// Stacks in the order a profile gave them, for the next profile.
@@ -154,6 +179,7 @@ impl Default for Tables {
             lineage: LINEAGE.fetch_add(1, Ordering::Relaxed),
             order: StackOrder::default(),
             parked: Vec::new(),
+            function_bytes: PairCache::default(),
         };
         // StrId(0) is always the empty string.
         t.intern_str("");
@@ -369,6 +395,51 @@ impl Tables {
         self.string_ids
             .insert_unique(hash, id, |id| hasher.hash_one(&*strings[id.0 as usize]));
         id
+    }
+
+    /// The ids of a function's name and file given as bytes (entries of a
+    /// profile's string table), made by `make` the first time these bytes
+    /// come: the next profiles of a program list the same functions, and
+    /// find their ids by one lookup instead of checking the UTF-8,
+    /// normalising the name and looking up both strings again (2,800
+    /// functions a heap profile). `make` must only intern (the ids are
+    /// then those it would give every time).
+    pub fn intern_function_bytes(
+        &mut self,
+        name: &[u8],
+        file: &[u8],
+        make: impl FnOnce(&mut Tables) -> (StrId, StrId),
+    ) -> (StrId, StrId) {
+        let hash = self.hasher.hash_one((name, file));
+        let cache = &self.function_bytes;
+        if let Some(&(.., f, l)) = cache.entries.find(hash, |&(start, a, b, ..)| {
+            cache.pair((start, a, b)) == (name, file)
+        }) {
+            return (f, l);
+        }
+        let ids = make(self);
+        let cache = &mut self.function_bytes;
+        let start = cache.bytes.len();
+        if start + name.len() + file.len() <= PairCache::MAX_BYTES {
+            cache.bytes.extend_from_slice(name);
+            cache.bytes.extend_from_slice(file);
+            // Within MAX_BYTES: all three fit in u32.
+            let entry = (
+                start as u32,
+                name.len() as u32,
+                file.len() as u32,
+                ids.0,
+                ids.1,
+            );
+            let (bytes, hasher) = (&cache.bytes, &self.hasher);
+            cache
+                .entries
+                .insert_unique(hash, entry, |&(start, a, b, ..)| {
+                    let (start, a, b) = (start as usize, a as usize, b as usize);
+                    hasher.hash_one((&bytes[start..start + a], &bytes[start + a..start + a + b]))
+                });
+        }
+        ids
     }
 
     /// Looks a string up without interning it.
@@ -695,6 +766,40 @@ mod tests {
             }
         }
         assert_eq!(t.sizes(), plain.sizes());
+    }
+
+    #[test]
+    fn function_bytes_are_made_once_per_pair_and_keep_their_ids() {
+        let mut t = Tables::new();
+        let made = std::cell::Cell::new(0);
+        let make = |t: &mut Tables, name: &str, file: &str| {
+            t.intern_function_bytes(name.as_bytes(), file.as_bytes(), |t| {
+                made.set(made.get() + 1);
+                (t.intern_str(name), t.intern_str(file))
+            })
+        };
+        let a = make(&mut t, "main.f", "a.go");
+        let b = make(&mut t, "main.f", "b.go");
+        // The same bytes split elsewhere are another pair.
+        let c = make(&mut t, "main.fa", ".go");
+        let again = make(&mut t, "main.f", "a.go");
+        assert_eq!(made.get(), 3);
+        assert_eq!(a, again);
+        assert_eq!(a, (t.intern_str("main.f"), t.intern_str("a.go")));
+        assert_eq!(b, (t.intern_str("main.f"), t.intern_str("b.go")));
+        assert_eq!(c, (t.intern_str("main.fa"), t.intern_str(".go")));
+        // Many pairs (the table grows and rehashes): each still found.
+        for i in 0..2000 {
+            let name = format!("pkg.fn{i}");
+            make(&mut t, &name, "x.go");
+        }
+        let before = made.get();
+        for i in (0..2000).rev() {
+            let name = format!("pkg.fn{i}");
+            let ids = make(&mut t, &name, "x.go");
+            assert_eq!(t.str(ids.0), name);
+        }
+        assert_eq!(made.get(), before);
     }
 
     #[test]

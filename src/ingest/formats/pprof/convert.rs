@@ -4,6 +4,7 @@
 
 use super::decode::{self, Label, SampleReader};
 use crate::ingest::error::SkipReason;
+use crate::ingest::formats::textutil::lossy;
 use crate::ingest::limits::Limits;
 use crate::model::{
     Format, FrameId, GoroutineData, GoroutineGroup, HeapData, HeapSample, HeapSamples, Parsed,
@@ -55,10 +56,15 @@ impl<'a> Strings<'a> {
 
     /// The string at `index`; invalid UTF-8 is replaced, not refused.
     fn get(&self, index: i64) -> Result<Cow<'a, str>, SkipReason> {
+        self.bytes(index).map(lossy)
+    }
+
+    /// The bytes of the string at `index`.
+    fn bytes(&self, index: i64) -> Result<&'a [u8], SkipReason> {
         usize::try_from(index)
             .ok()
             .and_then(|i| self.0.get(i))
-            .map(|b| crate::ingest::formats::textutil::lossy(b))
+            .copied()
             .ok_or_else(|| {
                 malformed(format!(
                     "string index {index} out of range (the table has {} entries)",
@@ -580,16 +586,19 @@ fn intern_locations(
                     let ids = match function_strs.get(i).copied().flatten() {
                         Some(ids) => Some(ids),
                         None => {
-                            let name = strings.get(f.name)?;
+                            let name = strings.bytes(f.name)?;
                             if name.is_empty() {
                                 None
                             } else {
-                                let file = strings.get(f.filename)?;
-                                let ids = (
-                                    tables
-                                        .intern_str(&crate::model::normalize_function_name(&name)),
-                                    tables.intern_str(&file),
-                                );
+                                let file = strings.bytes(f.filename)?;
+                                let ids = tables.intern_function_bytes(name, file, |t| {
+                                    (
+                                        t.intern_str(&crate::model::normalize_function_name(
+                                            &lossy(name),
+                                        )),
+                                        t.intern_str(&lossy(file)),
+                                    )
+                                });
                                 if let Some(slot) = function_strs.get_mut(i) {
                                     *slot = Some(ids);
                                 }

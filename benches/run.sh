@@ -368,6 +368,21 @@ if [ "$R_pprofbin_rc" != skipped ]; then
   row pprofbin "pprof binary loop ($NH)" "$(div "$R_pprofbin_s" "$NH" 3) s/file; $(div "$R_pprofbin_s" "$R_heap_s" 1) x leakscope heap-only"
 fi
 
+# Each round's times of the rows measured in turns, in order, and the
+# round-by-round ratios to the floor (information: the targets compare
+# medians).
+rounds() { printf '%s' "${T_WS[$1]:-}" | tr '\n' ' ' | sed 's/ $//'; }
+round_ratios() { # NAME -> NAME's time / the floor's, round by round
+  paste -d' ' <(printf '%s' "${T_WS[$1]:-}") <(printf '%s' "${T_WS[floor]:-}") |
+    awk 'NF == 2 && $2 > 0 { printf "%s%.2f", (n++ ? " " : ""), $1 / $2 }'
+}
+echo
+echo "rounds (wall s, in the order run): floor $(rounds floor); full $(rounds full)"
+if [ "$R_pinned_rc" != skipped ]; then
+  echo "  pinned $(rounds pinned); floor pinned $(rounds floorpin)"
+  echo "  pinned / floor, round by round: $(round_ratios pinned)"
+fi
+
 D2_MBS=$(div "$(mb "$D2_BYTES")" "$R_d2_s" 1)
 D2_PER_CORE=$(div "$(mb "$D2_BYTES")" "$R_d2_cpu" 1)
 D2_PER_NPROC=$(div "$(mb "$D2_BYTES")" "$(awk -v s="$R_d2_s" -v n="$NPROC" 'BEGIN{ if (s == "nan") print "nan"; else print s * n }')" 1)

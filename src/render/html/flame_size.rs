@@ -31,10 +31,15 @@ pub fn svg_bytes_at_least(lines: &[String], count_name: &str, min_width: f64) ->
     let mut sorted: Vec<&str> = lines.iter().map(String::as_str).collect();
     sorted.sort_unstable();
     let parsed: Vec<(&str, u64)> = sorted.into_iter().filter_map(path_and_width).collect();
-    let total: u64 = parsed.iter().map(|&(_, n)| n).sum();
-    if total == 0 {
+    // A total past u64 (counts no real profile has) wraps in inferno's
+    // sum: no bound then, the graph is drawn.
+    let Some(total) = parsed
+        .iter()
+        .try_fold(0u64, |sum, &(_, n)| sum.checked_add(n))
+        .filter(|&t| t > 0)
+    else {
         return 0;
-    }
+    };
     // As inferno computes it (`flamegraph::from_lines`).
     let width_per_time_pct = 100.0 / total as f64;
     let min_time = min_width / width_per_time_pct;
@@ -66,6 +71,7 @@ pub fn svg_bytes_at_least(lines: &[String], count_name: &str, min_width: f64) ->
         }
         open.extend(pending.into_iter().chain(frames).map(|f| (f, 0)));
         for o in &mut open {
+            // Within the total: cannot overflow.
             o.1 += n;
         }
     }
@@ -140,6 +146,11 @@ mod tests {
     #[test]
     fn ignores_what_inferno_ignores_and_strips_annotations() {
         assert_eq!(svg_bytes_at_least(&lines(&["", "x", "a b"]), "n", 0.0), 0);
+        let max = u64::MAX.to_string();
+        assert_eq!(
+            svg_bytes_at_least(&[format!("a {max}"), format!("b {max}")], "n", 0.0),
+            0
+        );
         assert_eq!(deannotated_len("f_[k]"), 1);
         assert_eq!(deannotated_len("f_[x]"), 5);
         assert_eq!(deannotated_len("[k]"), 3);

@@ -13,6 +13,7 @@ use crate::analysis::series::{GoroutineSeries, HeapSeries};
 use crate::analysis::types::Finding;
 use crate::analysis::words::{bytes, signed_bytes};
 use crate::model::{StrId, Tables};
+use std::collections::HashMap;
 
 /// Folds heap growth into the goroutine findings that hold it, strongest
 /// and largest finding first (each aggregate goes to one finding only).
@@ -32,34 +33,43 @@ pub(super) fn fold(
             .then(a.0.cmp(&b.0))
     });
     let growth = hs.points.len() >= 2;
+    let held: Vec<f64> = hs
+        .funcs
+        .iter()
+        .enumerate()
+        .map(|(a, agg)| {
+            if growth {
+                heap.deltas[a]
+            } else {
+                agg.bytes.last().copied().unwrap_or(0.0)
+            }
+        })
+        .collect();
+    // The aggregates whose sites' stacks run through each function, made at
+    // the first finding with names: a finding then looks up its few names
+    // instead of walking every frame of every site again.
+    let mut by_function: Option<HashMap<StrId, Vec<usize>>> = None;
     for (k, f) in g_findings.iter_mut() {
         let names = match_names(tables, classes, gs, &keys[*k]);
         if names.is_empty() {
             continue;
         }
+        let index = by_function.get_or_insert_with(|| aggregates_by_function(tables, hs, &held));
+        let mut inside: Vec<usize> = names
+            .iter()
+            .filter_map(|n| index.get(n))
+            .flatten()
+            .copied()
+            .collect();
+        inside.sort_unstable();
+        inside.dedup();
         let mut retained = 0.0;
         let mut parts: Vec<String> = Vec::new();
-        for (a, agg) in hs.funcs.iter().enumerate() {
+        for a in inside {
             if folded[a] {
                 continue;
             }
-            let held = if growth {
-                heap.deltas[a]
-            } else {
-                agg.bytes.last().copied().unwrap_or(0.0)
-            };
-            if held <= 0.0 {
-                continue;
-            }
-            let inside = agg.sites.iter().any(|&s| {
-                tables
-                    .stack(hs.sites[s].stack)
-                    .iter()
-                    .any(|&fr| names.contains(&tables.frame(fr).function))
-            });
-            if !inside {
-                continue;
-            }
+            let (agg, held) = (&hs.funcs[a], held[a]);
             folded[a] = true;
             retained += held;
             if parts.len() < 3 {
@@ -81,6 +91,30 @@ pub(super) fn fold(
         }
     }
     folded
+}
+
+/// Function → the aggregates (in order, each once) with something held
+/// whose sites' stacks have a frame of that function.
+fn aggregates_by_function(
+    tables: &Tables,
+    hs: &HeapSeries,
+    held: &[f64],
+) -> HashMap<StrId, Vec<usize>> {
+    let mut index: HashMap<StrId, Vec<usize>> = HashMap::new();
+    for (a, agg) in hs.funcs.iter().enumerate() {
+        if held[a] <= 0.0 {
+            continue;
+        }
+        for &s in &agg.sites {
+            for &fr in tables.stack(hs.sites[s].stack) {
+                let list = index.entry(tables.frame(fr).function).or_default();
+                if list.last() != Some(&a) {
+                    list.push(a);
+                }
+            }
+        }
+    }
+    index
 }
 
 /// Function names that mark a heap site as running inside this goroutine

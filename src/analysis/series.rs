@@ -619,11 +619,11 @@ pub fn build_heap(
         col.0.resize(sites.len(), 0.0);
         col.1.resize(sites.len(), 0.0);
         if let Some(h) = archive.snapshots[si].heap.as_ref() {
-            for sample in &h.samples {
-                let ns = norm.get(tables, sample.stack);
+            for (stack, inuse_objects, inuse_bytes) in h.samples.inuse() {
+                let ns = norm.get(tables, stack);
                 let (site, new) = dense_index(&mut site_of_norm, ns, sites.len());
                 if new {
-                    let c = culprit(tables, classes, tables.stack(sample.stack), false);
+                    let c = culprit(tables, classes, tables.stack(stack), false);
                     let fkey = c.map(|c| tables.frame(c.frame).function).unwrap_or(NO_FUNC);
                     let fl = c.map(|c| c.frame);
                     let func = *func_ids.entry(fkey).or_insert_with(|| {
@@ -639,7 +639,7 @@ pub fn build_heap(
                     });
                     funcs[func].sites.push(site);
                     sites.push(HeapSite {
-                        stack: sample.stack,
+                        stack,
                         culprit: c,
                         func,
                         line,
@@ -647,11 +647,11 @@ pub fn build_heap(
                     col.0.push(0.0);
                     col.1.push(0.0);
                 }
-                let b = sample.inuse_bytes as f64;
+                let b = inuse_bytes as f64;
                 col.0[site] += b;
                 // Objects are asked for at the last point only.
                 if p + 1 == n {
-                    col.1[site] += sample.inuse_objects as f64;
+                    col.1[site] += inuse_objects as f64;
                 }
                 totals[p] += b;
             }

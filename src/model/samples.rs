@@ -102,6 +102,17 @@ impl HeapSamples {
         }
     }
 
+    /// Each sample's stack, in-use objects and in-use bytes, in order:
+    /// [`HeapSamples::iter`] without decoding the alloc columns and the
+    /// object size, which are stepped over (the per-snapshot series read
+    /// only in-use numbers, for every sample of every snapshot).
+    pub fn inuse(&self) -> InUse<'_> {
+        InUse {
+            stacks: self.stacks.iter(),
+            values: &self.values,
+        }
+    }
+
     /// The stack ids in sample order.
     pub fn stacks(&self) -> &[StackId] {
         &self.stacks
@@ -189,6 +200,58 @@ impl Iterator for Iter<'_> {
 }
 
 impl ExactSizeIterator for Iter<'_> {}
+
+/// The in-use numbers of a [`HeapSamples`], in order: (stack, in-use
+/// objects, in-use bytes).
+#[derive(Clone, Debug)]
+pub struct InUse<'a> {
+    stacks: std::slice::Iter<'a, StackId>,
+    values: &'a [u8],
+}
+
+impl Iterator for InUse<'_> {
+    type Item = (StackId, i64, i64);
+
+    #[inline]
+    fn next(&mut self) -> Option<(StackId, i64, i64)> {
+        let stack = *self.stacks.next()?;
+        let v = &mut self.values;
+        let objects = unzigzag(take_varint::<u64>(v));
+        let bytes = unzigzag(take_varint::<u64>(v));
+        skip_varints::<3>(v);
+        Some((stack, objects, bytes))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.stacks.size_hint()
+    }
+}
+
+impl ExactSizeIterator for InUse<'_> {}
+
+/// Advances `v` past `N` varints: the bytes with the high bit clear end
+/// them, found 16 at a time when the `N` lie within the next 16 bytes (a
+/// sample's alloc columns and size usually take 4 to 8), else one by one.
+#[inline]
+fn skip_varints<const N: usize>(v: &mut &[u8]) {
+    if let Some(window) = v.first_chunk::<16>() {
+        const HIGH: u128 = u128::from_ne_bytes([0x80; 16]);
+        // A bit set at each byte that ends a varint (little-endian: byte i
+        // is bits 8i..8i+8).
+        let mut ends = !u128::from_le_bytes(*window) & HIGH;
+        for _ in 1..N {
+            ends &= ends.wrapping_sub(1);
+        }
+        if ends != 0 {
+            *v = &v[ends.trailing_zeros() as usize / 8 + 1..];
+            return;
+        }
+    }
+    for _ in 0..N {
+        let end = v.iter().position(|&b| b < 0x80).map_or(v.len(), |i| i + 1);
+        *v = &v[end..];
+    }
+}
 
 #[inline]
 fn zigzag(x: i64) -> u64 {
@@ -303,6 +366,18 @@ mod tests {
         let packed: HeapSamples = all.iter().cloned().collect();
         assert_eq!(packed.len(), all.len());
         assert_eq!(packed.to_vec(), all);
+        // The in-use numbers alone: the alloc columns and sizes of every
+        // width are stepped over (within 16 bytes and not, and near the
+        // end, where fewer than 16 are left).
+        let inuse: Vec<_> = all
+            .iter()
+            .map(|s| (s.stack, s.inuse_objects, s.inuse_bytes))
+            .collect();
+        assert_eq!(packed.inuse().collect::<Vec<_>>(), inuse);
+        for n in 0..all.len() {
+            let part: HeapSamples = all[..n].iter().cloned().collect();
+            assert_eq!(part.inuse().collect::<Vec<_>>(), inuse[..n]);
+        }
         // Sums saturate in sample order, as a fold over the samples would.
         let fold = |f: fn(&HeapSample) -> i64| all.iter().fold(0i64, |a, s| a.saturating_add(f(s)));
         assert_eq!(

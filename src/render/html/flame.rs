@@ -89,13 +89,19 @@ impl FlameGraph {
 /// two characters that can end or change the value).
 pub fn attr_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
+    let mut rest = s;
+    // Runs between the two characters copied whole (both are ASCII, so
+    // every cut is at a character boundary).
+    while let Some(i) = memchr::memchr2(b'&', b'"', rest.as_bytes()) {
+        out.push_str(&rest[..i]);
+        out.push_str(if rest.as_bytes()[i] == b'&' {
+            "&amp;"
+        } else {
+            "&quot;"
+        });
+        rest = &rest[i + 1..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -500,6 +506,10 @@ mod tests {
             "<a href=&quot;x&quot;>&amp;amp;</a>"
         );
         assert_eq!(unescape_attr(&attr_escape("\"&quot;&")), "\"&quot;&");
+        // Multi-byte text around and between them is kept whole.
+        assert_eq!(attr_escape("é&ü\"日本"), "é&amp;ü&quot;日本");
+        assert_eq!(attr_escape(""), "");
+        assert_eq!(attr_escape("plain"), "plain");
     }
 
     #[test]

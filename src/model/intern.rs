@@ -87,12 +87,11 @@ impl PairCache {
     /// Bytes kept at most: past it, new pairs are interned uncached.
     const MAX_BYTES: usize = 64 << 20;
 
-    fn pair(&self, (start, a, b): (u32, u32, u32)) -> (&[u8], &[u8]) {
+    /// The pair an entry's (start, first length, second length) names in
+    /// `bytes`.
+    fn pair(bytes: &[u8], (start, a, b): (u32, u32, u32)) -> (&[u8], &[u8]) {
         let (start, a, b) = (start as usize, a as usize, b as usize);
-        (
-            &self.bytes[start..start + a],
-            &self.bytes[start + a..start + a + b],
-        )
+        (&bytes[start..start + a], &bytes[start + a..start + a + b])
     }
 }
 
@@ -413,7 +412,7 @@ impl Tables {
         let hash = self.hasher.hash_one((name, file));
         let cache = &self.function_bytes;
         if let Some(&(.., f, l)) = cache.entries.find(hash, |&(start, a, b, ..)| {
-            cache.pair((start, a, b)) == (name, file)
+            PairCache::pair(&cache.bytes, (start, a, b)) == (name, file)
         }) {
             return (f, l);
         }
@@ -435,8 +434,7 @@ impl Tables {
             cache
                 .entries
                 .insert_unique(hash, entry, |&(start, a, b, ..)| {
-                    let (start, a, b) = (start as usize, a as usize, b as usize);
-                    hasher.hash_one((&bytes[start..start + a], &bytes[start + a..start + a + b]))
+                    hasher.hash_one(PairCache::pair(bytes, (start, a, b)))
                 });
         }
         ids

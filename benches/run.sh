@@ -7,8 +7,8 @@
 #   1. builds leakscope in release mode (cargo build --release);
 #   2. measures, RUNS times each, and prints medians side by side (the rows
 #      a target compares run in turns: floor, full, pinned and the pinned
-#      floor round after round, each round's times printed too, with the
-#      pinned/floor ratio round by round; day and day/4 likewise):
+#      floor round after round, day and day/4 likewise; the first four's
+#      times are printed round by round too, with pinned/floor per round):
 #        full      leakscope report on the whole corpus (time, CPU, peak RSS)
 #        floor     merely reading and decompressing the same files, one process:
 #                  gzip -dc of the .gz files + cat of the others, to /dev/null
